@@ -1,0 +1,69 @@
+# Antrian MPP: every target installs what is missing first, so a fresh Debian/Ubuntu
+# machine needs nothing but `make demo` or `make test`. Works with no terminal attached.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: Qt offscreen + Xvfb windows, speech, sound, USB printers, PostgreSQL client.
+APT_PKGS := python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
+  fonts-dejavu-core xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+  libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 \
+  espeak-ng libespeak-ng1 libusb-1.0-0 sox pulseaudio postgresql-client tzdata
+
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: all demo test bench sysdeps venv lint clean screenshots
+
+all: test
+
+sysdeps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip </dev/null
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]' </dev/null
+	@touch $(STAMP)
+
+venv: sysdeps $(STAMP)
+
+# PostgreSQL: under CI it must be there (start it if it stopped); elsewhere the PG tests skip.
+define PG_ENV
+if [ -z "$${MPP_TEST_PG_URL:-}" ]; then \
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && [ -n "$${CI:-}" ] && ls /etc/postgresql >/dev/null 2>&1; then \
+    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; \
+  fi; \
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then export MPP_TEST_PG_URL="$(PG_ADMIN_URL)"; \
+  elif [ -n "$${CI:-}" ]; then echo "CI: PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; fi; \
+fi
+endef
+
+test: venv
+	@$(PG_ENV); export QT_QPA_PLATFORM=offscreen; \
+	$(VENV)/bin/lint-imports --no-cache >/dev/null && echo "import contracts: kept" || { $(VENV)/bin/lint-imports --no-cache; exit 1; }; \
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/lint-imports --no-cache
+
+demo: venv
+	$(VENV)/bin/mpp demo
+
+bench: venv
+	@$(PG_ENV); $(PY) -m bench $(BENCH_ARGS)
+
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/ui -k screenshot
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis out
