@@ -7,6 +7,7 @@ The result is a frozen ``kiosk.domain.catalogue.Hall`` (and ``StationConfig`` fo
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -124,8 +125,17 @@ class AgencyCfg(ServiceDefaults):
     spoken_name: str = ""
     prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
     colour: Colour = "#2255aa"
-    counters: list[int | CounterCfg] = Field(min_length=1)
+    counters: list[CounterCfg] = Field(min_length=1)  # TOML: 3 or {number = 3, services = [...]}
     service: list[ServiceCfg] = Field(min_length=1)
+
+    @field_validator("counters", mode="before")
+    @classmethod
+    def _plain_numbers(cls, v: Any) -> Any:
+        # A bare number is short for {number = N}; validate both forms through CounterCfg so a
+        # bad number (0, 1000) is reported as a config error at counters[i].number.
+        if isinstance(v, list):
+            return [{"number": c} if isinstance(c, int) and not isinstance(c, bool) else c for c in v]
+        return v
 
 
 class PriorityCfg(_Strict):
@@ -161,11 +171,12 @@ class HallCfg(_Strict):
     @classmethod
     def _fmt(cls, v: str) -> str:
         try:
-            sample = v.format(prefix="K", seq=12)
-        except (KeyError, IndexError, ValueError) as e:
+            fields = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            v.format(prefix="K", seq=12)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as e:
             raise ValueError(f"'{v}' must use only {{prefix}} and {{seq}} ({e})") from None
-        if "K" not in sample or "12" not in sample:
-            raise ValueError(f"'{v}' must contain {{prefix}} and {{seq}}")
+        if fields != {"prefix", "seq"}:
+            raise ValueError(f"'{v}' must contain {{prefix}} and {{seq}} and no other fields")
         return v
 
     @field_validator("public_url")
@@ -305,7 +316,7 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
 
         ctr_codes: list[str] = []
         for ci, c in enumerate(a.counters):
-            cc = c if isinstance(c, CounterCfg) else CounterCfg(number=c)
+            cc = c
             cwhere = f"{where}.counters[{ci}]"
             if cc.number in seen_counter:
                 problems.append(
@@ -328,6 +339,12 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
                     service_codes=tuple(cc.services or svc_codes),
                 )
             )
+        served = {sc for c in counters if c.agency_code == a.code for sc in c.service_codes}
+        for si, s in enumerate(a.service):
+            if s.code not in served:
+                problems.append(
+                    f"{where}.service[{si}] ({s.code}): no counter of {a.code} serves this service"
+                )
         agencies.append(
             Agency(
                 code=a.code,

@@ -39,8 +39,15 @@ class WeeklyHours:
         return self.days[d.weekday()]
 
     def is_open(self, local: datetime, early_minutes: int = 0) -> bool:
-        t = (local + timedelta(minutes=early_minutes)).time() if early_minutes else local.time()
-        return any(s.contains(t) for s in self.spans_on(local.date()))
+        """Open at ``local``; ``early_minutes`` opens each span that much earlier (the closing
+        time stays the same)."""
+        d = local.date()
+        now = local.replace(tzinfo=None)
+        early = timedelta(minutes=early_minutes)
+        return any(
+            datetime.combine(d, s.start) - early <= now < datetime.combine(d, s.end)
+            for s in self.spans_on(d)
+        )
 
     def next_opening(self, local: datetime, early_minutes: int = 0) -> datetime | None:
         """The next local datetime at which issuing opens (within 14 days), or None."""
@@ -91,7 +98,7 @@ class Agency:
 
 @dataclass(frozen=True)
 class PriorityPolicy:
-    groups: tuple[str, ...] = ("lansia", "disabilitas", "ibu_hamil", "anak")
+    groups: tuple[str, ...] = ("lansia", "disabilitas", "ibu-hamil", "anak")
     ratio: int = 2  # after this many priority calls in a row at one counter, call a normal one
     max_wait_minutes: int = 60  # any ticket waiting this long goes first (0 = off)
 
