@@ -108,3 +108,10 @@ class StoreUnavailable(QueueError):
 class SchemaMissing(QueueError):
     code = "schema_missing"
     exit_code = 7
+
+
+class UsageError(QueueError):
+    """A bad command-line argument or value; the message says what is wrong and what to do."""
+
+    code = "usage"
+    exit_code = 2

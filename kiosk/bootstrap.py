@@ -1,0 +1,49 @@
+"""The composition root: builds the hall, the store and the queue service from the command line,
+the environment and the station config. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk import paths
+from kiosk.config import StationFile, check_station_against_hall, load_hall, load_station
+from kiosk.domain.catalogue import Hall
+from kiosk.services.queue import QueueService
+
+
+@dataclass
+class AppContext:
+    hall: Hall
+    station: StationFile
+    db_url: str
+    config_path: Path
+    station_path: Path | None
+    _queue: QueueService | None = None
+
+    @property
+    def queue(self) -> QueueService:
+        if self._queue is None:
+            from kiosk.storage.db import SqlStore
+
+            self._queue = QueueService(self.hall, SqlStore(self.db_url))
+        return self._queue
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.store.dispose()
+            self._queue = None
+
+
+def build_context(db: str | None = None, config: str | None = None, station: str | None = None) -> AppContext:
+    """Resolve settings in this order: command line, environment, station file, defaults."""
+    station_path = station or os.environ.get("MPP_STATION")
+    st = load_station(station_path)
+    config_path = Path(config or os.environ.get("MPP_CONFIG") or st.hall or paths.default_hall_config())
+    hall = load_hall(config_path)
+    if station_path:
+        check_station_against_hall(st, hall, station_path)
+    db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
+    return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
+                      station_path=Path(station_path) if station_path else None)
