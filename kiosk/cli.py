@@ -322,13 +322,32 @@ def cmd_demo(args) -> int:
 # ----------------------------------------------------------------------------- parser
 
 
+def _add_globals(p: argparse.ArgumentParser, top: bool) -> None:
+    """The global options, accepted before or after the subcommand (`mpp issue X --json`)."""
+    d = {} if top else {"default": argparse.SUPPRESS}
+    options = (
+        (("--db",), dict(help="database URL (env MPP_DB_URL; default: SQLite file in the user data dir)")),
+        (("--config",), dict(help="hall catalogue TOML (env MPP_CONFIG; default: the bundled Kota Tangerang hall)")),
+        (("--station",), dict(help="station config TOML (env MPP_STATION)")),
+        (("--json",), dict(action="store_true", help="machine-readable output")),
+        (("-v", "--verbose"), dict(action="store_true", help="log more")),
+    )
+    for names, kw in options:
+        if not any(n in p._option_string_actions for n in names):
+            p.add_argument(*names, **kw, **d)
+
+
+def _spread_globals(p: argparse.ArgumentParser) -> None:
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _add_globals(child, top=False)
+                _spread_globals(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mpp", description="Antrian MPP: queue system for a Mal Pelayanan Publik.")
-    p.add_argument("--db", help="database URL (env MPP_DB_URL; default: SQLite file in the user data dir)")
-    p.add_argument("--config", help="hall catalogue TOML (env MPP_CONFIG; default: the bundled Kota Tangerang hall)")
-    p.add_argument("--station", help="station config TOML (env MPP_STATION)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    _add_globals(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     db = sub.add_parser("db", help="database schema")
@@ -408,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.add_commands(sub)
+    _spread_globals(p)
     return p
 
 

@@ -138,6 +138,13 @@ class QueueService:
             )
         return t.evolve(**fields)
 
+    @staticmethod
+    def _waiting_delta(tx: QueueTx, t: Ticket, delta: int) -> None:
+        """Keep the per-day waiting counts (what 'people ahead' reads) in step with the tickets."""
+        tx.bump(t.service_day, f"wait:{t.service_code}", delta)
+        if t.is_priority:
+            tx.bump(t.service_day, f"waitp:{t.service_code}", delta)
+
     def _release_counter(self, tx: QueueTx, counter_code: str, ticket_id: int) -> None:
         tx.update_counter(counter_code, expect_current=ticket_id, current_ticket_id=None)
 
@@ -190,7 +197,7 @@ class QueueService:
             if service.quota and n > service.quota:  # lost a race for the last number
                 raise QuotaFull(service.name, service.quota, service.quota)
             seq = tx.bump(day, f"seq:{agency.prefix}")
-            ahead = tx.count_waiting(service.code, priority_only=priority is not None)
+            ahead = tx.get_count(day, f"waitp:{service.code}" if priority else f"wait:{service.code}")
             token = make_token(day, agency.prefix, seq)
             ticket = tx.add_ticket(
                 Ticket(
@@ -200,6 +207,7 @@ class QueueService:
                     status=Status.WAITING, issued_at=now, arrival_at=now, token=token,
                 )
             )
+            self._waiting_delta(tx, ticket, +1)
             eta = rules.estimate_wait_minutes(
                 ahead, self._avg_minutes(tx, day, service), self._open_counters(tx, service.code)
             )
@@ -253,6 +261,7 @@ class QueueService:
             else:
                 raise CounterBusy(f"counter {counter.code}: too much contention, try again", counter=counter.code)
             ticket = pick.evolve(status=Status.CALLED, counter_code=counter.code, officer=officer, called_at=now)
+            self._waiting_delta(tx, ticket, -1)
             self._assign_counter(tx, st, ticket, officer, now, streak=rules.next_streak(st.priority_streak, ticket))
             self._event(tx, "called", now, ticket, counter=counter.code, officer=officer,
                         prefix=ticket.prefix, seq=ticket.seq, priority=ticket.priority,
@@ -284,6 +293,7 @@ class QueueService:
                 raise CounterBusy(f"counter {counter.code} still has a ticket open", counter=counter.code)
             t = self._move(tx, t, "call", status=Status.CALLED.value, counter_code=counter.code,
                            officer=officer, called_at=now)
+            self._waiting_delta(tx, t, -1)
             self._assign_counter(tx, st, t, officer, now)
             self._event(tx, "called_number", now, t, counter=counter.code, officer=officer,
                         prefix=t.prefix, seq=t.seq, priority=t.priority)
@@ -407,6 +417,7 @@ class QueueService:
                     transferred_from=t.id,
                 )
             )
+            self._waiting_delta(tx, new, +1)
             self._event(tx, "transferred", now, old, counter=counter.code, officer=officer,
                         to_ticket=new.id, to_service=service.code,
                         to_counter=target_counter.code if target_counter else None)
@@ -420,7 +431,10 @@ class QueueService:
             day = self._begin(tx, now)
             t = self.resolve_ref(tx, ref_text, day)
             was_at = t.counter_code if t.status in AT_COUNTER else None
+            was_waiting = t.status == Status.WAITING
             t = self._move(tx, t, "cancel", status=Status.CANCELLED.value, finished_at=now)
+            if was_waiting:
+                self._waiting_delta(tx, t, -1)
             if was_at:
                 self._release_counter(tx, was_at, t.id)
             self._event(tx, "cancelled", now, t, counter=was_at, officer=officer, reason=reason)
@@ -451,6 +465,7 @@ class QueueService:
                 if t is not None and t.status in AT_COUNTER:
                     tx.update_ticket(t.id, AT_COUNTER, status=Status.WAITING.value, counter_code=None,
                                      called_at=None, started_at=None)
+                    self._waiting_delta(tx, t, +1)
                     self._event(tx, "requeued", now, t, counter=counter.code, officer=officer)
                 tx.update_counter(counter.code, current_ticket_id=None)
             tx.update_counter(counter.code, status=CounterStatus.CLOSED.value, pause_reason=None,

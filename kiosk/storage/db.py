@@ -188,10 +188,13 @@ def _json_default(o):
 
 
 class SqlTx:
-    def __init__(self, conn, dialect: str):
+    def __init__(self, conn, dialect: str, known_day: date | None = None, known_counters: frozenset = frozenset()):
         self.conn = conn
         self.pg = dialect == "postgresql"
         self._notify = False
+        # what this process already knows to be in the database (skips needless writes)
+        self.known_day = known_day
+        self.known_counters = set(known_counters)
 
     def _upsert(self):
         if self.pg:
@@ -202,7 +205,10 @@ class SqlTx:
 
     # -- day
     def rollover(self, day: date) -> int:
+        if self.known_day == day:
+            return 0
         iso = day.isoformat()
+        self.known_day = day
         changed = self.conn.execute(
             update(T.meta).where(T.meta.c.key == "service_day", T.meta.c.value < iso).values(value=iso)
         ).rowcount
@@ -326,6 +332,9 @@ class SqlTx:
 
     # -- counters
     def _ensure_counter(self, code: str) -> None:
+        if code in self.known_counters:
+            return
+        self.known_counters.add(code)
         ins = self._upsert()
         self.conn.execute(ins(T.counters).values(code=code).on_conflict_do_nothing(index_elements=[T.counters.c.code]))
 
@@ -410,6 +419,8 @@ class SqlStore:
             auto_upgrade = self.dialect == "sqlite"
         self._auto_upgrade = auto_upgrade
         self._checked = False
+        self._known_day: date | None = None
+        self._known_counters: frozenset = frozenset()
 
     def describe(self) -> str:
         return redact(self.url)
@@ -438,11 +449,14 @@ class SqlStore:
         self.ensure_schema()
         try:
             with engine.connect() as conn:
-                tx = SqlTx(conn, self.dialect)
+                tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
                 with conn.begin():
                     yield tx
                     if write:
                         tx.before_commit()
+                if write:  # committed: remember what is now known to be in the database
+                    self._known_day = tx.known_day
+                    self._known_counters = frozenset(tx.known_counters)
         except (OperationalError, DBAPIError) as e:
             if isinstance(e, DBAPIError) and not isinstance(e, OperationalError) and not _is_connection_error(e):
                 raise
