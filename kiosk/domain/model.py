@@ -116,9 +116,9 @@ class IssuedTicket:
 # ---------------------------------------------------------------------------------------------
 # Tokens: what the QR code carries; a USB scanner types it back into the counter window.
 
-TOKEN_RE = re.compile(r"MPP-(\d{8})-([A-Z])(\d{1,4})-([0-9A-Z]{6})")
+TOKEN_RE = re.compile(r"MPP-(\d{8})-([A-Z])(\d{3,6})-([0-9A-Z]{6})")
 _TOKEN_ALPHABET = "23456789ABCDEFGHJKLMNPRSTUVWXYZ"
-NUMBER_RE = re.compile(r"^\s*([A-Za-z])\s*[-\s]?\s*0*(\d{1,4})\s*$")
+NUMBER_RE = re.compile(r"^\s*([A-Za-z])\s*[-\s]?\s*0*(\d{1,6})\s*$")
 
 
 def make_token(day: date, prefix: str, seq: int) -> str:
