@@ -1,0 +1,155 @@
+"""Saves a screenshot of every kiosk screen to out/screenshots/kiosk-*.png, with the bundled hall
+(18 agencies of MPP Kota Tangerang), for people to open and check (`make screenshots`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk import paths
+from kiosk.config import KioskSettings, load_hall
+from kiosk.services.queue import QueueService
+from printer.fakes import FakeTicketPrinter
+from printer.model import PrinterStatus
+from tests.conftest import FakeClock
+from tests.ui.kiosk_helpers import FlakyStore, close_kiosk, make_kiosk, tap
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def real_hall():
+    return load_hall(paths.default_hall_config())
+
+
+def settle(qtbot, ms: int = 150) -> None:
+    qtbot.wait(ms)
+    QApplication.processEvents()
+
+
+def test_screenshot_every_kiosk_screen(qtbot, qapp, real_hall, db_url, shot):
+    from kiosk.storage.db import SqlStore, upgrade
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("screenshots need one database only")
+    upgrade(db_url)
+    store = FlakyStore(SqlStore(db_url))
+    clock = FakeClock()  # Wednesday 25 November 2026, 09.00 WIB
+    queue = QueueService(real_hall, store, clock)
+    for _ in range(11):
+        queue.issue("ktp-el")
+    for _ in range(25):
+        queue.issue("kia")  # quota 25: full
+    for code in ("skck-baru", "skck-baru", "pbb", "jkn-pendaftaran", "pln-pasang-baru"):
+        if real_hall.find_service(code):
+            queue.issue(code)
+    printer = FakeTicketPrinter()
+    w = make_kiosk(qtbot, qapp, queue, printer, settings=KioskSettings(result_seconds=30), size=(1920, 1080))
+    try:
+        qtbot.waitUntil(lambda: w.waiting is not None, timeout=5000)
+        settle(qtbot)
+        shot(w, "kiosk-home-landscape")
+
+        w.resize(1080, 1920)
+        settle(qtbot)
+        shot(w, "kiosk-home-portrait")
+
+        tap(w.home.tiles["disdukcapil"])
+        settle(qtbot)
+        shot(w, "kiosk-agency-portrait")
+        w.resize(1920, 1080)
+        settle(qtbot)
+        shot(w, "kiosk-agency-refused")  # KIA: Kuota habis (25/25)
+
+        tap(w.agency.buttons["kia"])
+        settle(qtbot)
+        shot(w, "kiosk-refused-message")
+        w.message.dismiss()
+
+        w.show_home()
+        tap(w.home.group_buttons["lansia"])
+        settle(qtbot)
+        shot(w, "kiosk-priority-agencies")
+        tap(w.home.tiles["polres"])
+        settle(qtbot)
+        shot(w, "kiosk-priority-services")
+
+        store.delay = 1.5
+        tap(w.agency.buttons["skck-baru"])
+        settle(qtbot, 300)
+        shot(w, "kiosk-busy")
+        qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
+        store.delay = 0
+        qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
+        settle(qtbot)
+        shot(w, "kiosk-result-priority")
+        w.finish_result()
+
+        issue = lambda agency, service: (tap(w.home.tiles[agency]), tap(w.agency.buttons[service]),  # noqa: E731
+                                         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000))
+        issue("disdukcapil", "ktp-el")
+        qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
+        settle(qtbot)
+        shot(w, "kiosk-result")
+        w.resize(1080, 1920)
+        settle(qtbot)
+        shot(w, "kiosk-result-portrait")
+        w.resize(1920, 1080)
+        w.finish_result()
+
+        printer.fail_with("paper_out")
+        issue("disdukcapil", "kartu-keluarga")
+        qtbot.waitUntil(lambda: w.result.print_state == "failed", timeout=5000)
+        settle(qtbot)
+        shot(w, "kiosk-result-print-failed")
+        w.finish_result()
+        settle(qtbot)
+        shot(w, "kiosk-home-printer-warning")
+
+        w.request_pin("staff")
+        for d in "00":
+            tap(w.pin.pad.keys[d])
+        settle(qtbot)
+        shot(w, "kiosk-pin")
+        for d in "00":
+            tap(w.pin.pad.keys[d])
+        tap(w.pin.pad.ok)
+        qtbot.waitUntil(lambda: w.current() is w.staff_page, timeout=5000)
+        settle(qtbot, 300)
+        shot(w, "kiosk-staff")
+        w.resize(1080, 1920)
+        settle(qtbot)
+        shot(w, "kiosk-staff-portrait")
+        w.resize(1920, 1080)
+        printer.recover()
+        printer.set_status(PrinterStatus(True, "ok", False, "ready"))
+        tap(w.staff.back_button)
+
+        store.down = True
+        w.poll()
+        qtbot.waitUntil(lambda: w.online is False, timeout=5000)
+        settle(qtbot)
+        shot(w, "kiosk-home-offline")
+        store.down = False
+        qtbot.waitUntil(lambda: w.online is True, timeout=5000)
+
+        tap(w.home.lang_button)
+        settle(qtbot)
+        shot(w, "kiosk-home-english")
+        tap(w.home.tiles["bpjs-tk"])
+        settle(qtbot)
+        shot(w, "kiosk-agency-english")
+        tap(w.agency.back_button)
+        tap(w.home.lang_button)
+
+        clock.t = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)  # Saturday: closed
+        w.poll()
+        qtbot.waitUntil(lambda: not w.availability["ktp-el"].open, timeout=5000)
+        tap(w.home.tiles["samsat"])
+        settle(qtbot)
+        shot(w, "kiosk-agency-closed")
+    finally:
+        close_kiosk(w)
+        store.dispose()
