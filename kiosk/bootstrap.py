@@ -44,6 +44,20 @@ def build_context(db: str | None = None, config: str | None = None, station: str
     hall = load_hall(config_path)
     if station_path:
         check_station_against_hall(st, hall, station_path)
+    if os.environ.get("MPP_ALWAYS_OPEN") == "1":
+        hall = always_open(hall)
     db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
     return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
                       station_path=Path(station_path) if station_path else None)
+
+
+def always_open(hall: Hall) -> Hall:
+    """The hall with every service open all day, every day (demos and end-to-end tests run at any
+    hour; set by `mpp demo` through MPP_ALWAYS_OPEN=1, never in a real hall)."""
+    from dataclasses import replace
+    from datetime import time
+
+    from kiosk.domain.catalogue import Span, WeeklyHours
+
+    all_day = WeeklyHours(days=((Span(time(0, 0), time(23, 59)),),) * 7)
+    return replace(hall, services=tuple(replace(s, hours=all_day) for s in hall.services), _by_code={})

@@ -1,16 +1,58 @@
 """`mpp demo`: the whole hall on one PC.
 
-With a screen: kiosk, hall display and two counter windows (demo officers logged in) on the
-embedded SQLite database with the preview printer. With no screen (or --headless): a simulated
-hall day, so `make demo` shows something useful on a server too."""
+With a screen: the kiosk, the hall display and two counter windows (demo officers already logged
+in), each its own process exactly as on separate PCs, on a demo SQLite database with the preview
+printer and every service open whatever the hour. With no screen (or --headless): a simulated hall
+day, so `make demo` shows something useful on a server too."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEMO_OFFICERS = (("demo1", "Petugas Demo Satu", "1111"), ("demo2", "Petugas Demo Dua", "2222"))
 
 
 def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.name == "nt"
+
+
+def demo_db_url() -> str:
+    from kiosk import paths
+
+    return f"sqlite:///{paths.data_dir() / 'demo.sqlite3'}"
+
+
+def prepare(ctx) -> tuple[str, str]:
+    """Schema, demo officers; returns the two counters the demo opens (the busiest agency's)."""
+    from kiosk.services.users import UserService
+    from kiosk.storage.db import upgrade
+
+    upgrade(ctx.db_url)
+    users = UserService(ctx.queue.store, ctx.queue.clock, tz=ctx.hall.tz)
+    known = {u.username for u in users.list()}
+    for username, name, pin in DEMO_OFFICERS:
+        if username not in known:
+            users.add(username, name, "officer", pin)
+    agency = ctx.hall.find_agency("disdukcapil") or ctx.hall.agencies[0]
+    codes = list(agency.counter_codes) + [c.code for c in ctx.hall.counters if c.code not in agency.counter_codes]
+    return codes[0], codes[1]
+
+
+def station_commands(db_url: str, counters: tuple[str, str], config: str | None) -> list[list[str]]:
+    mpp = [sys.executable, "-m", "kiosk.cli", "--db", db_url] + (["--config", config] if config else [])
+    return [
+        mpp + ["display", "--windowed"],
+        mpp + ["kiosk", "--windowed", "--width", "1080", "--height", "760"],
+        mpp + ["counter", "--windowed", "--counter", counters[0], "--user", DEMO_OFFICERS[0][0],
+               "--pin", DEMO_OFFICERS[0][2]],
+        mpp + ["counter", "--windowed", "--counter", counters[1], "--user", DEMO_OFFICERS[1][0],
+               "--pin", DEMO_OFFICERS[1][2]],
+    ]
 
 
 def run(args) -> int:
@@ -21,14 +63,37 @@ def run(args) -> int:
 
         if not args.headless:
             print("No screen found (DISPLAY is not set): running a simulated hall day instead of the windows.")
+            print("On a desktop, `make demo` opens the kiosk, the hall display and two counters.")
         ctx = context_from(args)
-        result = run_simulation(ctx, SimulationConfig(), progress=print)
+        result = run_simulation(ctx, SimulationConfig())
         print(result.table())
         return 0
-    try:
-        from kiosk.ui.demo_windows import run_demo
-    except ImportError:
-        from kiosk.domain.errors import UsageError
 
-        raise UsageError("the demo windows are not available in this build; try `mpp demo --headless`") from None
-    return run_demo(context_from(args))
+    os.environ["MPP_ALWAYS_OPEN"] = "1"
+    if not args.db and not os.environ.get("MPP_DB_URL"):
+        args.db = demo_db_url()
+    ctx = context_from(args)
+    counters = prepare(ctx)
+    print(f"Demo database: {ctx.db_url}")
+    print(f"Kiosk: tap an agency, then a service. Counters: loket {counters[0]} ({DEMO_OFFICERS[0][0]}) and "
+          f"loket {counters[1]} ({DEMO_OFFICERS[1][0]}): press F1 (Panggil) to call. Close this terminal "
+          "or press Ctrl+C to stop. Kiosk staff PIN: 0000.")
+    procs = []
+    try:
+        for cmd in station_commands(ctx.db_url, counters, args.config):
+            procs.append(subprocess.Popen(cmd, env=os.environ.copy()))
+            time.sleep(0.5)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return 0
