@@ -97,7 +97,7 @@ class QueueService:
 
     def _begin(self, tx: QueueTx, now: datetime) -> date:
         day = self.service_day(now)
-        tx.rollover(day)
+        tx.rollover(day, now)
         return day
 
     def _event(self, tx: QueueTx, type_: str, now: datetime, ticket: Ticket | None = None,

@@ -204,7 +204,7 @@ class SqlTx:
         return ins
 
     # -- day
-    def rollover(self, day: date) -> int:
+    def rollover(self, day: date, now: datetime | None = None) -> int:
         if self.known_day == day:
             return 0
         iso = day.isoformat()
@@ -224,7 +224,7 @@ class SqlTx:
             .where(T.tickets.c.service_day < day, T.tickets.c.status.in_(open_states))
             .values(status=Status.EXPIRED.value)
         ).rowcount
-        self.append_event(Event(type="day_rollover", at=datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
+        self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
         return n
 
     def bump(self, day: date, key: str, by: int = 1) -> int:
