@@ -48,8 +48,16 @@ if [ -z "$${MPP_TEST_PG_URL:-}" ]; then \
 fi
 endef
 
+# A PulseAudio null sink gives the voice tests a real audio output on a machine with no sound card.
+define AUDIO_ENV
+if command -v pulseaudio >/dev/null 2>&1 && ! pulseaudio --check 2>/dev/null; then \
+  pulseaudio --daemonize=yes --exit-idle-time=-1 --disallow-exit \
+    --load="module-null-sink sink_name=virt" >/dev/null 2>&1 || echo "note: no PulseAudio null sink; audio playback tests will skip"; \
+fi
+endef
+
 test: venv
-	@$(PG_ENV); export QT_QPA_PLATFORM=offscreen; \
+	@$(PG_ENV); $(AUDIO_ENV); export QT_QPA_PLATFORM=offscreen; \
 	$(VENV)/bin/lint-imports --no-cache >/dev/null && echo "import contracts: kept" || { $(VENV)/bin/lint-imports --no-cache; exit 1; }; \
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 

@@ -220,14 +220,26 @@ class Board:
 
 class Spotlight:
     """The big current call. Each call gets its turn: ``highlight`` seconds of highlight when
-    nobody is waiting, cut to ``min_turn`` seconds when more calls are queued behind it."""
+    nobody is waiting, cut to ``min_turn`` seconds when more calls are queued behind it.
 
-    def __init__(self, highlight: float = 6.0, min_turn: float = 2.0):
+    A call being announced is *held*: the big number stays on it until its announcement has been
+    spoken (``release``), so what the hall sees and what it hears stay together in a burst; a
+    hold never lasts longer than ``max_hold`` seconds after the call came up."""
+
+    def __init__(self, highlight: float = 6.0, min_turn: float = 2.0, max_hold: float = 30.0):
         self.highlight = float(highlight)
         self.min_turn = min(float(min_turn), self.highlight)
+        self.max_hold = float(max_hold)
         self.current: Call | None = None
         self.shown_at: float | None = None
         self.pending: deque[Call] = deque()
+        self.held: set = set()
+
+    def hold(self, event_id) -> None:
+        self.held.add(event_id)
+
+    def release(self, event_id) -> None:
+        self.held.discard(event_id)
 
     def push(self, call: Call, now: float) -> bool:
         """Queue a call; True if it became the current call at once."""
@@ -246,6 +258,9 @@ class Spotlight:
     def tick(self, now: float) -> bool:
         """Move to the next queued call when this one's turn is over; True if it changed."""
         if not self.pending:
+            return False
+        if (self.current is not None and self.shown_at is not None and self.current.event_id in self.held
+                and now - self.shown_at < self.max_hold):
             return False
         if self.current is None or self.shown_at is None or now - self.shown_at >= self.min_turn:
             self._show(self.pending.popleft(), now)
@@ -270,6 +285,7 @@ class Spotlight:
         return None
 
     def clear(self) -> None:
+        self.held.clear()
         self.current = None
         self.shown_at = None
         self.pending.clear()

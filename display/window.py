@@ -49,6 +49,7 @@ class DisplayWindow(QWidget):
 
     number_painted = Signal(str)  # the current number was painted (benchmarks)
     call_received = Signal(object)  # a new call of the zone was applied (a ``Call``)
+    _spoken = Signal(object)  # event id of a call the announcer has finished (from its thread)
 
     def __init__(self, hall, queue, settings, feed, announcer, clock, *, lang: str = "id",
                  voice_lang: str | None = None, zone: Zone | None = None, logo: Path | None = None,
@@ -99,6 +100,20 @@ class DisplayWindow(QWidget):
         self._retry.setInterval(2000)
         self._retry.timeout.connect(lambda: self._request_rebuild(initial=False))
 
+        # The announcer reports each spoken call from its worker thread; the signal brings it here.
+        self._spoken.connect(self.spotlight.release)
+        if announcer is not None:
+            previous = announcer.on_done
+
+            def spoken(entry, previous=previous) -> None:
+                if previous is not None:
+                    previous(entry)
+                try:
+                    self._spoken.emit(entry.event_id)
+                except RuntimeError:  # the window is gone
+                    pass
+
+            announcer.on_done = spoken
         feed.events.connect(self._on_events)
         feed.online.connect(self._on_online)
 
@@ -230,6 +245,7 @@ class DisplayWindow(QWidget):
     def _announce(self, call: Call) -> None:
         if self.announcer is None:
             return
+        self.spotlight.hold(call.event_id)
         self.announcer.submit(
             Announcement(
                 event_id=call.event_id,

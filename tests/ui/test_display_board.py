@@ -100,3 +100,21 @@ def test_spotlight_quiet_after_rebuild(hall):
     s.set_quiet(call_from_event(hall, ev(1)))
     assert s.current.event_id == 1 and not s.is_highlighted(0.0)
     assert s.push(call_from_event(hall, ev(2)), 0.0)  # a quiet call gives way at once
+
+
+def test_spotlight_holds_a_call_until_it_has_been_spoken(hall):
+    """In a burst, the big number stays on the call the hall is hearing."""
+    s = Spotlight(highlight=6, min_turn=2, max_hold=30)
+    a, b = call_from_event(hall, ev(1, "7", 1)), call_from_event(hall, ev(2, "8", 2))
+    s.hold(a.event_id)
+    s.hold(b.event_id)
+    s.push(a, 0.0)
+    s.push(b, 0.1)
+    assert not s.tick(5.0) and s.current is a  # min_turn is over, but `a` is still being spoken
+    s.release(a.event_id)
+    assert s.tick(5.1) and s.current is b
+    # a hold never freezes the display: after max_hold the next call comes up anyway
+    c = call_from_event(hall, ev(3, "7", 3))
+    s.push(c, 5.2)
+    assert not s.tick(20.0)
+    assert s.tick(35.2) and s.current is c
