@@ -7,6 +7,7 @@ the window full screen on the chosen monitor, runs the event loop and stops ever
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -119,6 +120,12 @@ def run_display(ctx, args) -> int:
         except (ValueError, OSError):  # not the main thread
             pass
     window.start()
+    # --- test/demo remote control (MPP_AUTOMATION=1): JSON commands on stdin, see kiosk.ui.automation
+    if os.environ.get("MPP_AUTOMATION") == "1":
+        from kiosk.ui.automation import Automation, display_handlers
+
+        window._automation = Automation(display_handlers(window), window, on_quit=window.close)
+    # --- end of the remote control hook
     try:
         code = app.exec()
     finally:

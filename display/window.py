@@ -74,6 +74,7 @@ class DisplayWindow(QWidget):
         self._closing = False
         self._lit_until: dict[str, float] = {}
         self._day: date | None = None
+        self._fed_id: int | None = None  # the newest event id the feed has handed to this window
         self._runner = Runner(max_workers=1, name="display-db", parent=self)
 
         self.setWindowTitle(hall.short_name)
@@ -167,16 +168,23 @@ class DisplayWindow(QWidget):
     def _request_rebuild(self, initial: bool) -> None:
         if self._closing:
             return
+        fed = self.feed.after_id  # the feed has read this far before the snapshot is taken
         self._runner.submit(
             self._load_recent,
-            lambda result: self._on_rebuilt(result, initial),
+            lambda result: self._on_rebuilt(result, initial, fed),
             lambda exc: self._on_rebuild_failed(exc, initial),
         )
 
-    def _on_rebuilt(self, result: tuple[int, list[Call]], initial: bool) -> None:
+    def _on_rebuilt(self, result: tuple[int, list[Call]], initial: bool, fed: int | None = None) -> None:
         if self._closing:
             return
         upto, calls = result
+        if not initial:
+            # A call newer than what the feed has handed over still comes through the feed and is
+            # announced there: the snapshot must not claim it (the board refuses ids <= last_id).
+            known = self._fed_id if self._fed_id is not None else fed
+            if known is not None and known < upto:
+                upto = known
         self.board.rebuild(calls, upto)
         newest = self.board.newest()
         if newest is not None and newest.event_id <= upto:
@@ -219,6 +227,7 @@ class DisplayWindow(QWidget):
             return
         now = time.monotonic()
         fresh: list[Call] = []
+        self._fed_id = max([self._fed_id or 0] + [e.id for e in events if e.id is not None])
         for e in sorted(events, key=lambda e: e.id or 0):
             call = call_from_event(self.hall, e)
             if call is not None and self.board.apply(call):

@@ -4,6 +4,7 @@ the window, and tears them down when the window closes."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtWidgets import QApplication
@@ -69,6 +70,12 @@ def run_counter(ctx, *, counter: str | None = None, windowed: bool = False, user
     if username and pin:
         window.login_page.username.setText(username)
         window.login(username, pin)
+    # --- test/demo remote control (MPP_AUTOMATION=1): JSON commands on stdin, see kiosk.ui.automation
+    if os.environ.get("MPP_AUTOMATION") == "1":
+        from kiosk.ui.automation import Automation, counter_handlers
+
+        window._automation = Automation(counter_handlers(window), window, on_quit=window.close)
+    # --- end of the remote control hook
     return _run(window, windowed)
 
 

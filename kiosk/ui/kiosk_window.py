@@ -680,6 +680,12 @@ def run_kiosk(ctx, args) -> int:
             QTimer.singleShot(int(exit_ms), window, window.exit_kiosk)
 
         window.first_frame.connect(report)
+    # --- test/demo remote control (MPP_AUTOMATION=1): JSON commands on stdin, see kiosk.ui.automation
+    if os.environ.get("MPP_AUTOMATION") == "1":
+        from kiosk.ui.automation import Automation, kiosk_handlers
+
+        window._automation = Automation(kiosk_handlers(window), window, on_quit=window.exit_kiosk)
+    # --- end of the remote control hook
     try:
         return int(app.exec() or 0)
     finally:
