@@ -34,8 +34,7 @@ class ConfigError(Exception):
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"configuration error in {self.path}:\n{lines}")
+        super().__init__(f"configuration error in {self.path}: " + "; ".join(problems))
 
 
 class _Strict(BaseModel):
@@ -227,6 +226,12 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, ["file not found"]) from None
     except PermissionError:
         raise ConfigError(path, ["cannot read the file (permission denied)"]) from None
+    except IsADirectoryError:
+        raise ConfigError(path, ["is a folder, not a TOML file"]) from None
+    except OSError as e:
+        raise ConfigError(path, [f"cannot read the file ({e.strerror or e})"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["is not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, [f"not valid TOML: {e}"]) from None
 

@@ -228,8 +228,10 @@ def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] |
         for c in counters:
             ends = [datetime.combine(day, sp.end, tzinfo=tz) for sc in c.service_codes
                     for sp in hall.service(sc).hours.spans_on(day)]
-            stop_at[c.code] = max(ends, default=datetime.combine(day, time(0), tzinfo=tz)) + timedelta(
-                minutes=cfg.overtime_minutes)
+            stop_at[c.code] = min(
+                max(ends, default=datetime.combine(day, time(0), tzinfo=tz)) + timedelta(minutes=cfg.overtime_minutes),
+                datetime.combine(day, time(23, 30), tzinfo=tz),  # the service day ends at midnight
+            )
         tx_count = 0
         service_of = {s.code: s for s in hall.services}
         while heap:
@@ -264,6 +266,8 @@ def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] |
                     push(at + timedelta(minutes=2), "no_show", counter.code)
                 else:
                     push(at + timedelta(minutes=0.5), "start", counter.code)
+            elif at.astimezone(tz).date() != day:
+                continue  # midnight passed mid-service: the day's open tickets have expired
             elif kind == "start":
                 q.start(data, officer="sim")
                 tx_count += 1

@@ -136,6 +136,8 @@ class QueueService:
                 f"ticket {t.number} was changed by another station (now {fresh.status.value if fresh else 'gone'})",
                 number=t.number, status=fresh.status.value if fresh else None, action=action,
             )
+        if "status" in fields:
+            fields["status"] = Status(fields["status"])
         return t.evolve(**fields)
 
     @staticmethod

@@ -114,11 +114,11 @@ def upgrade(url: str, revision: str = "head") -> str:
     """Bring the schema to ``revision``; returns the revision now current."""
     from alembic import command
 
-    engine = _make_engine(url, immediate=False)
+    # On SQLite the migration runs inside BEGIN IMMEDIATE: several stations starting on a new
+    # file at once wait for each other instead of failing with "database is locked".
+    engine = _make_engine(url, immediate=True)
     try:
         with engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             command.upgrade(_alembic_config(conn), revision)
             conn.commit()
         return current_revision(engine) or ""

@@ -214,7 +214,6 @@ STATUS_BUG = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=STATUS_BUG)
 def test_counter_workflow(cli):
     for _ in range(4):
         cli.json("issue", "ktp")
@@ -253,7 +252,6 @@ def test_counter_workflow(cli):
     assert rc == 3  # the cancel freed the counter and nothing is left for it
 
 
-@pytest.mark.xfail(strict=True, reason=STATUS_BUG)
 def test_call_number_by_qr_token(cli):
     a = cli.json("issue", "kk")
     cli.json("issue", "kk")
@@ -275,13 +273,13 @@ def _prepare(cli, command):
 @pytest.mark.parametrize("json_flag", [True, False], ids=["json", "text"])
 @pytest.mark.parametrize("command, extra, status", [
     pytest.param("recall", (), "called"),
-    pytest.param("start", (), "serving", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("finish", (), "done", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("no-show", (), "no_show", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("park", (), "parked", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("unpark", ("K-001",), "called", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("call-number", ("K-002",), "called", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
-    pytest.param("cancel", ("K-002",), "cancelled", marks=pytest.mark.xfail(strict=True, reason=STATUS_BUG)),
+    pytest.param("start", (), "serving"),
+    pytest.param("finish", (), "done"),
+    pytest.param("no-show", (), "no_show"),
+    pytest.param("park", (), "parked"),
+    pytest.param("unpark", ("K-001",), "called"),
+    pytest.param("call-number", ("K-002",), "called"),
+    pytest.param("cancel", ("K-002",), "cancelled"),
 ])
 def test_each_counter_command_prints_its_result(cli, command, extra, status, json_flag):
     _prepare(cli, command)
@@ -383,13 +381,6 @@ def test_simulate_is_deterministic(cli):
     assert set(rows) == {"dukcapil", "pdam", "total"} and rows["pdam"][1] == "3"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (simulate): counters keep calling for overtime_minutes (30) after the last closing time; "
-    "when that runs past midnight (a hall open until 23:59, like this test hall) the service day "
-    "rolls over under them, the counter's ticket expires and the pending 'start' step raises "
-    "NoCurrentTicket: `mpp simulate` stops with exit 5 'counter 8 has no ticket called'",
-)
 def test_simulate_a_hall_open_until_midnight(cli):
     _summary(cli, "--agencies", "dukcapil", "--seed", "1", "--day", "2026-11-25")
 
@@ -507,24 +498,12 @@ def test_bad_config_file(cli, kind):
     assert cli.state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (spec): a bad config file prints a multi-line message (ConfigError's str is "
-    "'configuration error in FILE:' + one '  - problem' line each) while the brief asks for one "
-    "line on stderr for every bad input; cli.main prints str(e) as is",
-)
 def test_bad_config_file_is_one_line(cli):
     path = _bad_config(cli.tmp, "unknown-key")
     rc, out, err = cli("issue", "ktp", config=str(path))
     one_line_error(rc, out, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --config pointing at a folder raises IsADirectoryError from kiosk.config._read_toml "
-    "(it catches only FileNotFoundError and PermissionError) and cli.main does not catch OSError: "
-    "the user gets a Python traceback instead of a one-line error",
-)
 def test_config_that_is_a_folder(cli):
     rc, out, err = cli("issue", "ktp", config=str(cli.tmp))
     assert rc == 2

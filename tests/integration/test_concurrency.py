@@ -181,15 +181,6 @@ def test_four_issuers_and_four_counters_on_postgresql(pg_url, tmp_path):
     assert seconds < 90
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: concurrent first use of a new SQLite file fails: SqlStore.ensure_schema auto-upgrades "
-    "through kiosk.storage.db.upgrade, which runs the migration on the non-IMMEDIATE engine (deferred "
-    "BEGIN); in WAL mode a deferred transaction that must turn into a writer after another process "
-    "committed gets SQLITE_BUSY at once (the busy timeout does not apply), so all but one process "
-    "stop with StoreUnavailable 'database is locked' (e.g. kiosk and counters started together on a "
-    "fresh PC without `mpp db upgrade`)",
-)
 def test_processes_sharing_a_new_sqlite_file_on_first_use(tmp_path):
     for trial in range(2):  # the race nearly always shows within one round of 6 processes
         url = f"sqlite:///{tmp_path / f'fresh{trial}.sqlite3'}"

@@ -430,13 +430,6 @@ def test_close_counter_with_force_requeues_its_ticket(queue):
     assert again.id == a.id and again.arrival_at == a.arrival_at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: QueueService._move returns t.evolve(**fields) with status=Status.X.value (a plain str), "
-    "so start/finish/no_show/park/unpark/call_number/cancel return a Ticket whose status is a str, "
-    "not a Status: `ticket.status.value` raises AttributeError (mpp start/finish/... crash with a "
-    "traceback in cli.ticket_json)",
-)
 def test_actions_return_tickets_with_a_status_enum(queue):
     queue.issue("ktp")
     queue.issue("ktp")
