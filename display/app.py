@@ -74,6 +74,11 @@ def place_window(window, app, screen_index: int, windowed: bool) -> None:
     geo = screen.geometry()
     if windowed:
         window.resize(min(1280, geo.width()), min(720, geo.height()))
+        from kiosk.ui.common import place_from_env
+
+        if place_from_env(window):
+            window.show()
+            return
         window.move(geo.x() + 40, geo.y() + 40)
         window.show()
         return

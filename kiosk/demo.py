@@ -43,16 +43,34 @@ def prepare(ctx) -> tuple[str, str]:
     return codes[0], codes[1]
 
 
-def station_commands(db_url: str, counters: tuple[str, str], config: str | None) -> list[list[str]]:
+def station_commands(db_url: str, counters: tuple[str, str], config: str | None,
+                     screen: tuple[int, int] = (2400, 1500)) -> list[tuple[list[str], str]]:
+    """(command, MPP_GEOMETRY) per station: display top right, kiosk top left, counters below."""
     mpp = [sys.executable, "-m", "kiosk.cli", "--db", db_url] + (["--config", config] if config else [])
+    w, h = screen
+    top = int(h * 0.52)
+    half = w // 2
     return [
-        mpp + ["display", "--windowed"],
-        mpp + ["kiosk", "--windowed", "--width", "1080", "--height", "760"],
-        mpp + ["counter", "--windowed", "--counter", counters[0], "--user", DEMO_OFFICERS[0][0],
-               "--pin", DEMO_OFFICERS[0][2]],
-        mpp + ["counter", "--windowed", "--counter", counters[1], "--user", DEMO_OFFICERS[1][0],
-               "--pin", DEMO_OFFICERS[1][2]],
+        (mpp + ["display", "--windowed"], f"{half},0,{w - half},{top}"),
+        (mpp + ["kiosk", "--windowed"], f"0,0,{half},{top}"),
+        (mpp + ["counter", "--windowed", "--counter", counters[0], "--user", DEMO_OFFICERS[0][0],
+                "--pin", DEMO_OFFICERS[0][2]], f"0,{top},{half},{h - top}"),
+        (mpp + ["counter", "--windowed", "--counter", counters[1], "--user", DEMO_OFFICERS[1][0],
+                "--pin", DEMO_OFFICERS[1][2]], f"{half},{top},{w - half},{h - top}"),
     ]
+
+
+def screen_size() -> tuple[int, int]:
+    """The desktop's size (xdpyinfo when there), else a common 1920x1080."""
+    try:
+        out = subprocess.run(["xdpyinfo"], capture_output=True, text=True, timeout=3).stdout
+        for line in out.splitlines():
+            if "dimensions:" in line:
+                w, h = line.split()[1].split("x")
+                return int(w), int(h)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    return 1920, 1080
 
 
 def run(args) -> int:
@@ -80,8 +98,8 @@ def run(args) -> int:
           "or press Ctrl+C to stop. Kiosk staff PIN: 0000.")
     procs = []
     try:
-        for cmd in station_commands(ctx.db_url, counters, args.config):
-            procs.append(subprocess.Popen(cmd, env=os.environ.copy()))
+        for cmd, geometry in station_commands(ctx.db_url, counters, args.config, screen_size()):
+            procs.append(subprocess.Popen(cmd, env=dict(os.environ, MPP_GEOMETRY=geometry)))
             time.sleep(0.5)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

@@ -222,3 +222,19 @@ def save_screenshot(widget, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     widget.grab().save(str(path))
     return path
+
+
+def place_from_env(window) -> bool:
+    """`MPP_GEOMETRY=x,y,w,h` places a windowed station (the demo lays out its four windows on
+    one desktop). Returns True when it was applied."""
+    import os
+
+    text = os.environ.get("MPP_GEOMETRY", "")
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        if text:
+            log.warning("MPP_GEOMETRY=%r is not x,y,w,h; ignored", text)
+        return False
+    window.setGeometry(x, y, w, h)
+    return True

@@ -10,7 +10,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from kiosk.services.users import UserService
-from kiosk.ui.common import EventFeed, Runner, Translations
+from kiosk.ui.common import EventFeed, Runner, Translations, place_from_env
 from kiosk.ui.counter_window import CounterWindow
 from kiosk.ui.monitor_window import MonitorWindow
 
@@ -53,6 +53,7 @@ def _run(window, windowed: bool) -> int:
     app = QApplication.instance()
     window.feed.start()
     if windowed:
+        place_from_env(window)
         window.show()
     else:
         window.showMaximized()

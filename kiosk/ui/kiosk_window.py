@@ -658,6 +658,8 @@ def create_kiosk(ctx, app, *, windowed: bool = True, lang: str | None = None,
 
 
 def run_kiosk(ctx, args) -> int:
+    from kiosk.ui.common import place_from_env
+
     """`mpp kiosk`: build the printer and the window, run the Qt event loop."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "mpp"])
     app.setApplicationName("Antrian MPP - Kiosk")
@@ -666,6 +668,7 @@ def run_kiosk(ctx, args) -> int:
     width, height = getattr(args, "width", None), getattr(args, "height", None)
     if windowed:
         window.resize(width or 1920, height or 1080)
+        place_from_env(window)
         window.show()
     else:
         window.setWindowFlags(Qt.Window | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
