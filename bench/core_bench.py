@@ -189,7 +189,7 @@ def run(report, pg_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="mpp-bench-") as d:
         url = f"sqlite:///{Path(d) / 'cli.sqlite3'}"
         mpp = str(Path(sys.executable).parent / "mpp")
-        env = dict(os.environ, MPP_DB_URL=url)
+        env = dict(os.environ, MPP_DB_URL=url, MPP_ALWAYS_OPEN="1")  # any hour, any day
         subprocess.run([mpp, "db", "upgrade"], env=env, check=True, capture_output=True)
         svc = _open_service()
         walls = []

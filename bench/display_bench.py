@@ -46,6 +46,9 @@ def _hall():
     return build_hall(HallFile.model_validate(_hall_dict()), "<bench hall>")
 
 
+from bench.core_bench import _fresh_db  # noqa: E402  (one way to make a bench database)
+
+
 def _pct(values, q):
     if not values:
         return float("nan")
@@ -73,33 +76,6 @@ def _caller(url: str, conn) -> None:
         t = q.call_next(counter)
         conn.send((t.number, time.time()))
     q.store.dispose()
-
-
-def _fresh_db(kind: str, pg_url: str | None, tmp: Path):
-    from kiosk.storage.db import upgrade
-
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp / (uuid.uuid4().hex + '.sqlite3')}"
-        upgrade(url)
-        return url, lambda: None
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from kiosk.storage.db import normalise_url
-
-    admin = make_url(normalise_url(pg_url))
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"mpp_display_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop():
-        with psycopg.connect(dsn, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url, drop
 
 
 class _StampPlayer:
