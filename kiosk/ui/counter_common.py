@@ -155,3 +155,33 @@ QLineEdit#scan { font-size: 20px; padding: 6px; }
 QListWidget { font-size: 16px; }
 QTableWidget, QTreeWidget { font-size: 15px; }
 """
+
+
+def build_header(owner, vmargin: int = 6):
+    """The dark title bar (``owner.title``, ``owner.subtitle``, ``owner.clock_label``) and the
+    hidden offline/error banner (``owner.banner``) shared by the counter and monitor windows.
+    Returns the owner's root layout for the rest of the window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+    root = QVBoxLayout(owner)
+    root.setContentsMargins(0, 0, 0, 0)
+    root.setSpacing(0)
+    header = QWidget(objectName="header")
+    hl = QHBoxLayout(header)
+    hl.setContentsMargins(16, vmargin, 16, vmargin)
+    titles = QVBoxLayout()
+    owner.title = QLabel(objectName="title")
+    owner.subtitle = QLabel(objectName="subtitle")
+    titles.addWidget(owner.title)
+    titles.addWidget(owner.subtitle)
+    hl.addLayout(titles, 1)
+    owner.clock_label = QLabel(objectName="title")
+    hl.addWidget(owner.clock_label)
+    root.addWidget(header)
+    owner.banner = QLabel(objectName="banner")
+    owner.banner.setWordWrap(True)
+    owner.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    owner.banner.hide()
+    root.addWidget(owner.banner)
+    return root

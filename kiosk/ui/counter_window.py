@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from kiosk.domain.errors import CounterBusy, StoreUnavailable, UnknownCounter
 from kiosk.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
 from kiosk.services.ports import UserRecord
-from kiosk.ui.counter_common import STYLE, ErrorText, clock_text, minutes_text, since
+from kiosk.ui.counter_common import STYLE, ErrorText, build_header, clock_text, minutes_text, since
 from kiosk.ui.counter_dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
 from kiosk.ui.counter_login import CounterPicker, LoginPage
 
@@ -127,28 +127,7 @@ class CounterPanel(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-
-        header = QWidget(objectName="header")
-        hl = QHBoxLayout(header)
-        hl.setContentsMargins(16, 6, 16, 6)
-        titles = QVBoxLayout()
-        self.title = QLabel(objectName="title")
-        self.subtitle = QLabel(objectName="subtitle")
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        hl.addLayout(titles, 1)
-        self.clock_label = QLabel(objectName="title")
-        hl.addWidget(self.clock_label)
-        root.addWidget(header)
-
-        self.banner = QLabel(objectName="banner")
-        self.banner.setWordWrap(True)
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.hide()
-        root.addWidget(self.banner)
+        root = build_header(self, 6)
 
         body = QHBoxLayout()
         body.setContentsMargins(16, 12, 16, 8)

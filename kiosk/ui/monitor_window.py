@@ -32,7 +32,7 @@ from kiosk.domain.errors import StoreUnavailable
 from kiosk.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
 from kiosk.services.ports import UserRecord
 from kiosk.services.users import require_role
-from kiosk.ui.counter_common import STYLE, ErrorText, minutes_text
+from kiosk.ui.counter_common import STYLE, ErrorText, build_header, minutes_text
 from kiosk.ui.counter_dialogs import ConfirmDialog, ReasonDialog, TransferDialog
 from kiosk.ui.counter_login import LoginPage
 
@@ -100,26 +100,7 @@ class MonitorPanel(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-        header = QWidget(objectName="header")
-        hl = QHBoxLayout(header)
-        hl.setContentsMargins(16, 8, 16, 8)
-        col = QVBoxLayout()
-        self.title = QLabel(objectName="title")
-        self.subtitle = QLabel(objectName="subtitle")
-        col.addWidget(self.title)
-        col.addWidget(self.subtitle)
-        hl.addLayout(col, 1)
-        self.clock_label = QLabel(objectName="title")
-        hl.addWidget(self.clock_label)
-        root.addWidget(header)
-        self.banner = QLabel(objectName="banner")
-        self.banner.setWordWrap(True)
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.hide()
-        root.addWidget(self.banner)
+        root = build_header(self, 8)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         root.addWidget(split, 1)
