@@ -6,6 +6,7 @@ exception rolls everything back (no half-issued ticket, no number used twice).""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
@@ -301,12 +302,18 @@ class QueueService:
                         prefix=t.prefix, seq=t.seq, priority=t.priority)
         return t
 
-    def recall(self, counter_code: str, officer: str | None = None) -> Ticket:
+    @contextmanager
+    def _at_counter(self, counter_code: str):
+        """One transaction on the ticket now at a counter: yields (tx, counter, ticket, now, day)."""
         counter = self._counter(counter_code)
         now = self.clock.now()
         with self.store.transaction() as tx:
-            self._begin(tx, now)
+            day = self._begin(tx, now)
             _, t = self._current(tx, counter.code)
+            yield tx, counter, t, now, day
+
+    def recall(self, counter_code: str, officer: str | None = None) -> Ticket:
+        with self._at_counter(counter_code) as (tx, counter, t, now, _):
             if t.status == Status.CALLED and t.recall_count >= self.hall.max_recalls:
                 raise TooManyRecalls(
                     f"{t.number} was already called again {t.recall_count} times; mark it no-show",
@@ -318,21 +325,13 @@ class QueueService:
         return t
 
     def start(self, counter_code: str, officer: str | None = None) -> Ticket:
-        counter = self._counter(counter_code)
-        now = self.clock.now()
-        with self.store.transaction() as tx:
-            self._begin(tx, now)
-            _, t = self._current(tx, counter.code)
+        with self._at_counter(counter_code) as (tx, counter, t, now, _):
             t = self._move(tx, t, "start", status=Status.SERVING.value, started_at=now)
             self._event(tx, "started", now, t, counter=counter.code, officer=officer)
         return t
 
     def finish(self, counter_code: str, officer: str | None = None) -> Ticket:
-        counter = self._counter(counter_code)
-        now = self.clock.now()
-        with self.store.transaction() as tx:
-            day = self._begin(tx, now)
-            _, t = self._current(tx, counter.code)
+        with self._at_counter(counter_code) as (tx, counter, t, now, day):
             started = t.started_at or t.called_at or now
             t = self._move(tx, t, "finish", status=Status.DONE.value, finished_at=now,
                            started_at=started)
@@ -344,22 +343,14 @@ class QueueService:
         return t
 
     def no_show(self, counter_code: str, officer: str | None = None) -> Ticket:
-        counter = self._counter(counter_code)
-        now = self.clock.now()
-        with self.store.transaction() as tx:
-            self._begin(tx, now)
-            _, t = self._current(tx, counter.code)
+        with self._at_counter(counter_code) as (tx, counter, t, now, _):
             t = self._move(tx, t, "no_show", status=Status.NO_SHOW.value, finished_at=now)
             self._release_counter(tx, counter.code, t.id)
             self._event(tx, "no_show", now, t, counter=counter.code, officer=officer, recalls=t.recall_count)
         return t
 
     def park(self, counter_code: str, officer: str | None = None) -> Ticket:
-        counter = self._counter(counter_code)
-        now = self.clock.now()
-        with self.store.transaction() as tx:
-            self._begin(tx, now)
-            _, t = self._current(tx, counter.code)
+        with self._at_counter(counter_code) as (tx, counter, t, now, _):
             t = self._move(tx, t, "park", status=Status.PARKED.value)
             self._release_counter(tx, counter.code, t.id)
             self._event(tx, "parked", now, t, counter=counter.code, officer=officer)
