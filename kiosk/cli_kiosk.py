@@ -96,9 +96,6 @@ def cmd_kiosk(args) -> int:
 # ----------------------------------------------------------------------------------- printer
 
 def _printer(ctx):
-    from kiosk.ui.kiosk_text import use_escpos_cache
-
-    use_escpos_cache()
     from printer.backends import build_ticket_printer
     from printer.model import PrinterError
 

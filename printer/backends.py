@@ -663,6 +663,19 @@ _BACKENDS: dict[str, type[_EscposBackend]] = {
 }
 
 
+def use_escpos_cache() -> None:
+    """python-escpos parses its printer database (YAML, about 0.3 s) in every new process unless
+    its pickle lives in a folder that outlasts the process (by default a fresh temp dir). Called by
+    ``build_ticket_printer``, before the first escpos import."""
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ or "escpos.capabilities" in sys.modules:
+        return
+    from kiosk import paths
+
+    cache = paths.data_dir() / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
+
+
 def build_ticket_printer(settings: "PrinterSettings", *,
                          on_preview: Callable[[Path], None] | None = None) -> TicketPrinter:  # fmt: skip
     """The station's printer from its [printer] settings. Raises PrinterError('config').
@@ -670,6 +683,7 @@ def build_ticket_printer(settings: "PrinterSettings", *,
     ``on_preview`` (preview backend only) is called with each PNG path, e.g. to show it when
     ``preview_show`` is set; it runs on the printing thread.
     """
+    use_escpos_cache()
     paper = profile_for(settings.paper)
     logo = resolve_logo(settings.logo)
     _check_profile(settings.profile)

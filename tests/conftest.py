@@ -46,6 +46,30 @@ def hall_dict(**hall_overrides) -> dict:
     }
 
 
+# One agency, one counter, open all day: for tests that write a hall file for a real `mpp` run.
+ONE_COUNTER_HALL_TOML = """
+[hall]
+name = "MPP Uji"
+city = "Kota Uji"
+[defaults.hours]
+mon = ["00:00-23:59"]
+tue = ["00:00-23:59"]
+wed = ["00:00-23:59"]
+thu = ["00:00-23:59"]
+fri = ["00:00-23:59"]
+sat = ["00:00-23:59"]
+sun = ["00:00-23:59"]
+[[agency]]
+code = "dukcapil"
+name = "Disdukcapil"
+prefix = "K"
+counters = [7]
+[[agency.service]]
+code = "ktp"
+name = "KTP-el"
+"""
+
+
 def make_hall(**hall_overrides):
     return build_hall(HallFile.model_validate(hall_dict(**hall_overrides)), "<test hall>")
 

@@ -6,8 +6,6 @@ No Qt here, so the helpers are tested without a screen and the printer worker ca
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import date, datetime
 
 from kiosk.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, Hall
@@ -138,16 +136,3 @@ def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False)
         footer=hall.ticket_footer,
         reprint=reprint,
     )
-
-
-def use_escpos_cache() -> None:
-    """python-escpos parses its printer database (YAML, about 0.3 s) in every new process unless
-    its pickle lives in a folder that outlasts the process (by default a fresh temp dir). Call
-    before the first escpos import (kiosk start, `mpp printer ...`)."""
-    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ or "escpos.capabilities" in sys.modules:
-        return
-    from kiosk import paths
-
-    cache = paths.data_dir() / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)

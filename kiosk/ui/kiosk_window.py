@@ -51,7 +51,7 @@ from kiosk.ui.kiosk_screens import (
     ResultScreen,
     StaffScreen,
 )
-from kiosk.ui.kiosk_text import opening_text, use_escpos_cache
+from kiosk.ui.kiosk_text import opening_text
 from kiosk.ui.kiosk_widgets import Banner, BusyOverlay, MessageOverlay, Metrics, stylesheet
 from printer.commands import error_text
 
@@ -640,7 +640,6 @@ def create_kiosk(ctx, app, *, windowed: bool = True, lang: str | None = None,
     if lang not in ("id", "en"):
         raise UsageError(f"--lang must be 'id' or 'en', not '{lang}'")
     printer_settings = ctx.station.printer
-    use_escpos_cache()
     preview = TicketPreview() if printer_settings.backend == "preview" and printer_settings.preview_show else None
     try:
         printer = build_ticket_printer(printer_settings,

@@ -16,6 +16,7 @@ from kiosk.config import PrinterSettings  # noqa: E402
 from kiosk.services.auth import verify_pin  # noqa: E402
 from printer.fakes import FakeTicketPrinter  # noqa: E402
 from printer.model import PrinterStatus  # noqa: E402
+from tests.conftest import ONE_COUNTER_HALL_TOML
 
 
 @pytest.fixture(autouse=True)
@@ -195,27 +196,6 @@ def test_printer_status_and_test_dummy(capsys, station, db_url):
     assert "test ticket printed" in capsys.readouterr().out
 
 
-HALL_TOML = """
-[hall]
-name = "MPP Uji"
-city = "Kota Uji"
-[defaults.hours]
-mon = ["00:00-23:59"]
-tue = ["00:00-23:59"]
-wed = ["00:00-23:59"]
-thu = ["00:00-23:59"]
-fri = ["00:00-23:59"]
-sat = ["00:00-23:59"]
-sun = ["00:00-23:59"]
-[[agency]]
-code = "dukcapil"
-name = "Disdukcapil"
-prefix = "K"
-counters = [7]
-[[agency.service]]
-code = "ktp"
-name = "KTP-el"
-"""
 
 
 def test_printer_reprint_to_preview(capsys, station, db_url, tmp_path):
@@ -224,7 +204,7 @@ def test_printer_reprint_to_preview(capsys, station, db_url, tmp_path):
     from kiosk.storage.db import SqlStore, upgrade
 
     hall_file = tmp_path / "hall.toml"
-    hall_file.write_text(HALL_TOML, encoding="utf-8")
+    hall_file.write_text(ONE_COUNTER_HALL_TOML, encoding="utf-8")
     folder = tmp_path / "tickets"
     st = station(f'backend = "preview"\npreview_dir = "{folder}"\npaper = "58mm"\nprofile = "POS-5890"')
     upgrade(db_url)

@@ -7,30 +7,10 @@ import pytest
 
 from kiosk.domain.errors import UsageError
 from tests.ui.kiosk_helpers import tap
+from tests.conftest import ONE_COUNTER_HALL_TOML
 
 pytestmark = pytest.mark.ui
 
-HALL_TOML = """
-[hall]
-name = "MPP Uji"
-city = "Kota Uji"
-[defaults.hours]
-mon = ["00:00-23:59"]
-tue = ["00:00-23:59"]
-wed = ["00:00-23:59"]
-thu = ["00:00-23:59"]
-fri = ["00:00-23:59"]
-sat = ["00:00-23:59"]
-sun = ["00:00-23:59"]
-[[agency]]
-code = "dukcapil"
-name = "Disdukcapil"
-prefix = "K"
-counters = [7]
-[[agency.service]]
-code = "ktp"
-name = "KTP-el"
-"""
 
 
 @pytest.fixture
@@ -38,7 +18,7 @@ def make_ctx(tmp_path):
     from kiosk.bootstrap import build_context
 
     hall = tmp_path / "hall.toml"
-    hall.write_text(HALL_TOML, encoding="utf-8")
+    hall.write_text(ONE_COUNTER_HALL_TOML, encoding="utf-8")
 
     def make(printer_toml: str, kiosk_toml: str = ""):
         station = tmp_path / "station.toml"
