@@ -21,7 +21,7 @@ OPS_PER_CLIENT = {1: 300, 4: 100, 16: 40}
 
 
 def bench_hall():
-    from kiosk.config import HallFile, build_hall
+    from antrian.config import HallFile, build_hall
 
     all_day = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     return build_hall(HallFile.model_validate({
@@ -44,9 +44,9 @@ def _pct(values, q):
 
 
 def _client(url: str, op: str, counter: str, n: int, start_evt, out_q) -> None:
-    from kiosk.domain.errors import NothingWaiting
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore
+    from antrian.domain.errors import NothingWaiting
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
 
     q = QueueService(bench_hall(), SqlStore(url, auto_upgrade=False, pool_size=1))
     services = ("ktp", "kk", "akta")
@@ -80,10 +80,10 @@ def _preload(url: str, waiting: int) -> None:
     """Insert `waiting` waiting tickets for today directly (fast), numbering them 1..waiting."""
     from sqlalchemy import insert
 
-    from kiosk.domain.model import make_token
-    from kiosk.services.queue import QueueService
-    from kiosk.storage import tables as T
-    from kiosk.storage.db import SqlStore
+    from antrian.domain.model import make_token
+    from antrian.services.queue import QueueService
+    from antrian.storage import tables as T
+    from antrian.storage.db import SqlStore
 
     hall = bench_hall()
     store = SqlStore(url, auto_upgrade=False)
@@ -111,7 +111,7 @@ def _preload(url: str, waiting: int) -> None:
 
 
 def _fresh_db(kind: str, pg_url: str | None, tmp: Path):
-    from kiosk.storage.db import upgrade
+    from antrian.storage.db import upgrade
 
     if kind == "sqlite":
         url = f"sqlite:///{tmp / (uuid.uuid4().hex + '.sqlite3')}"
@@ -120,7 +120,7 @@ def _fresh_db(kind: str, pg_url: str | None, tmp: Path):
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from kiosk.storage.db import normalise_url
+    from antrian.storage.db import normalise_url
 
     admin = make_url(normalise_url(pg_url))
     dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -205,9 +205,9 @@ def run(report, pg_url: str | None = None) -> None:
 
 def _open_service() -> str:
     """A service of the bundled hall that is open now (the command must succeed), else any."""
-    from kiosk.config import load_hall
-    from kiosk.domain import rules
-    from kiosk.paths import default_hall_config
+    from antrian.config import load_hall
+    from antrian.domain import rules
+    from antrian.paths import default_hall_config
 
     hall = load_hall(default_hall_config())
     now = datetime.now(hall.tz)

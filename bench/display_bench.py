@@ -41,7 +41,7 @@ def _hall_dict() -> dict:
 
 
 def _hall():
-    from kiosk.config import HallFile, build_hall
+    from antrian.config import HallFile, build_hall
 
     return build_hall(HallFile.model_validate(_hall_dict()), "<bench hall>")
 
@@ -58,9 +58,9 @@ def _pct(values, q):
 
 def _caller(url: str, conn) -> None:
     """Another station: frees the counter, calls its next ticket, answers (number, commit time)."""
-    from kiosk.domain.errors import QueueError
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore
+    from antrian.domain.errors import QueueError
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
 
     q = QueueService(_hall(), SqlStore(url, auto_upgrade=False, pool_size=1))
     q.last_event_id()  # connected and warm
@@ -118,12 +118,12 @@ def _one_pass(app, url: str, cache_dir: Path, n_calls: int, poll_ms: int = 200) 
     """``n_calls`` calls from another process to a fresh display; the timings of each."""
     from display.voice.announcer import Announcer, AnnouncementLog
     from display.window import DisplayWindow
-    from kiosk import paths
-    from kiosk.config import DisplaySettings
-    from kiosk.services.ports import SystemClock
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore
-    from kiosk.ui.common import EventFeed
+    from antrian import paths
+    from antrian.config import DisplaySettings
+    from antrian.services.ports import SystemClock
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
+    from qtshared.common import EventFeed
 
     hall = _hall()
     store = SqlStore(url)

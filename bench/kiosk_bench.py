@@ -121,11 +121,11 @@ def bench_tap_to_bytes(report, tmp: Path) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from kiosk import paths
-    from kiosk.config import KioskSettings, PrinterSettings, load_hall
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore, upgrade
-    from kiosk.ui.kiosk_window import KioskWindow
+    from antrian import paths
+    from antrian.config import KioskSettings, PrinterSettings, load_hall
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
+    from kiosk.window import KioskWindow
     from printer.backends import build_ticket_printer
 
     app = QApplication.instance() or QApplication([])
@@ -184,16 +184,15 @@ def _rss_mb(pid: int) -> float | None:
 
 
 def bench_start_and_memory(report, tmp: Path) -> None:
-    from kiosk.storage.db import upgrade
+    from antrian.storage.db import upgrade
 
     url = f"sqlite:///{tmp / 'bench-start.sqlite3'}"
     upgrade(url)
     station = tmp / "station.toml"
     station.write_text('[printer]\nbackend = "dummy"\n', encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MPP_DATA_DIR=str(tmp / "data"),
-               MPP_KIOSK_FIRST_FRAME_EXIT_MS="2500")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MPP_DATA_DIR=str(tmp / "data"))
     root = Path(__file__).resolve().parent.parent
-    cmd = [sys.executable, "-m", "kiosk.cli", "--db", url, "--station", str(station),
+    cmd = [sys.executable, "-m", "bench.launch_kiosk", "2500", "--db", url, "--station", str(station),
            "kiosk", "--windowed", "--width", "1920", "--height", "1080"]
     starts, rss = [], []
     for _ in range(STARTS):

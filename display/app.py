@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from display.board import Zone, ZoneError
-from kiosk.domain.errors import UsageError
+from antrian.domain.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def parse_zone(hall, text: str | None, settings) -> Zone:
 
 def find_logo() -> Path | None:
     """The hall's logo if one is bundled (assets/logos/hall.png or assets/logo.png)."""
-    from kiosk import paths
+    from antrian import paths
 
     for parts in (("logos", "hall.png"), ("logo.png",)):
         p = paths.asset(*parts)
@@ -74,7 +74,7 @@ def place_window(window, app, screen_index: int, windowed: bool) -> None:
     geo = screen.geometry()
     if windowed:
         window.resize(min(1280, geo.width()), min(720, geo.height()))
-        from kiosk.ui.common import place_from_env
+        from qtshared.common import place_from_env
 
         if place_from_env(window):
             window.show()
@@ -104,7 +104,7 @@ def run_display(ctx, args) -> int:
 
     from display.speech import build_announcer
     from display.window import DisplayWindow
-    from kiosk.ui.common import EventFeed, Translations
+    from qtshared.common import EventFeed, Translations
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Antrian MPP - Display")
@@ -125,12 +125,7 @@ def run_display(ctx, args) -> int:
         except (ValueError, OSError):  # not the main thread
             pass
     window.start()
-    # --- test/demo remote control (MPP_AUTOMATION=1): JSON commands on stdin, see kiosk.ui.automation
-    if os.environ.get("MPP_AUTOMATION") == "1":
-        from kiosk.ui.automation import Automation, display_handlers
-
-        window._automation = Automation(display_handlers(window), window, on_quit=window.close)
-    # --- end of the remote control hook
+    ctx.window_built("display", window)
     try:
         code = app.exec()
     finally:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from kiosk.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, Hall
-from kiosk.domain.model import CALL_EVENTS, Event
+from antrian.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, Hall
+from antrian.domain.model import CALL_EVENTS, Event
 
 MONTH_NAMES_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -80,7 +80,7 @@ def call_from_event(hall: Hall, event: Event) -> Call | None:
     seq = payload.get("seq")
     if (not prefix or seq is None) and event.number:
         # older events without prefix/seq in the payload: read them back from the number
-        from kiosk.domain.model import parse_ticket_ref
+        from antrian.domain.model import parse_ticket_ref
 
         ref = parse_ticket_ref(event.number)
         if ref is not None and ref.prefix:

@@ -30,7 +30,7 @@ from display.widgets import (
     Style,
     flash_on,
 )
-from kiosk.ui.common import Runner
+from qtshared.common import Runner
 
 log = logging.getLogger(__name__)
 

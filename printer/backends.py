@@ -26,7 +26,7 @@ from printer.model import PaperProfile, PrinterError, PrinterStatus, TicketPrint
 if TYPE_CHECKING:
     from escpos.escpos import Escpos
 
-    from kiosk.config import PrinterSettings
+    from antrian.config import PrinterSettings
 
 log = logging.getLogger(__name__)
 
@@ -548,7 +548,7 @@ class PreviewTicketPrinter:
     @property
     def directory(self) -> Path:
         if self._directory is None:
-            from kiosk.paths import data_dir
+            from antrian.paths import data_dir
 
             self._directory = data_dir() / "tickets"
         return self._directory
@@ -618,17 +618,20 @@ class DummyTicketPrinter:
 
 
 def resolve_logo(value: str) -> Path | None:
-    """[printer] logo: '' = none; an absolute path; or a file name under assets/."""
+    """[printer] logo: '' = none; an absolute path; or a file name in the data folder (then the
+    bundled assets)."""
     if not value.strip():
         return None
-    from kiosk.paths import asset
+    from antrian.paths import asset, data_dir
 
     path = Path(value).expanduser()
     if not path.is_absolute():
-        path = asset(*Path(value).parts)
+        path = data_dir().joinpath(*Path(value).parts)
+        if not path.is_file():
+            path = asset(*Path(value).parts)
     if not path.is_file():
         raise PrinterError(
-            "config", f"logo image {path} not found: set [printer] logo to a path or a file under assets/"
+            "config", f"logo image {path} not found: set [printer] logo to a path or a file in the data folder"
         )
     try:
         from PIL import Image
@@ -669,7 +672,7 @@ def use_escpos_cache() -> None:
     ``build_ticket_printer``, before the first escpos import."""
     if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ or "escpos.capabilities" in sys.modules:
         return
-    from kiosk import paths
+    from antrian import paths
 
     cache = paths.data_dir() / "cache"
     cache.mkdir(parents=True, exist_ok=True)

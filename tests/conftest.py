@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk.config import HallFile, build_hall
+from antrian.config import HallFile, build_hall
 
 ALL_DAY = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -113,7 +113,7 @@ def pg_url(pg_admin_url):
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from kiosk.storage.db import normalise_url
+    from antrian.storage.db import normalise_url
 
     admin = make_url(normalise_url(pg_admin_url))
     name = f"mpp_test_{uuid.uuid4().hex[:12]}"
@@ -135,7 +135,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def store(db_url):
-    from kiosk.storage.db import SqlStore, upgrade
+    from antrian.storage.db import SqlStore, upgrade
 
     upgrade(db_url)
     s = SqlStore(db_url)
@@ -145,6 +145,6 @@ def store(db_url):
 
 @pytest.fixture
 def queue(hall, store, clock):
-    from kiosk.services.queue import QueueService
+    from antrian.services.queue import QueueService
 
     return QueueService(hall, store, clock)

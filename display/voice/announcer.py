@@ -37,7 +37,7 @@ from display.voice.players import (
 from display.voice.tts import SpeechError, SpeechRenderer, SpeechUnavailable
 
 if TYPE_CHECKING:
-    from kiosk.config import VoiceSettings
+    from antrian.config import VoiceSettings
 
 __all__ = [
     "Announcement",
@@ -218,7 +218,7 @@ class Announcer:
     ) -> Announcer:
         """The announcer a station's ``[display.voice]`` settings describe. Speech is rendered
         at full volume; ``settings.volume`` scales the assembled chime+voice."""
-        from kiosk.paths import asset, data_dir
+        from antrian.paths import asset, data_dir
 
         renderer = None
         if settings.enabled:

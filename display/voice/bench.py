@@ -26,7 +26,7 @@ def _ms(t0: float) -> float:
 def bench_voice(phrases: int = 8, lang: str = "id", quiet: bool = False) -> dict:
     """Returns a dict of timings in ms (and the standard announcement's length in s), or
     ``{"skipped": reason}`` when speech is unavailable. Prints a summary unless ``quiet``."""
-    from kiosk.paths import asset
+    from antrian.paths import asset
 
     texts = [build_phrase("K", 12 + i, 7, "Disdukcapil", lang=lang) for i in range(phrases)]
     with tempfile.TemporaryDirectory(prefix="mpp-voice-bench-") as tmp:

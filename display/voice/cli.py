@@ -62,7 +62,7 @@ def announce_command(
     bundled chime; ``chime=False`` leaves it out. Raises ``SpeechUnavailable`` when
     pyttsx3/espeak-ng is missing and ``ValueError`` for a bad number, prefix or language.
     """
-    from kiosk.paths import asset, data_dir
+    from antrian.paths import asset, data_dir
 
     text = build_phrase(prefix, seq, counter_number, spoken_agency, lang=lang, recall=recall)
     cache_dir = Path(cache_dir) if cache_dir else data_dir() / "voice-cache"

@@ -1,9 +1,9 @@
 """Real station processes under remote control, for the end-to-end tests.
 
 ``Hall`` prepares a database with the ``mpp`` command (schema, officers) and starts ``mpp kiosk``,
-``mpp display`` and ``mpp counter`` as separate processes with ``MPP_AUTOMATION=1``; each
+``mpp display`` and ``mpp counter`` as separate processes started by ``tests.support.launch``; each
 ``Station`` sends JSON commands on the process's stdin and reads the replies on its stdout
-(kiosk.ui.automation). Every wait polls against a deadline; ``Hall.stop()`` kills whatever is
+(tests.support.automation). Every wait polls against a deadline; ``Hall.stop()`` kills whatever is
 still running.
 """
 
@@ -28,11 +28,8 @@ class StationError(AssertionError):
 
 
 def mpp_command() -> list[str]:
-    """The ``mpp`` console script next to this Python (the venv's), else ``python -m kiosk.cli``."""
-    script = Path(sys.executable).with_name("mpp")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "kiosk.cli"]
+    """``mpp`` as the console script runs it, with the automation driver injected."""
+    return [sys.executable, "-m", "tests.support.launch"]
 
 
 class Station:
@@ -170,7 +167,6 @@ class Hall:
         else:
             self.env["QT_QPA_PLATFORM"] = "offscreen"
         self.env.update({
-            "MPP_AUTOMATION": "1",
             "MPP_ALWAYS_OPEN": "1",
             "MPP_ANNOUNCE_LOG": str(self.announce_log),
             "MPP_DATA_DIR": str(tmp / "data"),

@@ -2,7 +2,7 @@
 
 `mpp db upgrade`, two officers with `mpp user add`, then `mpp kiosk`, `mpp display --no-voice` and
 two `mpp counter` windows (the first two lokets of Disdukcapil) as separate processes, driven
-through their UI by the automation channel (kiosk.ui.automation): about twelve tickets tapped on
+through their UI by the automation channel (tests.support.automation): about twelve tickets tapped on
 the kiosk (some priority, several Disdukcapil services and one of another agency), the two
 counters call (F1), start (F3) and finish (F4) in turns until Disdukcapil's queue is empty. In the
 middle the database goes away for about four seconds (SQLite: this process holds an exclusive
@@ -233,7 +233,7 @@ def timed_state(station: Station, lag: list[float]) -> dict:
 def db_rows(url: str):
     from sqlalchemy import create_engine, text
 
-    from kiosk.storage.db import normalise_url
+    from antrian.storage.db import normalise_url
 
     engine = create_engine(normalise_url(url))
     try:

@@ -43,7 +43,7 @@ def _wait_for(path: Path, timeout: float) -> None:
 
 
 def run_issuer(q, args, rng) -> dict:
-    from kiosk.domain.errors import QuotaFull
+    from antrian.domain.errors import QuotaFull
 
     issued, refused, actions = [], 0, []
     services = ["ktp", "kk", "pdam-bayar", "ktp", "kk", "pdam-bayar", "pdam-baru"]
@@ -63,7 +63,7 @@ def run_issuer(q, args, rng) -> dict:
 
 
 def run_counter(q, args, rng, done_file: Path) -> dict:
-    from kiosk.domain.errors import NothingWaiting
+    from antrian.domain.errors import NothingWaiting
 
     counter, name = args.counter, args.name
     actions = []
@@ -127,8 +127,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
 
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
     from tests.conftest import make_hall
 
     sync = Path(args.sync)
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     rng = random.Random(args.seed)
     try:
         if args.role == "fresh":  # the first use of a database nobody has migrated yet
-            from kiosk.domain.errors import QueueError
+            from antrian.domain.errors import QueueError
 
             try:
                 result = {"numbers": [q.issue("kk", officer=args.name).ticket.number for _ in range(args.tickets)]}

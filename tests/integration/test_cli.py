@@ -1,4 +1,4 @@
-"""The `mpp` command, run in-process through kiosk.cli.main against a temporary SQLite file and a
+"""The `mpp` command, run in-process through mpp.cli.main against a temporary SQLite file and a
 small hall written to tmp_path (every service open all day, one closed until a known day), plus
 one real subprocess. Every user error must be one line on stderr, a non-zero exit code, no
 traceback and an unchanged database."""
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.cli import main
+from mpp.cli import main
 from tests.conftest import hall_dict
 
 JKT = ZoneInfo("Asia/Jakarta")
@@ -550,7 +550,7 @@ def test_mpp_issue_as_a_real_process_imports_no_qt(cli, tmp_path):
     # and through sys.modules, for every headless command
     code = (
         "import json, sys\n"
-        "from kiosk.cli import main\n"
+        "from mpp.cli import main\n"
         "for argv in json.loads(sys.argv[1]):\n"
         "    main(argv)\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))),"

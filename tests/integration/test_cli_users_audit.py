@@ -1,4 +1,4 @@
-"""`mpp user ...` and `mpp audit`, run in-process through kiosk.cli.main with a SQLite file."""
+"""`mpp user ...` and `mpp audit`, run in-process through mpp.cli.main with a SQLite file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kiosk.cli import main
+from mpp.cli import main
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_user_add_list_json(capsys, db, monkeypatch):
 
 
 def test_user_passwd_disable_enable(capsys, db, monkeypatch):
-    from kiosk.services.auth import verify_pin
-    from kiosk.storage.db import SqlStore
+    from antrian.services.auth import verify_pin
+    from antrian.storage.db import SqlStore
 
     assert run(capsys, db, "user", "add", "budi", "--name", "Budi", "--role", "officer", "--pin", "1234")[0] == 0
     rc, out, _ = run(capsys, db, "user", "passwd", "budi", stdin="24680\n", monkeypatch=monkeypatch)
@@ -72,8 +72,8 @@ def test_user_passwd_disable_enable(capsys, db, monkeypatch):
 
 
 def test_user_list_shows_a_lockout(capsys, db):
-    from kiosk.services.users import UserService
-    from kiosk.storage.db import SqlStore
+    from antrian.services.users import UserService
+    from antrian.storage.db import SqlStore
 
     run(capsys, db, "user", "add", "budi", "--name", "Budi", "--role", "officer", "--pin", "1234")
     store = SqlStore(db)
@@ -122,8 +122,8 @@ def test_duplicate_user_and_empty_stdin(capsys, db, monkeypatch):
 
 
 def test_audit_lists_every_action_of_the_day(capsys, db, tmp_path):
-    from kiosk.bootstrap import build_context
-    from kiosk.services.users import UserService
+    from antrian.bootstrap import build_context
+    from antrian.services.users import UserService
 
     run(capsys, db, "user", "add", "budi", "--name", "Budi", "--role", "officer", "--pin", "1234")
     ctx = build_context(db=db)
@@ -173,9 +173,9 @@ def test_audit_day_is_the_local_day(db):
     """An event at 23:30 WIB belongs to that day, not to the next UTC day, and vice versa."""
     from datetime import date
 
-    from kiosk.domain.model import Event
-    from kiosk.services.audit import audit_rows
-    from kiosk.storage.db import SqlStore
+    from antrian.domain.model import Event
+    from antrian.services.audit import audit_rows
+    from antrian.storage.db import SqlStore
     from tests.conftest import make_hall
 
     hall = make_hall()

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kiosk.services.queue import QueueService
-from kiosk.storage.db import SqlStore, upgrade
+from antrian.services.queue import QueueService
+from antrian.storage.db import SqlStore, upgrade
 from tests.conftest import make_hall
 from tests.integration.concurrency_worker import ShiftedClock
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 
-from kiosk.domain.errors import (
+from antrian.domain.errors import (
     BadTicketRef,
     CounterBusy,
     InvalidTransition,
@@ -25,10 +25,10 @@ from kiosk.domain.errors import (
     TicketNotFound,
     TooManyRecalls,
 )
-from kiosk.domain.model import Status
-from kiosk.services.queue import QueueService
-from kiosk.storage import tables as T
-from kiosk.storage.db import SqlStore, SqlTx, upgrade
+from antrian.domain.model import Status
+from antrian.services.queue import QueueService
+from antrian.storage import tables as T
+from antrian.storage.db import SqlStore, SqlTx, upgrade
 
 WED = date(2026, 11, 25)
 

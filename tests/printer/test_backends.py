@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.config import PrinterSettings
+from antrian.config import PrinterSettings
 from printer.backends import (
     DummyTicketPrinter,
     FileTicketPrinter,
@@ -85,12 +85,11 @@ def test_unknown_profile_and_missing_logo_are_config_errors(tmp_path):
     assert e.value.kind == "config"
 
 
-def test_logo_by_name_is_looked_up_under_assets(tmp_path, monkeypatch):
-    (tmp_path / "assets").mkdir()
-    Image.new("L", (64, 32), 0).save(tmp_path / "assets" / "logo-test.png")
-    monkeypatch.setenv("MPP_HOME", str(tmp_path))
+def test_logo_by_name_is_looked_up_in_the_data_folder(tmp_path, monkeypatch):
+    Image.new("L", (64, 32), 0).save(tmp_path / "logo-test.png")
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path))
     printer = build_ticket_printer(settings(backend="dummy", logo="logo-test.png"))
-    assert printer.logo == tmp_path / "assets" / "logo-test.png"
+    assert printer.logo == tmp_path / "logo-test.png"
     printer.print_ticket(make_ticket())
     assert b"\x1dv0" in printer.last_bytes
 

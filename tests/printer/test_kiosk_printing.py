@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from kiosk.config import PrinterSettings  # noqa: E402
-from kiosk.services.auth import verify_pin  # noqa: E402
+from antrian.config import PrinterSettings  # noqa: E402
+from antrian.services.auth import verify_pin  # noqa: E402
 from printer.fakes import FakeTicketPrinter  # noqa: E402
 from printer.model import PrinterStatus  # noqa: E402
 from tests.conftest import ONE_COUNTER_HALL_TOML
@@ -30,8 +30,8 @@ def wait(qtbot, cond, timeout=5000):
 
 @pytest.fixture
 def desk_for(qapp, hall, clock):
-    from kiosk.ui.common import Runner
-    from kiosk.ui.kiosk_printing import PrintDesk
+    from qtshared.common import Runner
+    from kiosk.printing import PrintDesk
 
     runners = []
 
@@ -140,7 +140,7 @@ def test_desk_when_the_printer_refuses_connections(qtbot, desk_for, queue, free_
 
 
 def test_ticket_print_is_indonesian_in_hall_time(hall, queue):
-    from kiosk.ui.kiosk_text import ticket_print_for
+    from kiosk.text import ticket_print_for
 
     issued = queue.issue("ktp", priority="ibu-hamil")
     tp = ticket_print_for(issued, hall)
@@ -161,7 +161,7 @@ def station(tmp_path):
 
 
 def mpp(*argv) -> int:
-    from kiosk.cli import main
+    from mpp.cli import main
 
     return main(list(argv))
 
@@ -199,9 +199,9 @@ def test_printer_status_and_test_dummy(capsys, station, db_url):
 
 
 def test_printer_reprint_to_preview(capsys, station, db_url, tmp_path):
-    from kiosk.bootstrap import build_context
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore, upgrade
+    from antrian.bootstrap import build_context
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
 
     hall_file = tmp_path / "hall.toml"
     hall_file.write_text(ONE_COUNTER_HALL_TOML, encoding="utf-8")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kiosk.config import PrinterSettings
+from antrian.config import PrinterSettings
 from printer.backends import NetworkTicketPrinter, build_ticket_printer
 from printer.layout import ticket_bytes
 from printer.model import PAPER_80MM, PrinterError

@@ -18,7 +18,7 @@ def _data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def shot():
     """shot(widget, "kiosk-home") saves out/screenshots/kiosk-home.png and returns the path."""
-    from kiosk.ui.common import save_screenshot
+    from qtshared.common import save_screenshot
 
     def _shot(widget, name: str) -> Path:
         return save_screenshot(widget, SCREENSHOTS / f"{name}.png")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from kiosk.domain.errors import StoreUnavailable
+from antrian.domain.errors import StoreUnavailable
 
 
 @dataclass
@@ -23,8 +23,8 @@ class Env:
 
     def other_queue(self):
         """A second connection to the same database file (another PC in the hall)."""
-        from kiosk.services.queue import QueueService
-        from kiosk.storage.db import SqlStore
+        from antrian.services.queue import QueueService
+        from antrian.storage.db import SqlStore
 
         store = SqlStore(self.url)
         self._others.append(store)
@@ -59,10 +59,10 @@ class BrokenStore:
 
 
 def make_env(qapp, hall, clock, tmp_path, feed: bool = True) -> Env:
-    from kiosk.services.queue import QueueService
-    from kiosk.services.users import UserService
-    from kiosk.storage.db import SqlStore, upgrade
-    from kiosk.ui.common import EventFeed, Runner, Translations
+    from antrian.services.queue import QueueService
+    from antrian.services.users import UserService
+    from antrian.storage.db import SqlStore, upgrade
+    from qtshared.common import EventFeed, Runner, Translations
 
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     upgrade(url)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kiosk.domain.errors import StoreUnavailable
+from antrian.domain.errors import StoreUnavailable
 
 
 class FlakyStore:
@@ -58,9 +58,9 @@ def count_tickets(queue) -> int:
 
 
 def make_kiosk(qtbot, qapp, queue, printer, settings=None, size=(1920, 1080), translations=True, **kw):
-    from kiosk.config import KioskSettings
-    from kiosk.ui.common import Translations
-    from kiosk.ui.kiosk_window import KioskWindow
+    from antrian.config import KioskSettings
+    from qtshared.common import Translations
+    from kiosk.window import KioskWindow
 
     tr = Translations(qapp) if translations else None
     kw.setdefault("poll_ms", 200)

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kiosk.domain.errors import CounterBusy
-from kiosk.domain.model import CounterStatus, Status
+from antrian.domain.errors import CounterBusy
+from antrian.domain.model import CounterStatus, Status
 from tests.ui.counter_helpers import BrokenStore, activate, close_env, make_env
 
 pytestmark = pytest.mark.ui
@@ -37,7 +37,7 @@ def env_nofeed(qapp, hall, clock, tmp_path):
 
 
 def make_window(env, qtbot, counter=None):
-    from kiosk.ui.counter_window import CounterWindow
+    from counter.window import CounterWindow
 
     w = CounterWindow(env.queue, env.users, env.runner, env.feed, env.clock, translations=env.translations,
                       counter=counter)
@@ -465,7 +465,7 @@ def test_language_switch(env, qtbot):
     qtbot.waitUntil(lambda: panel.buttons["recall"].text() == "Panggil ulang\nF2", timeout=3000)
 
 
-UI_FILES = ["counter_common.py", "counter_login.py", "counter_dialogs.py", "counter_window.py", "monitor_window.py"]
+UI_FILES = ["common.py", "login.py", "dialogs.py", "window.py", "monitor.py"]
 
 
 def _source_strings(path: Path) -> set[tuple[str, str]]:
@@ -488,7 +488,7 @@ def _source_strings(path: Path) -> set[tuple[str, str]]:
 
 
 def test_every_string_has_an_indonesian_translation():
-    ts = ET.parse(ROOT / "assets" / "translations" / "counter_id.ts").getroot()
+    ts = ET.parse(ROOT / "antrian" / "data" / "translations" / "counter_id.ts").getroot()
     have = {}
     for ctx in ts.iter("context"):
         name = ctx.findtext("name")
@@ -496,9 +496,9 @@ def test_every_string_has_an_indonesian_translation():
             have[(name, msg.findtext("source"))] = msg.findtext("translation")
     wanted = set()
     for f in UI_FILES:
-        wanted |= _source_strings(ROOT / "kiosk" / "ui" / f)
+        wanted |= _source_strings(ROOT / "counter" / f)
     missing = sorted(wanted - set(have))
-    assert not missing, f"add to assets/translations/counter_id.ts: {missing}"
+    assert not missing, f"add to antrian/data/translations/counter_id.ts: {missing}"
     empty = [k for k, v in have.items() if not v]
     assert not empty
     # placeholders survive translation

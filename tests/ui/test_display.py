@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import DisplaySettings, HallFile, build_hall, load_hall
-from kiosk.domain.errors import StoreUnavailable
-from kiosk.paths import default_hall_config
+from antrian.config import DisplaySettings, HallFile, build_hall, load_hall
+from antrian.domain.errors import StoreUnavailable
+from antrian.paths import default_hall_config
 from tests.conftest import FakeClock, hall_dict
 from tests.voice.helpers import FakeRenderer
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def indonesian(qapp):
-    from kiosk.ui.common import Translations
+    from qtshared.common import Translations
 
     tr = Translations(qapp)
     tr.set_language("id")
@@ -64,7 +64,7 @@ def make_display(qtbot, tmp_path):
     from display.voice.announcer import Announcer, AnnouncementLog
     from display.voice.players import RecordingPlayer
     from display.window import DisplayWindow
-    from kiosk.ui.common import EventFeed
+    from qtshared.common import EventFeed
 
     made: list[Display] = []
 
@@ -102,7 +102,7 @@ def issue(queue, service="ktp", n=1):
 
 
 def call_events(queue) -> list:
-    from kiosk.domain.model import CALL_EVENTS
+    from antrian.domain.model import CALL_EVENTS
 
     return [e for e in queue.events_after(0, 10_000) if e.type in CALL_EVENTS]
 
@@ -111,9 +111,9 @@ def call_events(queue) -> list:
 
 CALLER = r"""
 import json, sys, time
-from kiosk.config import HallFile, build_hall
-from kiosk.services.queue import QueueService
-from kiosk.storage.db import SqlStore
+from antrian.config import HallFile, build_hall
+from antrian.services.queue import QueueService
+from antrian.storage.db import SqlStore
 from tests.conftest import FakeClock
 url, hall_json = sys.argv[1], sys.argv[2]
 q = QueueService(build_hall(HallFile.model_validate(json.loads(hall_json))), SqlStore(url), FakeClock())
@@ -165,8 +165,8 @@ def burst_hall_dict() -> dict:
 
 
 def test_burst_of_ten_calls_all_shown_and_announced_in_commit_order(make_display, qtbot, store, clock, db_url):
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
 
     hall = build_hall(HallFile.model_validate(burst_hall_dict()))
     queue = QueueService(hall, store, clock)
@@ -345,7 +345,7 @@ class FlakyStore:
 
 def test_offline_banner_clock_keeps_running_and_catch_up(make_display, qtbot, hall, store, queue, clock,
                                                          indonesian, shot):
-    from kiosk.services.queue import QueueService
+    from antrian.services.queue import QueueService
 
     flaky = FlakyStore(store)
     issue(queue, "ktp", 3)
@@ -379,7 +379,7 @@ def test_offline_banner_clock_keeps_running_and_catch_up(make_display, qtbot, ha
 
 
 def test_display_starts_while_the_database_is_down(make_display, qtbot, hall, store, queue, clock):
-    from kiosk.services.queue import QueueService
+    from antrian.services.queue import QueueService
 
     flaky = FlakyStore(store)
     flaky.down = True
@@ -405,8 +405,8 @@ def test_current_number_is_at_least_15_percent_of_the_screen_height(make_display
 
     from display.board import Call
     from display.widgets import make_font
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore, upgrade
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
 
     url = f"sqlite:///{tmp_path / 'font.sqlite3'}"
     upgrade(url)
@@ -434,7 +434,7 @@ def test_current_number_is_at_least_15_percent_of_the_screen_height(make_display
 # ------------------------------------------------------------------------------ language
 
 def test_labels_follow_the_qt_translation(make_display, qtbot, hall, queue, clock, qapp):
-    from kiosk.ui.common import Translations
+    from qtshared.common import Translations
 
     d = make_display(hall, queue, clock)
     tr = Translations(qapp)
@@ -458,8 +458,8 @@ def test_labels_follow_the_qt_translation(make_display, qtbot, hall, queue, cloc
 @pytest.fixture
 def real_hall_queue(tmp_path):
     """The bundled Kota Tangerang hall on its own SQLite file, Wednesday 09:00."""
-    from kiosk.services.queue import QueueService
-    from kiosk.storage.db import SqlStore, upgrade
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
 
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     upgrade(url)

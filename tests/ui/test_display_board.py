@@ -17,7 +17,7 @@ from display.board import (
     format_clock,
     format_clock_line,
 )
-from kiosk.domain.model import Event
+from antrian.domain.model import Event
 
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
 

@@ -25,13 +25,13 @@ def _clean_env(monkeypatch):
 
 
 def run_mpp(*argv):
-    from kiosk.cli import main
+    from mpp.cli import main
 
     return main(list(argv))
 
 
 def test_display_cli_imports_no_qt():
-    code = "import sys, display.cli; print(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, mpp.cli_display; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -59,7 +59,7 @@ def test_bad_arguments_say_what_is_wrong(capsys, argv, message):
 def test_announcer_wiring_log_path_from_env(monkeypatch, tmp_path):
     from display.speech import build_announcer
     from display.voice.players import RecordingPlayer
-    from kiosk.config import VoiceSettings
+    from antrian.config import VoiceSettings
 
     log = tmp_path / "calls.jsonl"
     monkeypatch.setenv("MPP_ANNOUNCE_LOG", str(log))
@@ -161,7 +161,7 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     log = tmp_path / "announce.jsonl"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MPP_DATA_DIR": str(tmp_path / "data"),
            "MPP_ANNOUNCE_LOG": str(log), "PYTHONPATH": str(ROOT)}
-    base = [sys.executable, "-m", "kiosk.cli", "--db", f"sqlite:///{tmp_path / 'mpp.sqlite3'}", "--config", str(hall)]
+    base = [sys.executable, "-m", "mpp.cli", "--db", f"sqlite:///{tmp_path / 'mpp.sqlite3'}", "--config", str(hall)]
 
     def mpp(*argv):
         return subprocess.run([*base, *argv], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -11,9 +11,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import KioskSettings
-from kiosk.services.auth import hash_pin
-from kiosk.services.queue import QueueService
+from antrian.config import KioskSettings
+from antrian.services.auth import hash_pin
+from antrian.services.queue import QueueService
 from printer.fakes import FakeTicketPrinter
 from printer.model import PrinterStatus
 from tests.ui.kiosk_helpers import FlakyStore, close_kiosk, count_tickets, make_kiosk, tap
@@ -591,10 +591,10 @@ def test_touch_targets_text_size_and_columns(qtbot, qapp, queue, printer, size):
 
 
 def test_colours_have_enough_contrast():
-    from kiosk import paths
-    from kiosk.config import load_hall
-    from kiosk.ui.kiosk_text import contrast_ratio, text_colour_for
-    from kiosk.ui.kiosk_widgets import PAIRS
+    from antrian import paths
+    from antrian.config import load_hall
+    from kiosk.text import contrast_ratio, text_colour_for
+    from kiosk.widgets import PAIRS
 
     for name, (fg, bg) in PAIRS.items():
         assert contrast_ratio(fg, bg) >= 4.5, name

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain.errors import UsageError
+from antrian.domain.errors import UsageError
 from tests.ui.kiosk_helpers import tap
 from tests.conftest import ONE_COUNTER_HALL_TOML
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.ui
 
 @pytest.fixture
 def make_ctx(tmp_path):
-    from kiosk.bootstrap import build_context
+    from antrian.bootstrap import build_context
 
     hall = tmp_path / "hall.toml"
     hall.write_text(ONE_COUNTER_HALL_TOML, encoding="utf-8")
@@ -29,7 +29,7 @@ def make_ctx(tmp_path):
 
 
 def test_station_kiosk_with_preview_shown(qtbot, qapp, make_ctx, tmp_path):
-    from kiosk.ui.kiosk_window import TicketPreview, create_kiosk
+    from kiosk.window import TicketPreview, create_kiosk
 
     folder = tmp_path / "tickets"
     ctx = make_ctx(f'backend = "preview"\npreview_dir = "{folder}"\npreview_show = true',
@@ -57,7 +57,7 @@ def test_station_kiosk_with_preview_shown(qtbot, qapp, make_ctx, tmp_path):
 
 
 def test_printer_config_error_stops_with_one_line(qapp, make_ctx):
-    from kiosk.ui.kiosk_window import create_kiosk
+    from kiosk.window import create_kiosk
 
     ctx = make_ctx('backend = "preview"\nlogo = "no-such-logo.png"')
     with pytest.raises(UsageError, match="logo"):

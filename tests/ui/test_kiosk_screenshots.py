@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk import paths
-from kiosk.config import KioskSettings, load_hall
-from kiosk.services.queue import QueueService
+from antrian import paths
+from antrian.config import KioskSettings, load_hall
+from antrian.services.queue import QueueService
 from printer.fakes import FakeTicketPrinter
 from printer.model import PrinterStatus
 from tests.conftest import FakeClock
@@ -30,7 +30,7 @@ def settle(qtbot, ms: int = 150) -> None:
 
 
 def test_screenshot_every_kiosk_screen(qtbot, qapp, real_hall, db_url, shot):
-    from kiosk.storage.db import SqlStore, upgrade
+    from antrian.storage.db import SqlStore, upgrade
 
     if not db_url.startswith("sqlite"):
         pytest.skip("screenshots need one database only")

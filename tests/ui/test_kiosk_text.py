@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.ui.kiosk_text import (
+from kiosk.text import (
     clock_text,
     contrast_ratio,
     long_date,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "assets" / "translations" / "kiosk_id.ts"
-SOURCES = sorted((ROOT / "kiosk" / "ui").glob("kiosk_*.py"))
+TS = ROOT / "antrian" / "data" / "translations" / "kiosk_id.ts"
+SOURCES = sorted(p for p in (ROOT / "kiosk").glob("*.py") if p.name != "__init__.py")
 
 
 def tr_calls() -> set[tuple[str, str]]:
@@ -68,8 +68,8 @@ def test_required_indonesian_wording():
 
 @pytest.mark.ui
 def test_compiled_translation_switches_a_label(qapp, monkeypatch, tmp_path):
-    from kiosk.ui.common import Translations
-    from kiosk.ui.kiosk_screens import ResultScreen  # noqa: F401  (context class exists)
+    from qtshared.common import Translations
+    from kiosk.screens import ResultScreen  # noqa: F401  (context class exists)
     from PySide6.QtCore import QCoreApplication
 
     tr = Translations(qapp)

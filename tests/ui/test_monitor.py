@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kiosk.domain.model import CounterStatus, Status
+from antrian.domain.model import CounterStatus, Status
 from tests.ui.counter_helpers import BrokenStore, activate, close_env, make_env
 
 pytestmark = pytest.mark.ui
@@ -22,7 +22,7 @@ def env(qapp, hall, clock, tmp_path):
 
 
 def open_monitor(env, qtbot, user="sri", pin="5678"):
-    from kiosk.ui.monitor_window import MonitorWindow
+    from counter.monitor import MonitorWindow
 
     w = MonitorWindow(env.queue, env.users, env.runner, env.feed, env.clock, translations=env.translations)
     qtbot.addWidget(w)

@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.config import (
+from antrian.config import (
     ConfigError,
     HoursCfg,
     check_station_against_hall,
     load_hall,
     load_station,
 )
-from kiosk.domain.catalogue import Hall, WeeklyHours
-from kiosk.paths import bundled_config, default_hall_config
+from antrian.domain.catalogue import Hall, WeeklyHours
+from antrian.paths import bundled_config, default_hall_config
 
 JKT = ZoneInfo("Asia/Jakarta")
 STATION_EXAMPLES = sorted(bundled_config("stations").glob("*.example.toml"))

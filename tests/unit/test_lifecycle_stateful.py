@@ -39,7 +39,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from kiosk.domain.errors import (
+from antrian.domain.errors import (
     BadTicketRef,
     CounterBusy,
     InvalidTransition,
@@ -52,9 +52,9 @@ from kiosk.domain.errors import (
     TooManyRecalls,
     UnknownPriorityGroup,
 )
-from kiosk.domain.model import parse_ticket_ref
-from kiosk.services.queue import QueueService
-from kiosk.storage.db import SqlStore, upgrade
+from antrian.domain.model import parse_ticket_ref
+from antrian.services.queue import QueueService
+from antrian.storage.db import SqlStore, upgrade
 from tests.conftest import FakeClock, make_hall
 
 JKT = ZoneInfo("Asia/Jakarta")
@@ -218,7 +218,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 if t.status == "waiting" and t.service in services and t.target in (None, code)]
 
     def _expected_pick(self, code: str) -> tuple[MTicket | None, bool]:
-        """The documented rule, stated independently of kiosk.domain.rules.choose_next.
+        """The documented rule, stated independently of antrian.domain.rules.choose_next.
         Returns (pick, whether the max-wait rule decided)."""
         waiting = self._eligible(code)
         key = lambda t: (t.arrival, t.id)  # noqa: E731

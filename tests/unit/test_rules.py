@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import rules
-from kiosk.domain.catalogue import PriorityPolicy
-from kiosk.domain.errors import QuotaFull, ServiceClosed
-from kiosk.domain.model import (
+from antrian.domain import rules
+from antrian.domain.catalogue import PriorityPolicy
+from antrian.domain.errors import QuotaFull, ServiceClosed
+from antrian.domain.model import (
     TOKEN_RE,
     Status,
     Ticket,
@@ -240,7 +240,7 @@ class TestAvailability:
         assert not rules.availability(pbb, hall, local(2026, 11, 30, 9), 0).open
 
     def test_never_open_gives_no_opening_time(self, test_hall):
-        from kiosk.domain.catalogue import WeeklyHours
+        from antrian.domain.catalogue import WeeklyHours
 
         never = replace(test_hall.service("pbb"), hours=WeeklyHours(days=((),) * 7))
         av = rules.availability(never, test_hall, local(2026, 11, 28, 10), 0)

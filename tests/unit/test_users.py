@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.domain.errors import QueueError
-from kiosk.services.auth import hash_pin, verify_pin
-from kiosk.services.users import (
+from antrian.domain.errors import QueueError
+from antrian.services.auth import hash_pin, verify_pin
+from antrian.services.users import (
     AccountDisabled,
     AccountLocked,
     BadUserInput,

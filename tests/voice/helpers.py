@@ -12,7 +12,7 @@ from array import array
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHIME = ROOT / "assets" / "sounds" / "chime.wav"
+CHIME = ROOT / "antrian" / "data" / "sounds" / "chime.wav"
 
 
 def speech_missing() -> str | None:

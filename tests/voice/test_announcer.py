@@ -280,7 +280,7 @@ def test_null_player_takes_as_long_as_the_wav(tmp_path):
 
 
 def test_from_settings(tmp_path):
-    from kiosk.config import VoiceSettings
+    from antrian.config import VoiceSettings
 
     s = VoiceSettings(repeat=2, volume=0.5, rate=170, chime=True)
     ann = Announcer.from_settings(s, RecordingPlayer(), cache_dir=tmp_path / "vc", log_path=tmp_path / "a.jsonl")

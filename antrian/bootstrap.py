@@ -1,0 +1,71 @@
+"""The composition root: builds the hall, the store and the queue service from the command line,
+the environment and the station config. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+from pathlib import Path
+
+from antrian import paths
+from antrian.config import StationFile, check_station_against_hall, load_hall, load_station
+from antrian.domain.catalogue import Hall
+from antrian.services.queue import QueueService
+
+
+@dataclass
+class AppContext:
+    hall: Hall
+    station: StationFile
+    db_url: str
+    config_path: Path
+    station_path: Path | None
+    _queue: QueueService | None = None
+    # Called as hook(kind, window) once a station window is built ("kiosk", "counter", "monitor",
+    # "display"). The product passes none; tests inject their automation driver here.
+    window_hooks: tuple[Callable[[str, Any], None], ...] = ()
+
+    def window_built(self, kind: str, window: Any) -> None:
+        for hook in self.window_hooks:
+            hook(kind, window)
+
+    @property
+    def queue(self) -> QueueService:
+        if self._queue is None:
+            from antrian.storage.db import SqlStore
+
+            self._queue = QueueService(self.hall, SqlStore(self.db_url))
+        return self._queue
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.store.dispose()
+            self._queue = None
+
+
+def build_context(db: str | None = None, config: str | None = None, station: str | None = None) -> AppContext:
+    """Resolve settings in this order: command line, environment, station file, defaults."""
+    station_path = station or os.environ.get("MPP_STATION")
+    st = load_station(station_path)
+    config_path = Path(config or os.environ.get("MPP_CONFIG") or st.hall or paths.default_hall_config())
+    hall = load_hall(config_path)
+    if station_path:
+        check_station_against_hall(st, hall, station_path)
+    if os.environ.get("MPP_ALWAYS_OPEN") == "1":
+        hall = always_open(hall)
+    db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
+    return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
+                      station_path=Path(station_path) if station_path else None)
+
+
+def always_open(hall: Hall) -> Hall:
+    """The hall with every service open all day, every day (demos and end-to-end tests run at any
+    hour; set by `mpp demo` through MPP_ALWAYS_OPEN=1, never in a real hall)."""
+    from dataclasses import replace
+    from datetime import time
+
+    from antrian.domain.catalogue import Span, WeeklyHours
+
+    all_day = WeeklyHours(days=((Span(time(0, 0), time(23, 59)),),) * 7)
+    return replace(hall, services=tuple(replace(s, hours=all_day) for s in hall.services), _by_code={})

@@ -1,0 +1,489 @@
+"""Load and validate the hall catalogue (config/hall.toml) and station configs, once, at start.
+
+Every problem is reported as ``ConfigError`` naming the file, the key path and what is wrong.
+The result is a frozen ``antrian.domain.catalogue.Hall`` (and ``StationConfig`` for a station).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from antrian.domain.catalogue import (
+    WEEKDAYS,
+    Agency,
+    Counter,
+    Hall,
+    PriorityPolicy,
+    Service,
+    Span,
+    WeeklyHours,
+)
+
+
+class ConfigError(Exception):
+    """A configuration file is wrong. ``str()`` is the message for the user."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"configuration error in {self.path}: " + "; ".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_SPAN_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})$")
+
+
+def parse_span(text: str) -> Span:
+    m = _SPAN_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a time range like '08:00-15:00'")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ValueError(f"'{text}' has an impossible time") from None
+    if end <= start:
+        raise ValueError(f"'{text}' ends before it starts")
+    return Span(start, end)
+
+
+class HoursCfg(_Strict):
+    """Opening hours per weekday: a list of 'HH:MM-HH:MM' ranges; [] or missing = closed."""
+
+    mon: list[str] = []
+    tue: list[str] = []
+    wed: list[str] = []
+    thu: list[str] = []
+    fri: list[str] = []
+    sat: list[str] = []
+    sun: list[str] = []
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_string_is_a_list(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [s for s in v.split(",") if s.strip()]
+        return v
+
+    @field_validator("*")
+    @classmethod
+    def _ranges(cls, v: list[str]) -> list[str]:
+        spans = sorted((parse_span(s) for s in v), key=lambda s: s.start)
+        for a, b in zip(spans, spans[1:]):
+            if b.start < a.end:
+                raise ValueError(f"ranges {a.label()} and {b.label()} overlap")
+        return v
+
+    def build(self, closed_dates: frozenset[date]) -> WeeklyHours:
+        days = tuple(
+            tuple(sorted((parse_span(s) for s in getattr(self, d)), key=lambda s: s.start))
+            for d in WEEKDAYS
+        )
+        return WeeklyHours(days=days, closed_dates=closed_dates)
+
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class ServiceDefaults(_Strict):
+    quota: Annotated[int, Field(ge=0)] | None = None
+    service_minutes: Annotated[float, Field(gt=0, le=600)] | None = None
+    target_wait_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
+    hours: HoursCfg | None = None
+
+
+class ServiceCfg(ServiceDefaults):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name_en: str = ""
+    priority_allowed: bool = True
+
+
+class CounterCfg(_Strict):
+    number: Annotated[int, Field(ge=1, le=999)]
+    name: str = ""
+    services: list[str] = []  # empty = every service of the agency
+
+
+class AgencyCfg(ServiceDefaults):
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    short_name: str = ""
+    spoken_name: str = ""
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    colour: Colour = "#2255aa"
+    counters: list[CounterCfg] = Field(min_length=1)  # TOML: 3 or {number = 3, services = [...]}
+    service: list[ServiceCfg] = Field(min_length=1)
+
+    @field_validator("counters", mode="before")
+    @classmethod
+    def _plain_numbers(cls, v: Any) -> Any:
+        # A bare number is short for {number = N}; validate both forms through CounterCfg so a
+        # bad number (0, 1000) is reported as a config error at counters[i].number.
+        if isinstance(v, list):
+            return [{"number": c} if isinstance(c, int) and not isinstance(c, bool) else c for c in v]
+        return v
+
+
+class PriorityCfg(_Strict):
+    groups: list[Code] = ["lansia", "disabilitas", "ibu-hamil", "anak"]
+    ratio: Annotated[int, Field(ge=1, le=100)] = 2
+    max_wait_minutes: Annotated[int, Field(ge=0, le=1440)] = 60
+
+
+class HallCfg(_Strict):
+    name: str
+    short_name: str = ""
+    city: str
+    operator: str = ""
+    timezone: str = "Asia/Jakarta"
+    number_format: str = "{prefix}-{seq:03d}"
+    running_text: str = "Selamat Datang di Mal Pelayanan Publik"
+    ticket_footer: str = "Terima kasih atas kunjungan Anda"
+    public_url: str = ""
+    issue_early_minutes: Annotated[int, Field(ge=0, le=180)] = 15
+    max_recalls: Annotated[int, Field(ge=0, le=20)] = 3
+    closed_dates: list[date] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{v}' (use an IANA name like 'Asia/Jakarta')") from None
+        return v
+
+    @field_validator("number_format")
+    @classmethod
+    def _fmt(cls, v: str) -> str:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            v.format(prefix="K", seq=12)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as e:
+            raise ValueError(f"'{v}' must use only {{prefix}} and {{seq}} ({e})") from None
+        if fields != {"prefix", "seq"}:
+            raise ValueError(f"'{v}' must contain {{prefix}} and {{seq}} and no other fields")
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if v and not re.match(r"^https?://", v):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class HallFile(_Strict):
+    hall: HallCfg
+    priority: PriorityCfg = PriorityCfg()
+    defaults: ServiceDefaults = ServiceDefaults()
+    agency: list[AgencyCfg] = Field(min_length=1)
+
+
+_FALLBACK = dict(quota=0, service_minutes=10.0, target_wait_minutes=30)
+
+
+def _loc(loc: tuple, data: dict) -> str:
+    """('agency', 3, 'service', 1, 'quota') -> 'agency[3] (polres).service[1] (skck-baru).quota'."""
+    out: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            try:
+                node = node[part]
+                if isinstance(node, dict) and "code" in node:
+                    label += f" ({node['code']})"
+            except (IndexError, KeyError, TypeError):
+                node = None
+            out.append(label)
+        else:
+            if part in ("int", "CounterCfg"):  # union branch names from pydantic
+                continue
+            out.append(("." if out else "") + str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return "".join(out)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except PermissionError:
+        raise ConfigError(path, ["cannot read the file (permission denied)"]) from None
+    except IsADirectoryError:
+        raise ConfigError(path, ["is a folder, not a TOML file"]) from None
+    except OSError as e:
+        raise ConfigError(path, [f"cannot read the file ({e.strerror or e})"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["is not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, [f"not valid TOML: {e}"]) from None
+
+
+def _validate(model: type[BaseModel], data: dict, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check the spelling)"
+            where = _loc(err["loc"], data) or "(top level)"
+            problems.append(f"{where}: {msg}")
+        raise ConfigError(path, problems) from None
+
+
+def load_hall(path: Path | str) -> Hall:
+    path = Path(path)
+    data = _read_toml(path)
+    cfg: HallFile = _validate(HallFile, data, path)
+    return build_hall(cfg, path)
+
+
+def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
+    problems: list[str] = []
+    closed = frozenset(cfg.hall.closed_dates)
+
+    agencies: list[Agency] = []
+    services: list[Service] = []
+    counters: list[Counter] = []
+    seen_agency: dict[str, int] = {}
+    seen_prefix: dict[str, str] = {}
+    seen_service: dict[str, str] = {}
+    seen_counter: dict[int, str] = {}
+
+    for ai, a in enumerate(cfg.agency):
+        where = f"agency[{ai}] ({a.code})"
+        if a.code in seen_agency:
+            problems.append(f"{where}.code: duplicate agency code '{a.code}'")
+        seen_agency[a.code] = ai
+        if a.prefix in seen_prefix:
+            problems.append(
+                f"{where}.prefix: prefix '{a.prefix}' is already used by agency '{seen_prefix[a.prefix]}'"
+            )
+        seen_prefix[a.prefix] = a.code
+        if a.prefix in ("I", "O", "Q"):
+            problems.append(f"{where}.prefix: '{a.prefix}' reads like 1 or 0; choose another letter")
+
+        svc_codes: list[str] = []
+        for si, s in enumerate(a.service):
+            swhere = f"{where}.service[{si}] ({s.code})"
+            if s.code in seen_service:
+                problems.append(
+                    f"{swhere}.code: duplicate service code '{s.code}' (also in agency '{seen_service[s.code]}')"
+                )
+            seen_service[s.code] = a.code
+            svc_codes.append(s.code)
+
+            def pick(key: str):
+                for layer in (s, a, cfg.defaults):
+                    v = getattr(layer, key)
+                    if v is not None:
+                        return v
+                return _FALLBACK.get(key)
+
+            hours_cfg = pick("hours")
+            if hours_cfg is None:
+                problems.append(f"{swhere}.hours: no opening hours here, in the agency or in [defaults]")
+                hours = WeeklyHours(days=((),) * 7)
+            else:
+                hours = hours_cfg.build(closed)
+            services.append(
+                Service(
+                    code=s.code,
+                    name=s.name,
+                    name_en=s.name_en or s.name,
+                    agency_code=a.code,
+                    quota=pick("quota"),
+                    service_minutes=float(pick("service_minutes")),
+                    target_wait_minutes=int(pick("target_wait_minutes")),
+                    hours=hours,
+                    priority_allowed=s.priority_allowed,
+                )
+            )
+
+        ctr_codes: list[str] = []
+        for ci, c in enumerate(a.counters):
+            cc = c
+            cwhere = f"{where}.counters[{ci}]"
+            if cc.number in seen_counter:
+                problems.append(
+                    f"{cwhere}: loket {cc.number} is already used by agency '{seen_counter[cc.number]}'"
+                )
+            seen_counter[cc.number] = a.code
+            for sc in cc.services:
+                if sc not in svc_codes:
+                    problems.append(
+                        f"{cwhere}.services: unknown service '{sc}' (services of {a.code}: {', '.join(svc_codes)})"
+                    )
+            code = str(cc.number)
+            ctr_codes.append(code)
+            counters.append(
+                Counter(
+                    code=code,
+                    number=cc.number,
+                    name=cc.name or f"Loket {cc.number}",
+                    agency_code=a.code,
+                    service_codes=tuple(cc.services or svc_codes),
+                )
+            )
+        served = {sc for c in counters if c.agency_code == a.code for sc in c.service_codes}
+        for si, s in enumerate(a.service):
+            if s.code not in served:
+                problems.append(
+                    f"{where}.service[{si}] ({s.code}): no counter of {a.code} serves this service"
+                )
+        agencies.append(
+            Agency(
+                code=a.code,
+                name=a.name,
+                short_name=a.short_name or a.name,
+                spoken_name=a.spoken_name or a.short_name or a.name,
+                prefix=a.prefix,
+                colour=a.colour,
+                service_codes=tuple(svc_codes),
+                counter_codes=tuple(ctr_codes),
+            )
+        )
+
+    if problems:
+        raise ConfigError(path, problems)
+    h = cfg.hall
+    return Hall(
+        name=h.name,
+        short_name=h.short_name or h.name,
+        city=h.city,
+        operator=h.operator,
+        timezone=h.timezone,
+        number_format=h.number_format,
+        running_text=h.running_text,
+        ticket_footer=h.ticket_footer,
+        public_url=h.public_url.rstrip("/"),
+        issue_early_minutes=h.issue_early_minutes,
+        max_recalls=h.max_recalls,
+        priority=PriorityPolicy(
+            groups=tuple(cfg.priority.groups),
+            ratio=cfg.priority.ratio,
+            max_wait_minutes=cfg.priority.max_wait_minutes,
+        ),
+        agencies=tuple(agencies),
+        services=tuple(services),
+        counters=tuple(counters),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Station configs: what one PC is (which printer, which screen, which zone, which counter).
+
+
+class PrinterSettings(_Strict):
+    backend: Literal["preview", "network", "usb", "serial", "file", "cups", "win32raw", "dummy"] = (
+        "preview"
+    )
+    paper: Literal["58mm", "80mm"] = "80mm"
+    profile: str = "TM-T88III"  # python-escpos capability profile
+    host: str = ""
+    port: Annotated[int, Field(ge=1, le=65535)] = 9100
+    timeout: Annotated[float, Field(gt=0, le=30)] = 3.0
+    usb_vendor: Annotated[int, Field(ge=0, le=0xFFFF)] = 0
+    usb_product: Annotated[int, Field(ge=0, le=0xFFFF)] = 0
+    serial_port: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    device: str = "/dev/usb/lp0"
+    cups_name: str = ""
+    win_name: str = ""
+    preview_dir: str = ""  # default: <user data dir>/tickets
+    preview_show: bool = False  # open a window with each previewed ticket
+    logo: str = ""  # path, or a file name under assets/
+    check_status: bool = True
+
+    @model_validator(mode="after")
+    def _needs(self) -> "PrinterSettings":
+        if self.backend == "network" and not self.host:
+            raise ValueError("backend 'network' needs 'host' (the printer's IP address)")
+        if self.backend == "usb" and not (self.usb_vendor and self.usb_product):
+            raise ValueError("backend 'usb' needs 'usb_vendor' and 'usb_product' (see `lsusb`)")
+        if self.backend == "cups" and not self.cups_name:
+            raise ValueError("backend 'cups' needs 'cups_name'")
+        if self.backend == "win32raw" and not self.win_name:
+            raise ValueError("backend 'win32raw' needs 'win_name'")
+        return self
+
+
+class KioskSettings(_Strict):
+    admin_pin_hash: str = ""  # scrypt hash made by `mpp kiosk-pin`; empty = default PIN 0000 (demo)
+    idle_seconds: Annotated[int, Field(ge=10, le=600)] = 60
+    result_seconds: Annotated[int, Field(ge=3, le=120)] = 10
+    agencies: list[str] = []  # empty = all
+    language: Literal["id", "en"] = "id"
+
+
+class VoiceSettings(_Strict):
+    enabled: bool = True
+    language: Literal["id", "en"] = "id"
+    repeat: Annotated[int, Field(ge=1, le=5)] = 1
+    volume: Annotated[float, Field(ge=0, le=1)] = 1.0
+    rate: Annotated[int, Field(ge=80, le=300)] = 150
+    chime: bool = True
+
+
+class DisplaySettings(_Strict):
+    screen: Annotated[int, Field(ge=0, le=16)] = 0
+    agencies: list[str] = []  # zone: empty = whole hall
+    counters: list[str] = []
+    poll_ms: Annotated[int, Field(ge=50, le=250)] = 200
+    highlight_seconds: Annotated[int, Field(ge=1, le=60)] = 6
+    history: Annotated[int, Field(ge=0, le=20)] = 6
+    voice: VoiceSettings = VoiceSettings()
+
+
+class CounterSettings(_Strict):
+    counter: str = ""  # loket number; empty = the officer picks after login
+
+
+class StationFile(_Strict):
+    db: str = ""
+    hall: str = ""  # path of the hall catalogue; empty = bundled default
+    printer: PrinterSettings = PrinterSettings()
+    kiosk: KioskSettings = KioskSettings()
+    display: DisplaySettings = DisplaySettings()
+    counter: CounterSettings = CounterSettings()
+
+
+def load_station(path: Path | str | None) -> StationFile:
+    if path is None:
+        return StationFile()
+    path = Path(path)
+    return _validate(StationFile, _read_toml(path), path)
+
+
+def check_station_against_hall(station: StationFile, hall: Hall, path: Path | str) -> None:
+    problems = []
+    for key, codes in (("kiosk.agencies", station.kiosk.agencies), ("display.agencies", station.display.agencies)):
+        for code in codes:
+            if hall.find_agency(code) is None:
+                problems.append(f"{key}: unknown agency '{code}'")
+    for code in station.display.counters:
+        if hall.find_counter(code) is None:
+            problems.append(f"display.counters: unknown counter '{code}'")
+    if station.counter.counter and hall.find_counter(station.counter.counter) is None:
+        problems.append(f"counter.counter: unknown counter '{station.counter.counter}'")
+    if problems:
+        raise ConfigError(path, problems)

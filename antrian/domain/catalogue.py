@@ -1,0 +1,168 @@
+"""The hall catalogue as frozen domain objects: agencies, services, counters, hours.
+
+Built once from the validated configuration (antrian.config) and passed down; pure Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: time
+    end: time
+
+    def contains(self, t: time) -> bool:
+        return self.start <= t < self.end
+
+    def label(self) -> str:
+        return f"{self.start:%H.%M}-{self.end:%H.%M}"
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Opening spans per weekday (0 = Monday). An empty tuple means closed that day."""
+
+    days: tuple[tuple[Span, ...], ...]
+    closed_dates: frozenset[date] = frozenset()
+
+    def spans_on(self, d: date) -> tuple[Span, ...]:
+        if d in self.closed_dates:
+            return ()
+        return self.days[d.weekday()]
+
+    def is_open(self, local: datetime, early_minutes: int = 0) -> bool:
+        """Open at ``local``; ``early_minutes`` opens each span that much earlier (the closing
+        time stays the same)."""
+        d = local.date()
+        now = local.replace(tzinfo=None)
+        early = timedelta(minutes=early_minutes)
+        return any(
+            datetime.combine(d, s.start) - early <= now < datetime.combine(d, s.end)
+            for s in self.spans_on(d)
+        )
+
+    def next_opening(self, local: datetime, early_minutes: int = 0) -> datetime | None:
+        """The next local datetime at which issuing opens (within 14 days), or None."""
+        for offset in range(0, 15):
+            d = local.date() + timedelta(days=offset)
+            for span in self.spans_on(d):
+                start = datetime.combine(d, span.start, tzinfo=local.tzinfo) - timedelta(
+                    minutes=early_minutes
+                )
+                if start > local:
+                    return start
+        return None
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    name_en: str
+    agency_code: str
+    quota: int  # 0 = unlimited
+    service_minutes: float
+    target_wait_minutes: int
+    hours: WeeklyHours
+    priority_allowed: bool = True
+
+
+@dataclass(frozen=True)
+class Counter:
+    code: str
+    number: int
+    name: str
+    agency_code: str
+    service_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    short_name: str
+    spoken_name: str
+    prefix: str
+    colour: str
+    service_codes: tuple[str, ...]
+    counter_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PriorityPolicy:
+    groups: tuple[str, ...] = ("lansia", "disabilitas", "ibu-hamil", "anak")
+    ratio: int = 2  # after this many priority calls in a row at one counter, call a normal one
+    max_wait_minutes: int = 60  # any ticket waiting this long goes first (0 = off)
+
+
+@dataclass(frozen=True)
+class Hall:
+    name: str
+    short_name: str
+    city: str
+    operator: str
+    timezone: str
+    number_format: str
+    running_text: str
+    ticket_footer: str
+    public_url: str
+    issue_early_minutes: int
+    max_recalls: int
+    priority: PriorityPolicy
+    agencies: tuple[Agency, ...]
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict = {}
+        for a in self.agencies:
+            index[("agency", a.code)] = a
+            index[("prefix", a.prefix)] = a
+        for s in self.services:
+            index[("service", s.code)] = s
+        for c in self.counters:
+            index[("counter", c.code)] = c
+        object.__setattr__(self, "_by_code", index)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def agency(self, code: str) -> Agency:
+        return self._by_code[("agency", code)]
+
+    def agency_by_prefix(self, prefix: str) -> Agency | None:
+        return self._by_code.get(("prefix", prefix))
+
+    def service(self, code: str) -> Service:
+        return self._by_code[("service", code)]
+
+    def counter(self, code: str) -> Counter:
+        return self._by_code[("counter", code)]
+
+    def find_agency(self, code: str) -> Agency | None:
+        return self._by_code.get(("agency", code))
+
+    def find_service(self, code: str) -> Service | None:
+        return self._by_code.get(("service", code))
+
+    def find_counter(self, code: str) -> Counter | None:
+        return self._by_code.get(("counter", code))
+
+    def services_of(self, agency_code: str) -> tuple[Service, ...]:
+        return tuple(self.service(c) for c in self.agency(agency_code).service_codes)
+
+    def counters_serving(self, service_code: str) -> tuple[Counter, ...]:
+        return tuple(c for c in self.counters if service_code in c.service_codes)
+
+    def format_number(self, prefix: str, seq: int) -> str:
+        return self.number_format.format(prefix=prefix, seq=seq)

@@ -1,0 +1,86 @@
+"""Starting the counter and monitor windows from an AppContext (`mpp counter`, `mpp monitor`, and
+the demo). Builds the QApplication, the Runner, the EventFeed and the translations, passes them to
+the window, and tears them down when the window closes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from antrian.services.users import UserService
+from qtshared.common import EventFeed, Runner, Translations, place_from_env
+from counter.window import CounterWindow
+from counter.monitor import MonitorWindow
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Antrian MPP")
+    return app
+
+
+def make_counter_window(ctx, app=None, *, counter: str | None = None, language: str = "id",
+                        runner: Runner | None = None, feed: EventFeed | None = None) -> CounterWindow:
+    """A counter window wired to ``ctx``; the caller starts ``window.feed`` and shows it."""
+    app = app or _app()
+    translations = Translations(app)
+    translations.set_language(language)
+    queue = ctx.queue
+    users = UserService(queue.store, queue.clock, tz=ctx.hall.tz)
+    runner = runner or Runner(max_workers=2, name="mpp-counter")
+    feed = feed or EventFeed(queue, poll_ms=250)
+    preset = counter or ctx.station.counter.counter or None
+    return CounterWindow(queue, users, runner, feed, queue.clock, translations=translations, counter=preset)
+
+
+def make_monitor_window(ctx, app=None, *, language: str = "id", runner: Runner | None = None,
+                        feed: EventFeed | None = None) -> MonitorWindow:
+    app = app or _app()
+    translations = Translations(app)
+    translations.set_language(language)
+    queue = ctx.queue
+    users = UserService(queue.store, queue.clock, tz=ctx.hall.tz)
+    runner = runner or Runner(max_workers=2, name="mpp-monitor")
+    feed = feed or EventFeed(queue, poll_ms=500)
+    return MonitorWindow(queue, users, runner, feed, queue.clock, translations=translations)
+
+
+def _run(window, windowed: bool) -> int:
+    app = QApplication.instance()
+    window.feed.start()
+    if windowed:
+        place_from_env(window)
+        window.show()
+    else:
+        window.showMaximized()
+    try:
+        return app.exec()
+    finally:
+        window.feed.stop()
+        window.runner.shutdown(wait=False)
+
+
+def run_counter(ctx, *, counter: str | None = None, windowed: bool = False, username: str | None = None,
+                pin: str | None = None, language: str = "id") -> int:
+    app = _app()
+    window = make_counter_window(ctx, app, counter=counter, language=language)
+    if username and pin:
+        window.login_page.username.setText(username)
+        window.login(username, pin)
+    ctx.window_built("counter", window)
+    return _run(window, windowed)
+
+
+def run_monitor(ctx, *, windowed: bool = False, username: str | None = None, pin: str | None = None,
+                language: str = "id") -> int:
+    app = _app()
+    window = make_monitor_window(ctx, app, language=language)
+    if username and pin:
+        window.login_page.username.setText(username)
+        window.login(username, pin)
+    ctx.window_built("monitor", window)
+    return _run(window, windowed)

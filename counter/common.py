@@ -1,0 +1,187 @@
+"""Shared bits of the counter and monitor windows: wording of errors and states (translated with
+Qt, context ``ErrorText``), time formatting and the style sheet."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication
+
+from antrian.domain.errors import QueueError, StoreUnavailable
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ErrorText", text)
+
+
+class ErrorText:
+    """Words an error for an officer: by its ``code`` and ``params``, in the current language.
+    Unknown codes fall back to the error's English sentence."""
+
+    @staticmethod
+    def status(value: str | None) -> str:
+        names = {
+            "waiting": QCoreApplication.translate("ErrorText", "waiting"),
+            "called": QCoreApplication.translate("ErrorText", "called"),
+            "serving": QCoreApplication.translate("ErrorText", "being served"),
+            "parked": QCoreApplication.translate("ErrorText", "parked"),
+            "done": QCoreApplication.translate("ErrorText", "finished"),
+            "no_show": QCoreApplication.translate("ErrorText", "absent"),
+            "cancelled": QCoreApplication.translate("ErrorText", "cancelled"),
+            "transferred": QCoreApplication.translate("ErrorText", "transferred"),
+            "expired": QCoreApplication.translate("ErrorText", "expired"),
+        }
+        return names.get(value or "", value or "")
+
+    @staticmethod
+    def counter_status(value: str, has_ticket: bool = False) -> str:
+        if value == "open" and has_ticket:
+            return QCoreApplication.translate("ErrorText", "Serving")
+        names = {
+            "open": QCoreApplication.translate("ErrorText", "Open"),
+            "paused": QCoreApplication.translate("ErrorText", "Paused"),
+            "closed": QCoreApplication.translate("ErrorText", "Closed"),
+        }
+        return names.get(value, value)
+
+    @staticmethod
+    def of(exc: BaseException) -> str:
+        if isinstance(exc, StoreUnavailable):
+            return QCoreApplication.translate(
+                "ErrorText", "The database cannot be reached. Nothing was saved; try again in a moment.")
+        if not isinstance(exc, QueueError):
+            return QCoreApplication.translate("ErrorText", "Unexpected error: {error}").format(error=exc)
+        p = {k: ("" if v is None else v) for k, v in exc.params.items()}
+        code = exc.code
+        if code == "nothing_waiting":
+            return QCoreApplication.translate("ErrorText", "Nobody is waiting for this counter.")
+        if code == "counter_busy":
+            return QCoreApplication.translate(
+                "ErrorText", "This counter still has a ticket open: finish it, mark it absent, park or transfer it first.")
+        if code == "counter_not_open":
+            return QCoreApplication.translate("ErrorText", "This counter is not open.")
+        if code == "no_current_ticket":
+            return QCoreApplication.translate("ErrorText", "No ticket is called at this counter.")
+        if code == "invalid_transition":
+            if p.get("number") and p.get("status"):
+                return QCoreApplication.translate(
+                    "ErrorText", "Ticket {number} is {status}; that is not possible now.").format(
+                    number=p["number"], status=ErrorText.status(p["status"]))
+            return QCoreApplication.translate("ErrorText", "That is not possible for this ticket now.")
+        if code == "too_many_recalls":
+            return QCoreApplication.translate(
+                "ErrorText", "{number} was already called again {count} times; mark it absent.").format(
+                number=p.get("number", ""), count=p.get("count", ""))
+        if code == "ticket_not_found":
+            return QCoreApplication.translate("ErrorText", "No ticket {ref} today.").format(ref=p.get("ref", ""))
+        if code == "bad_ticket_ref":
+            return QCoreApplication.translate(
+                "ErrorText", "'{text}' is not a ticket number (like K-012) or a ticket QR code.").format(
+                text=p.get("text", ""))
+        if code == "unknown_user":
+            return QCoreApplication.translate("ErrorText", "Unknown user '{username}'.").format(
+                username=p.get("username", ""))
+        if code == "wrong_pin":
+            return QCoreApplication.translate(
+                "ErrorText", "Wrong PIN. {left} attempts left before the account is locked.").format(
+                left=p.get("left", ""))
+        if code == "account_locked":
+            return QCoreApplication.translate(
+                "ErrorText", "Account locked until {until} (too many wrong PINs).").format(until=p.get("until", ""))
+        if code == "account_disabled":
+            return QCoreApplication.translate("ErrorText", "This account is disabled. Ask an administrator.")
+        if code == "not_allowed":
+            return QCoreApplication.translate("ErrorText", "This needs a supervisor or admin account.")
+        if code == "unknown_counter":
+            return QCoreApplication.translate("ErrorText", "Unknown counter {counter}.").format(
+                counter=p.get("counter", ""))
+        if code == "unknown_service":
+            return QCoreApplication.translate("ErrorText", "Choose a service or a counter to send the ticket to.")
+        return str(exc)
+
+
+def minutes_text(delta: timedelta | None) -> str:
+    if delta is None:
+        return "-"
+    m = max(0, int(delta.total_seconds() // 60))
+    if m < 60:
+        return QCoreApplication.translate("ErrorText", "{m} min").format(m=m)
+    return QCoreApplication.translate("ErrorText", "{h} h {m} min").format(h=m // 60, m=m % 60)
+
+
+def clock_text(delta: timedelta | None) -> str:
+    """mm:ss (or h:mm:ss) of a running timer."""
+    if delta is None:
+        return "--:--"
+    s = max(0, int(delta.total_seconds()))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def since(now: datetime, then: datetime | None) -> timedelta | None:
+    return None if then is None else now - then
+
+
+STYLE = """
+QWidget { font-size: 15px; }
+QWidget#header { background: #1f3a68; }
+QWidget#header QLabel { color: white; }
+QLabel#title { font-size: 20px; font-weight: bold; }
+QLabel#subtitle { font-size: 15px; color: #d6e2f5; }
+QLabel#banner { background: #b3261e; color: white; font-size: 18px; font-weight: bold; padding: 10px; }
+QLabel#message { font-size: 16px; padding: 6px; }
+QLabel#message[kind="error"] { color: #b3261e; font-weight: bold; }
+QLabel#message[kind="ok"] { color: #1b6e20; }
+QFrame#card { background: white; border: 2px solid #c5cfdd; border-radius: 10px; }
+QLabel#number { font-size: 76px; font-weight: bold; color: #1f3a68; }
+QLabel#number[idle="true"] { color: #9aa6b8; }
+QLabel#service { font-size: 22px; }
+QLabel#state { font-size: 18px; font-weight: bold; color: #1f3a68; }
+QLabel#prio { background: #e8710a; color: white; font-weight: bold; padding: 3px 10px; border-radius: 6px; }
+QLabel#timer { font-size: 26px; font-family: "DejaVu Sans Mono", monospace; }
+QLabel#section { font-size: 16px; font-weight: bold; color: #1f3a68; }
+QPushButton { padding: 6px 12px; }
+QPushButton#action { font-size: 18px; font-weight: bold; min-height: 52px; min-width: 120px;
+                     border-radius: 8px; border: 1px solid #8895a7; background: #eef2f7; }
+QPushButton#action:disabled { color: #a0a8b4; background: #f4f5f7; border-color: #d0d5dc; }
+QPushButton#action[role="call"] { background: #1b7f3b; color: white; }
+QPushButton#action[role="call"]:disabled { background: #9cc7a9; color: #eef5f0; }
+QPushButton#action[role="finish"] { background: #1f5fbf; color: white; }
+QPushButton#action[role="finish"]:disabled { background: #a7bde0; color: #f0f4fa; }
+QPushButton#action[role="danger"] { background: #fbe9e7; color: #8c1d18; }
+QPushButton#small { font-size: 14px; padding: 4px 10px; }
+QLineEdit#scan { font-size: 20px; padding: 6px; }
+QListWidget { font-size: 16px; }
+QTableWidget, QTreeWidget { font-size: 15px; }
+"""
+
+
+def build_header(owner, vmargin: int = 6):
+    """The dark title bar (``owner.title``, ``owner.subtitle``, ``owner.clock_label``) and the
+    hidden offline/error banner (``owner.banner``) shared by the counter and monitor windows.
+    Returns the owner's root layout for the rest of the window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+    root = QVBoxLayout(owner)
+    root.setContentsMargins(0, 0, 0, 0)
+    root.setSpacing(0)
+    header = QWidget(objectName="header")
+    hl = QHBoxLayout(header)
+    hl.setContentsMargins(16, vmargin, 16, vmargin)
+    titles = QVBoxLayout()
+    owner.title = QLabel(objectName="title")
+    owner.subtitle = QLabel(objectName="subtitle")
+    titles.addWidget(owner.title)
+    titles.addWidget(owner.subtitle)
+    hl.addLayout(titles, 1)
+    owner.clock_label = QLabel(objectName="title")
+    hl.addWidget(owner.clock_label)
+    root.addWidget(header)
+    owner.banner = QLabel(objectName="banner")
+    owner.banner.setWordWrap(True)
+    owner.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    owner.banner.hide()
+    root.addWidget(owner.banner)
+    return root

@@ -1,0 +1,138 @@
+"""Plain helpers for the kiosk: dates in Bahasa Indonesia or English, colour contrast (WCAG),
+touch-target sizes, priority-group labels and the ``TicketPrint`` a ticket is printed from.
+
+No Qt here, so the helpers are tested without a screen and the printer worker can use them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from antrian.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, Hall
+from antrian.domain.model import IssuedTicket
+
+MONTH_NAMES_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                  "September", "Oktober", "November", "Desember")
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
+
+# Printed tickets are always in Bahasa Indonesia; the screen translates through Qt (.ts files).
+PRIORITY_LABELS_ID = {
+    "lansia": "Lansia",
+    "disabilitas": "Disabilitas",
+    "ibu-hamil": "Ibu Hamil",
+    "anak": "Anak",
+    "korban-bencana": "Korban Bencana",
+}
+
+
+def priority_label_id(group: str | None) -> str | None:
+    if not group:
+        return None
+    return PRIORITY_LABELS_ID.get(group, group.replace("-", " ").title())
+
+
+def long_date(d: date | datetime, lang: str = "id") -> str:
+    """'Rabu, 25 November 2026' / 'Wednesday, 25 November 2026'."""
+    days, months = (WEEKDAY_NAMES_EN, MONTH_NAMES_EN) if lang == "en" else (WEEKDAY_NAMES_ID, MONTH_NAMES_ID)
+    return f"{days[d.weekday()]}, {d.day} {months[d.month - 1]} {d.year}"
+
+
+def clock_text(t: datetime, seconds: bool = False) -> str:
+    """Indonesian convention: a dot between hours and minutes ('09.05')."""
+    return t.strftime("%H.%M.%S" if seconds else "%H.%M")
+
+
+def opening_text(opens_at: datetime | None, now: datetime, lang: str = "id") -> str:
+    """When a closed service opens, relative to ``now`` (both local): 'hari ini 07.45',
+    'besok 07.45', 'Senin 07.45' (within a week), else '7 Desember 07.45'."""
+    if opens_at is None:
+        return ""
+    days = (opens_at.date() - now.date()).days
+    hm = clock_text(opens_at)
+    if lang == "en":
+        if days == 0:
+            return f"today {hm}"
+        if days == 1:
+            return f"tomorrow {hm}"
+        if days < 7:
+            return f"{WEEKDAY_NAMES_EN[opens_at.weekday()]} {hm}"
+        return f"{opens_at.day} {MONTH_NAMES_EN[opens_at.month - 1]} {hm}"
+    if days == 0:
+        return f"hari ini {hm}"
+    if days == 1:
+        return f"besok {hm}"
+    if days < 7:
+        return f"{WEEKDAY_NAMES_ID[opens_at.weekday()]} {hm}"
+    return f"{opens_at.day} {MONTH_NAMES_ID[opens_at.month - 1]} {hm}"
+
+
+# ------------------------------------------------------------------------------ colour contrast
+
+def _channel(c: int) -> float:
+    v = c / 255.0
+    return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(fg: str, bg: str) -> float:
+    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def text_colour_for(bg: str, light: str = "#ffffff", dark: str = "#111111") -> str:
+    """White text on dark tiles, near-black on light ones: whichever contrasts more."""
+    return light if contrast_ratio(light, bg) >= contrast_ratio(dark, bg) else dark
+
+
+def darker(hex_colour: str, factor: float = 0.75) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(int(h[i:i + 2], 16) * factor) for i in (0, 2, 4))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+# ------------------------------------------------------------------------------ sizes
+
+MIN_TOUCH_PX = 120
+MIN_TOUCH_MM = 20.0
+
+
+def touch_px(physical_dpi: float, mm: float = MIN_TOUCH_MM, minimum: int = MIN_TOUCH_PX) -> int:
+    """Pixels for ``mm`` millimetres on a screen of ``physical_dpi``, never below ``minimum``."""
+    try:
+        dpi = float(physical_dpi)
+    except (TypeError, ValueError):
+        dpi = 0.0
+    if not (30.0 <= dpi <= 1000.0):  # nonsense reported by some drivers / offscreen
+        dpi = 96.0
+    return max(minimum, int(round(mm / 25.4 * dpi)))
+
+
+# ------------------------------------------------------------------------------ printing
+
+def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False):
+    """The ``printer.model.TicketPrint`` for an issued ticket: Indonesian, hall-local time."""
+    from printer.model import TicketPrint
+
+    t = issued.ticket
+    service = hall.service(t.service_code)
+    agency = hall.agency(t.agency_code)
+    return TicketPrint(
+        hall_name=hall.name,
+        city=hall.city,
+        number=t.number,
+        agency=agency.short_name,
+        service=service.name,
+        priority_label=priority_label_id(t.priority),
+        issued_at=t.issued_at.astimezone(hall.tz),
+        ahead=max(0, issued.ahead),
+        eta_minutes=max(0, issued.eta_minutes),
+        qr_text=issued.qr_text,
+        footer=hall.ticket_footer,
+        reprint=reprint,
+    )

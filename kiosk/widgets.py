@@ -1,0 +1,512 @@
+"""Touch widgets of the kiosk: big buttons, agency tiles, service buttons, the busy and message
+overlays, the PIN pad, banners and the QR code. They hold no texts of their own (the screens set
+and translate every text) and know nothing of the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.text import darker, text_colour_for, touch_px
+
+# ------------------------------------------------------------------------------------ palette
+# Every text/background pair below has a contrast ratio of at least 4.5:1 (checked in tests).
+BG = "#f4f6f9"
+INK = "#111111"
+MUTED = "#3d4752"
+PRIMARY = "#0b4f9c"
+PRIORITY = "#6a1b9a"
+PRIORITY_BG = "#f3e8f8"
+REFUSED_BG = "#e4e6ea"
+REFUSED_INK = "#3a3f45"
+REFUSED_REASON = "#a01818"
+WARN_BG = "#fff1c2"
+WARN_INK = "#4a3500"
+ERROR_BG = "#b3141b"
+ERROR_INK = "#ffffff"
+OK_INK = "#1b5e20"
+
+PAIRS = {
+    "ink/bg": (INK, BG),
+    "muted/bg": (MUTED, BG),
+    "white/primary": ("#ffffff", PRIMARY),
+    "white/priority": ("#ffffff", PRIORITY),
+    "priority/priority_bg": (PRIORITY, PRIORITY_BG),
+    "refused_ink/refused_bg": (REFUSED_INK, REFUSED_BG),
+    "refused_reason/refused_bg": (REFUSED_REASON, REFUSED_BG),
+    "warn": (WARN_INK, WARN_BG),
+    "error": (ERROR_INK, ERROR_BG),
+    "ok/white": (OK_INK, "#ffffff"),
+    "muted/white": (MUTED, "#ffffff"),
+}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Sizes in pixels for one screen. Text is never below 24 px."""
+
+    touch: int = 120  # minimum height of anything tapped (20 mm, at least 120 px)
+    small: int = 24
+    body: int = 28
+    large: int = 34
+    title: int = 42
+    clock: int = 56
+    number: int = 190
+
+    @classmethod
+    def for_screen(cls, screen) -> "Metrics":
+        dpi = screen.physicalDotsPerInch() if screen is not None else 96.0
+        return cls(touch=touch_px(dpi))
+
+
+def stylesheet(m: Metrics) -> str:
+    return f"""
+    QWidget#KioskRoot, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget {{ background: {BG}; }}
+    QWidget {{ color: {INK}; font-size: {m.body}px; }}
+    QLabel {{ background: transparent; }}
+    QLabel[role="title"] {{ font-size: {m.title}px; font-weight: bold; }}
+    QLabel[role="subtitle"] {{ font-size: {m.body}px; color: {MUTED}; }}
+    QLabel[role="section"] {{ font-size: {m.large}px; font-weight: bold; }}
+    QLabel[role="small"] {{ font-size: {m.small}px; color: {MUTED}; }}
+    QLabel[role="clock"] {{ font-size: {m.clock}px; font-weight: bold; }}
+    QLabel[role="date"] {{ font-size: {m.body}px; color: {MUTED}; }}
+    QLabel[role="number"] {{ font-size: {m.number}px; font-weight: bold; color: {PRIMARY}; }}
+    QLabel[role="warnbox"] {{ background: {WARN_BG}; color: {WARN_INK}; border: 3px solid #c79a00;
+        border-radius: 12px; padding: 12px 18px; font-size: {m.large}px; font-weight: bold; }}
+    QLabel[role="okbox"] {{ background: #e8f5e9; color: {OK_INK}; border-radius: 12px;
+        padding: 12px 18px; font-size: {m.large}px; font-weight: bold; }}
+    QLabel[role="infobox"] {{ background: #e8eef7; color: {PRIMARY}; border-radius: 12px;
+        padding: 12px 18px; font-size: {m.large}px; font-weight: bold; }}
+    QLabel[role="danger"] {{ background: {ERROR_BG}; color: {ERROR_INK}; border-radius: 10px;
+        padding: 10px 16px; font-size: {m.body}px; font-weight: bold; }}
+    QPushButton {{ min-height: {m.touch}px; border-radius: 14px; padding: 8px 24px;
+        font-size: {m.large}px; font-weight: bold; border: none; }}
+    QPushButton[kind="primary"] {{ background: {PRIMARY}; color: white; }}
+    QPushButton[kind="primary"]:pressed {{ background: {darker(PRIMARY, 0.6)}; }}
+    QPushButton[kind="secondary"] {{ background: white; color: {PRIMARY}; border: 3px solid {PRIMARY}; }}
+    QPushButton[kind="secondary"]:pressed {{ background: #cfd9ea; }}
+    QPushButton[kind="priority"] {{ background: {PRIORITY}; color: white; }}
+    QPushButton[kind="priority"]:pressed {{ background: {darker(PRIORITY, 0.6)}; }}
+    QPushButton[kind="danger"] {{ background: {ERROR_BG}; color: white; }}
+    QPushButton[kind="danger"]:pressed {{ background: {darker(ERROR_BG, 0.6)}; }}
+    QPushButton[kind="key"] {{ background: white; color: {INK}; border: 3px solid #8a96a3;
+        font-size: {m.title}px; min-width: {m.touch}px; }}
+    QPushButton[kind="key"]:pressed {{ background: #cfd9ea; }}
+    QPushButton[kind="service"] {{ background: white; border: 3px solid {PRIMARY}; text-align: left; }}
+    QPushButton[kind="service"]:pressed {{ background: #cfd9ea; border-color: {darker(PRIMARY, 0.6)}; }}
+    QPushButton[kind="refused"] {{ background: {REFUSED_BG}; border: 3px dashed #8a8f96; }}
+    QPushButton[kind="refused"]:pressed {{ background: #d0d3d8; }}
+    QLineEdit {{ min-height: {m.touch - 12}px; font-size: {m.large}px; padding: 6px 12px;
+        border: 3px solid #8a96a3; border-radius: 10px; background: white; }}
+    QScrollBar:vertical {{ width: 28px; }}
+    """
+
+
+def set_role(label: QLabel, role: str) -> QLabel:
+    label.setProperty("role", role)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    return label
+
+
+def make_label(text: str = "", role: str | None = None, wrap: bool = True,
+               align: Qt.AlignmentFlag | None = None) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.PlainText)
+    if role:
+        lab.setProperty("role", role)
+    if align is not None:
+        lab.setAlignment(align)
+    return lab
+
+
+def make_button(text: str, kind: str = "primary") -> QPushButton:
+    b = QPushButton(text)
+    b.setProperty("kind", kind)
+    b.setFocusPolicy(Qt.NoFocus)
+    b.setCursor(Qt.PointingHandCursor)
+    return b
+
+
+def set_kind(button: QPushButton, kind: str) -> None:
+    if button.property("kind") != kind:
+        button.setProperty("kind", kind)
+        button.style().unpolish(button)
+        button.style().polish(button)
+        for child in button.findChildren(QLabel):
+            child.style().unpolish(child)
+            child.style().polish(child)
+
+
+class _LabelButton(QPushButton):
+    """A QPushButton whose content is a layout of word-wrapping labels (QPushButton itself
+    cannot wrap). The labels let clicks through to the button, so it keeps its pressed state."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("kind", kind)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(22, 12, 22, 12)
+        self._box.setSpacing(4)
+
+    def _add(self, label: QLabel) -> QLabel:
+        label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self._box.addWidget(label)
+        return label
+
+    def sizeHint(self) -> QSize:
+        return self._box.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self._box.minimumSize()
+        return QSize(hint.width(), max(hint.height(), self.minimumHeight()))
+
+
+class AgencyTile(_LabelButton):
+    """An agency: short name on its colour, and how many people wait. The name's font shrinks
+    (never below ``m.small``) until its longest word fits the tile's width."""
+
+    def __init__(self, code: str, name: str, colour: str, m: Metrics, parent: QWidget | None = None):
+        super().__init__("tile", parent)
+        self.code = code
+        self.colour = colour
+        self.name = name
+        self._m = m
+        self._name_px = m.large
+        ink = text_colour_for(colour)
+        self.ink = ink
+        self.setMinimumHeight(m.touch)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        self._box.setContentsMargins(10, 8, 10, 8)
+        self.setStyleSheet(
+            f"QPushButton {{ background: {colour}; border-radius: 16px; border: none; padding: 0; }}"
+            f"QPushButton:pressed {{ background: {darker(colour, 0.6)}; border: 5px solid {ink}; }}"
+        )
+        self.name_label = self._add(make_label(name, align=Qt.AlignCenter))
+        self.name_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._style_name(m.large)
+        self.state_label = self._add(make_label("", align=Qt.AlignCenter))
+        self.state_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.state_label.setStyleSheet(f"color: {ink}; font-size: {m.small}px;")
+        self._box.insertStretch(0)
+        self._box.addStretch()
+
+    def _style_name(self, px: int) -> None:
+        self._name_px = px
+        self.name_label.setStyleSheet(f"color: {self.ink}; font-size: {px}px; font-weight: bold;")
+
+    def fitting_name_px(self, width: int) -> int:
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        longest = max(self.name.split(), key=len) if self.name.split() else self.name
+        font = QFont(self.name_label.font())
+        font.setBold(True)
+        px = self._m.large
+        while px > self._m.small:
+            font.setPixelSize(px)
+            if QFontMetrics(font).horizontalAdvance(longest) <= width:
+                break
+            px -= 2
+        return px
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        px = self.fitting_name_px(ev.size().width() - 24)
+        if px != self._name_px:
+            self._style_name(px)
+
+    def set_state(self, text: str) -> None:
+        self.state_label.setText(text)
+
+
+class ServiceButton(_LabelButton):
+    """A service: its name and its state; ``refused`` ones are grey, dashed, and say why."""
+
+    def __init__(self, code: str, m: Metrics, parent: QWidget | None = None):
+        super().__init__("service", parent)
+        self.code = code
+        self.refused = False
+        self.setMinimumHeight(m.touch)
+        self._box.addStretch()
+        self.name_label = self._add(make_label(""))
+        self.state_label = self._add(make_label(""))
+        self._box.addStretch()
+        self._m = m
+        self._paint_labels()
+
+    def _paint_labels(self) -> None:
+        m = self._m
+        name_ink = REFUSED_INK if self.refused else PRIMARY
+        state_ink = REFUSED_REASON if self.refused else MUTED
+        self.name_label.setStyleSheet(f"color: {name_ink}; font-size: {m.large}px; font-weight: bold;")
+        self.state_label.setStyleSheet(f"color: {state_ink}; font-size: {m.body}px;"
+                                       + (" font-weight: bold;" if self.refused else ""))
+
+    def set_content(self, name: str, state: str, refused: bool) -> None:
+        self.name_label.setText(name)
+        self.state_label.setText(state)
+        if refused != self.refused:
+            self.refused = refused
+            set_kind(self, "refused" if refused else "service")
+            self._paint_labels()
+        self.setAccessibleName(f"{name}. {state}")
+
+
+class Overlay(QWidget):
+    """Covers its parent, dims it and swallows taps; subclasses put a box in the middle."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setAttribute(Qt.WA_StyledBackground, False)
+        self.hide()
+        parent.installEventFilter(self)
+        self._layout = QVBoxLayout(self)
+        self._layout.setAlignment(Qt.AlignCenter)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if obj is self.parent() and ev.type() == QEvent.Resize:
+            self.setGeometry(self.parent().rect())
+        return False
+
+    def popup(self) -> None:
+        self.setGeometry(self.parent().rect())
+        self.show()
+        self.raise_()
+
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(0, 0, 0, 120))
+
+    def mousePressEvent(self, ev) -> None:  # taps stop here
+        ev.accept()
+
+    def mouseReleaseEvent(self, ev) -> None:
+        ev.accept()
+
+
+class BusyOverlay(Overlay):
+    """'Memproses...' shown the moment a tap starts background work."""
+
+    def __init__(self, parent: QWidget, m: Metrics):
+        super().__init__(parent)
+        self.box = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.box.setStyleSheet(
+            f"background: white; color: {PRIMARY}; border-radius: 20px; padding: 40px 70px;"
+            f"font-size: {m.title}px; font-weight: bold;"
+        )
+        self._layout.addWidget(self.box)
+        self._text = ""
+        self._dots = 0
+        self._anim = QTimer(self)
+        self._anim.setInterval(400)
+        self._anim.timeout.connect(self._tick)
+
+    def start(self, text: str) -> None:
+        self._text = text.rstrip(".")
+        self._dots = 3
+        self.box.setText(self._text + "...")
+        self.popup()
+        self._anim.start()
+
+    def stop(self) -> None:
+        self._anim.stop()
+        self.hide()
+
+    def _tick(self) -> None:
+        self._dots = self._dots % 3 + 1
+        self.box.setText(self._text + "." * self._dots + "\u2007" * (3 - self._dots))
+
+
+class MessageOverlay(Overlay):
+    """A large message with one button; closes on the button or after ``timeout_ms``."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget, m: Metrics):
+        super().__init__(parent)
+        self.panel = QFrame()
+        self.panel.setObjectName("MessagePanel")
+        self.panel.setStyleSheet("QFrame#MessagePanel { background: white; border-radius: 24px; }")
+        self.panel.setMaximumWidth(1000)
+        box = QVBoxLayout(self.panel)
+        box.setContentsMargins(48, 40, 48, 40)
+        box.setSpacing(24)
+        self.title = make_label("", "section")
+        self.text = make_label("")
+        self.text.setStyleSheet(f"font-size: {m.large}px;")
+        self.button = make_button("OK")
+        self.button.clicked.connect(self.dismiss)
+        box.addWidget(self.title)
+        box.addWidget(self.text)
+        box.addWidget(self.button)
+        self._layout.addWidget(self.panel)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.dismiss)
+
+    def show_message(self, title: str, text: str, button: str, timeout_ms: int = 20000,
+                     tone: str = "info") -> None:
+        colour = {"info": PRIMARY, "warn": WARN_INK, "error": ERROR_BG}.get(tone, PRIMARY)
+        self.title.setStyleSheet(f"color: {colour};")
+        self.title.setText(title)
+        self.title.setVisible(bool(title))
+        self.text.setText(text)
+        self.button.setText(button)
+        self.popup()
+        self._timer.start(timeout_ms)
+
+    def dismiss(self) -> None:
+        self._timer.stop()
+        if self.isVisible():
+            self.hide()
+            self.closed.emit()
+
+
+class PinPad(QWidget):
+    """Digits 0-9, erase and OK. Emits ``submitted(pin)``; shows dots, never the digits."""
+
+    submitted = Signal(str)
+    MAX_LEN = 12
+
+    def __init__(self, m: Metrics, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._pin = ""
+        grid = QGridLayout(self)
+        grid.setSpacing(14)
+        self.display = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.display.setMinimumHeight(m.touch)
+        self.display.setStyleSheet(
+            f"background: white; border: 3px solid #8a96a3; border-radius: 12px; font-size: {m.title}px;"
+        )
+        grid.addWidget(self.display, 0, 0, 1, 3)
+        self.keys: dict[str, QPushButton] = {}
+        for i, d in enumerate("123456789"):
+            self._key(grid, d, 1 + i // 3, i % 3)
+        self.erase = make_button("\u232b", "key")
+        self.erase.clicked.connect(self.backspace)
+        grid.addWidget(self.erase, 4, 0)
+        self._key(grid, "0", 4, 1)
+        self.ok = make_button("OK", "primary")
+        self.ok.clicked.connect(lambda: self.submitted.emit(self._pin))
+        grid.addWidget(self.ok, 4, 2)
+        for b in [*self.keys.values(), self.erase, self.ok]:
+            b.setMinimumSize(max(m.touch, 150), m.touch)
+
+    def _key(self, grid: QGridLayout, d: str, row: int, col: int) -> None:
+        b = make_button(d, "key")
+        b.clicked.connect(lambda _=False, d=d: self.press(d))
+        grid.addWidget(b, row, col)
+        self.keys[d] = b
+
+    def press(self, digit: str) -> None:
+        if len(self._pin) < self.MAX_LEN:
+            self._pin += digit
+            self._show()
+
+    def backspace(self) -> None:
+        self._pin = self._pin[:-1]
+        self._show()
+
+    def clear(self) -> None:
+        self._pin = ""
+        self._show()
+
+    def _show(self) -> None:
+        self.display.setText(" ".join("\u25cf" * len(self._pin)))
+
+    @property
+    def pin(self) -> str:
+        return self._pin
+
+
+class LongPress(QObject):
+    """Makes a widget a hidden staff entry: hold it for ``hold_ms`` or tap it ``taps`` times
+    within ``window_ms``; then ``triggered`` is emitted."""
+
+    triggered = Signal()
+
+    def __init__(self, widget: QWidget, hold_ms: int = 3000, taps: int = 5, window_ms: int = 3000):
+        super().__init__(widget)
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(hold_ms)
+        self._hold.timeout.connect(self.triggered)
+        self._taps: list[float] = []
+        self._need = taps
+        self._window = window_ms / 1000.0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        t = ev.type()
+        if t == QEvent.MouseButtonPress:
+            import time
+
+            self._hold.start()
+            now = time.monotonic()
+            self._taps = [x for x in self._taps if now - x <= self._window] + [now]
+            if len(self._taps) >= self._need:
+                self._taps.clear()
+                self._hold.stop()
+                self.triggered.emit()
+        elif t in (QEvent.MouseButtonRelease, QEvent.Leave, QEvent.Hide):
+            self._hold.stop()
+        return False
+
+
+def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
+    """A crisp QR code (``qrcode`` computes the modules; each module is a whole number of
+    pixels). Empty text gives an empty pixmap."""
+    if not text:
+        return QPixmap()
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=border, box_size=1)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    n = len(matrix)
+    scale = max(1, size_px // n)
+    img = QImage(n * scale, n * scale, QImage.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    black = QColor("black")
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                p.fillRect(QRect(x * scale, y * scale, scale, scale), black)
+    p.end()
+    return QPixmap.fromImage(img)
+
+
+class Banner(QLabel):
+    """A strip above the screens: ``error`` (database offline) or ``warn`` (printer)."""
+
+    def __init__(self, tone: str, m: Metrics, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.PlainText)
+        bg, ink = (ERROR_BG, ERROR_INK) if tone == "error" else (WARN_BG, WARN_INK)
+        size = m.body if tone == "error" else m.small
+        self.setStyleSheet(f"background: {bg}; color: {ink}; font-size: {size}px; font-weight: bold;"
+                           "padding: 10px 24px;")
+        self.hide()
+
+    def set_message(self, text: str | None) -> None:
+        self.setText(text or "")
+        self.setVisible(bool(text))

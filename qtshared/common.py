@@ -1,0 +1,240 @@
+"""Qt helpers shared by the kiosk, counter, monitor and display windows.
+
+- ``Runner``: run blocking work (database, printer, speech) off the GUI thread; the success or
+  failure callback runs on the GUI thread. ``Runner(max_workers=1)`` is a serial worker that keeps
+  order (one per device).
+- ``EventFeed``: follows the events table by increasing id from a background thread (poll every
+  ``poll_ms``; on PostgreSQL LISTEN/NOTIFY wakes it early) and emits batches on the GUI thread.
+  Survives database outages: emits ``online(False)``, retries, then ``online(True)`` and carries on
+  from the last id it saw, so nothing is skipped.
+- ``Translations``: Qt translation files (Indonesian default, English source text).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
+
+from antrian import paths
+from antrian.domain.errors import QueueError
+
+log = logging.getLogger(__name__)
+
+
+class Runner(QObject):
+    _done = Signal(object, object)  # callback, value
+
+    def __init__(self, max_workers: int = 2, name: str = "mpp-bg", parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._done.connect(self._deliver)
+        self._closed = False
+
+    def submit(self, fn: Callable[[], Any], on_ok: Callable[[Any], None] | None = None,
+               on_err: Callable[[BaseException], None] | None = None) -> Future | None:
+        if self._closed:
+            return None
+
+        def job():
+            try:
+                value = fn()
+            except BaseException as exc:  # delivered to the GUI thread, never lost
+                if not isinstance(exc, QueueError):
+                    log.exception("background job failed")
+                self._emit(on_err, exc)
+                return
+            self._emit(on_ok, value)
+
+        return self._pool.submit(job)
+
+    def _emit(self, cb, value) -> None:
+        try:
+            self._done.emit(cb, value)
+        except RuntimeError:  # the QObject is gone (window closed)
+            pass
+
+    def _deliver(self, cb, value) -> None:
+        if cb is not None:
+            cb(value)
+
+    def shutdown(self, wait: bool = False) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+class EventFeed(QObject):
+    """Emits ``events(list[Event])`` in id order, ``online(bool)`` on changes of reachability."""
+
+    events = Signal(list)
+    online = Signal(bool)
+
+    def __init__(self, queue, poll_ms: int = 200, after_id: int | None = None, batch: int = 500,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.queue = queue
+        self.poll_s = poll_ms / 1000.0
+        self.after_id = after_id
+        self.batch = batch
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
+        self.is_online: bool | None = None
+
+    def start(self) -> None:
+        if self._thread:
+            return
+        self._thread = threading.Thread(target=self._run, name="mpp-events", daemon=True)
+        self._thread.start()
+        url = getattr(self.queue.store, "url", "")
+        if url.startswith("postgresql"):
+            self._listener = threading.Thread(target=self._listen, args=(url,), name="mpp-listen", daemon=True)
+            self._listener.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=3)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _set_online(self, value: bool) -> None:
+        if value != self.is_online:
+            self.is_online = value
+            try:
+                self.online.emit(value)
+            except RuntimeError:
+                pass
+
+    def _run(self) -> None:
+        backoff = self.poll_s
+        while not self._stop.is_set():
+            try:
+                if self.after_id is None:
+                    self.after_id = self.queue.last_event_id()
+                got = self.queue.events_after(self.after_id, self.batch)
+                self._set_online(True)
+                backoff = self.poll_s
+                if got:
+                    self.after_id = got[-1].id
+                    try:
+                        self.events.emit(got)
+                    except RuntimeError:
+                        return
+                    if len(got) == self.batch:
+                        continue  # more to read at once
+            except Exception as exc:  # database away: say so, keep trying, skip nothing
+                log.warning("event feed: %s", exc)
+                self._set_online(False)
+                backoff = min(2.0, max(backoff * 2, 0.25))
+                self._stop.wait(backoff)
+                continue
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+
+    def _listen(self, url: str) -> None:
+        """PostgreSQL LISTEN: a wake-up hint only; the table stays the source of truth."""
+        try:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            from antrian.storage.db import EVENT_CHANNEL
+        except ImportError:
+            return
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {EVENT_CHANNEL}")
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self._wake.set()
+            except Exception as exc:
+                log.debug("listen: %s", exc)
+                self._stop.wait(1.0)
+
+
+class Translations:
+    """Loads ``assets/translations/*_<lang>.ts`` (compiled to .qm on first use) into the app.
+
+    Source strings are English; Indonesian is the default language."""
+
+    def __init__(self, app: QCoreApplication):
+        self.app = app
+        self.language = "en"
+        self._installed: list[QTranslator] = []
+
+    def set_language(self, lang: str) -> None:
+        for tr in self._installed:
+            self.app.removeTranslator(tr)
+        self._installed.clear()
+        self.language = lang
+        if lang == "en":
+            return
+        for qm in compiled_translations(lang):
+            tr = QTranslator(self.app)
+            if tr.load(str(qm)):
+                self.app.installTranslator(tr)
+                self._installed.append(tr)
+            else:
+                log.warning("could not load translation %s", qm)
+
+
+def compiled_translations(lang: str) -> list[Path]:
+    src_dir = paths.asset("translations")
+    out_dir = paths.data_dir() / "i18n"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = []
+    for ts in sorted(src_dir.glob(f"*_{lang}.ts")):
+        qm = out_dir / (ts.stem + ".qm")
+        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            lrelease = _lrelease()
+            if lrelease is None:
+                log.warning("pyside6-lrelease not found; %s stays untranslated", ts.name)
+                continue
+            subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if qm.exists():
+            result.append(qm)
+    return result
+
+
+def _lrelease() -> str | None:
+    here = Path(sys.executable).parent / "pyside6-lrelease"
+    if here.exists():
+        return str(here)
+    return shutil.which("pyside6-lrelease")
+
+
+def save_screenshot(widget, path: Path | str) -> Path:
+    """Grab a widget (works offscreen) into a PNG."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(path))
+    return path
+
+
+def place_from_env(window) -> bool:
+    """`MPP_GEOMETRY=x,y,w,h` places a windowed station (the demo lays out its four windows on
+    one desktop). Returns True when it was applied."""
+    import os
+
+    text = os.environ.get("MPP_GEOMETRY", "")
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        if text:
+            log.warning("MPP_GEOMETRY=%r is not x,y,w,h; ignored", text)
+        return False
+    window.setGeometry(x, y, w, h)
+    return True
