@@ -15,7 +15,7 @@ APT_PKGS := python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-
 
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: all demo test bench sysdeps venv lint clean screenshots
+.PHONY: all demo test bench sysdeps venv lint typecheck translations wheel clean screenshots
 
 all: test
 
@@ -56,13 +56,30 @@ if command -v pulseaudio >/dev/null 2>&1 && ! pulseaudio --check 2>/dev/null; th
 fi
 endef
 
+# Before the tests: the import contracts, the linter (ruff) and the type checker (mypy; strict on
+# the core, looser on the Qt faces, see [tool.mypy] in pyproject.toml).
 test: venv
 	@$(PG_ENV); $(AUDIO_ENV); export QT_QPA_PLATFORM=offscreen; \
 	$(VENV)/bin/lint-imports --no-cache >/dev/null && echo "import contracts: kept" || { $(VENV)/bin/lint-imports --no-cache; exit 1; }; \
+	$(VENV)/bin/ruff check --quiet . && echo "ruff: clean" || exit 1; \
+	$(VENV)/bin/mypy >/dev/null && echo "mypy: clean" || { $(VENV)/bin/mypy; exit 1; }; \
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# Rebuild the compiled Qt translations (.qm, committed next to their .ts sources; a test checks
+# they match). Run after editing a .ts file.
+translations: venv
+	@for ts in antrian/data/translations/*.ts; do \
+	  $(VENV)/bin/pyside6-lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; echo "$${ts%.ts}.qm"; \
+	done
+
+# The wheel a PC installs (dist/antrian_mpp-*.whl).
+wheel: venv
+	$(PY) -m build --wheel --no-isolation --outdir dist .
 
 demo: venv
 	$(VENV)/bin/mpp demo
@@ -74,4 +91,4 @@ screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/ui -k screenshot
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis out
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache out build dist

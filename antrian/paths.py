@@ -47,5 +47,22 @@ def data_dir() -> Path:
     return path
 
 
+def log_dir() -> Path:
+    """Where the rotating log file lives: ``<data dir>/logs`` (created on first use)."""
+    path = data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_file() -> Path:
+    """The rotating log file every `mpp` command and window writes (``mpp.log``)."""
+    return log_dir() / "mpp.log"
+
+
+def translations_dir() -> Path:
+    """The bundled Qt translations: ``<name>_<lang>.ts`` sources and their compiled ``.qm``."""
+    return asset("translations")
+
+
 def default_db_url() -> str:
     return f"sqlite:///{data_dir() / 'antrian.sqlite3'}"

@@ -4,6 +4,15 @@ Headless commands (issue, call, status, simulate, ...) import no Qt and start fa
 commands (kiosk, counter, monitor, display, demo) import their UI only when run.
 
 User errors print one line on stderr and exit non-zero; the database is left unchanged.
+
+Every command logs to a rotating file in the user data dir (``antrian.paths.log_file()``, e.g.
+``~/.local/share/antrian-mpp/logs/mpp.log``). An unexpected error (anything but a QueueError,
+ConfigError or Ctrl+C), in the command itself, in a thread or in a Qt slot of a window, is written
+there with its traceback; the user sees one line naming the file, and the command exits with
+``EXIT_INTERNAL`` (70, EX_SOFTWARE of sysexits.h).
+
+Exit codes: 0 done, 1-9 a QueueError's own code, 2 usage or configuration error, 70 unexpected
+error (see the log file), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,9 +20,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import contextlib
 import logging
+import logging.handlers
 import sys
+import threading
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from antrian.domain.errors import QueueError, UsageError
@@ -22,6 +35,14 @@ from antrian.domain.errors import QueueError, UsageError
 PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display")
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: an unexpected error, written to the log file with its traceback
+EXIT_INTERRUPTED = 130
+
+LOG_MAX_BYTES = 2_000_000
+LOG_BACKUPS = 5
+LOG_FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger("mpp")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -432,27 +453,143 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Warnings on stderr, one line each: never a traceback (those go to the log file only).
+    Looks up ``sys.stderr`` at each record, so a replaced stderr (tests, pythonw) is followed."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "file_only", False) or sys.stderr is None:  # pythonw: no console
+            return
+        self.stream = sys.stderr
+        if record.exc_info or record.stack_info:
+            record = logging.makeLogRecord(record.__dict__ | {"exc_info": None, "exc_text": None,
+                                                              "stack_info": None})
+        super().emit(record)
+
+
+def setup_logging(verbose: bool = False) -> Path | None:
+    """Log to the rotating file ``paths.log_file()`` and (warnings, one line) to stderr.
+
+    Idempotent: a second call adjusts the levels and, if the data dir changed, moves the file
+    handler. Returns the log file, or None when it cannot be written (then stderr only)."""
+    from antrian import paths
+
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    ours = [h for h in root.handlers if getattr(h, "_mpp", False)]
+    stderr_h = next((h for h in ours if isinstance(h, _StderrHandler)), None)
+    if stderr_h is None:
+        stderr_h = _StderrHandler()
+        stderr_h._mpp = True  # type: ignore[attr-defined]
+        root.addHandler(stderr_h)
+    stderr_h.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        target = paths.log_file()
+    except OSError as e:
+        log.warning("no log file (%s); logging to stderr only", e)
+        return None
+    for h in ours:
+        if isinstance(h, logging.handlers.RotatingFileHandler):
+            if Path(h.baseFilename) == target.absolute():
+                return target
+            root.removeHandler(h)
+            h.close()
+    try:
+        file_h = logging.handlers.RotatingFileHandler(target, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                                      encoding="utf-8", delay=True)
+    except OSError as e:
+        log.warning("cannot write the log file %s (%s); logging to stderr only", target, e)
+        return None
+    file_h._mpp = True  # type: ignore[attr-defined]
+    file_h.setLevel(logging.DEBUG if verbose else logging.INFO)
+    file_h.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(file_h)
+    return target
+
+
+def current_log_file() -> Path | None:
+    """The file the `mpp` log handler writes to (None before setup_logging or without one)."""
+    for h in logging.getLogger().handlers:
+        if getattr(h, "_mpp", False) and isinstance(h, logging.handlers.RotatingFileHandler):
+            return Path(h.baseFilename)
+    return None
+
+
+def report_unexpected(exc_type: type[BaseException], exc: BaseException, tb: Any, where: str = "mpp") -> str:
+    """Log an unexpected error with its traceback (file only) and print ONE line on stderr naming
+    the log file. Returns that line. Used by main(), sys.excepthook and threading.excepthook."""
+    log.error("unexpected error in %s", where, exc_info=(exc_type, exc, tb), extra={"file_only": True})
+    logfile = current_log_file()
+    detail = f"details in {logfile}" if logfile else "no log file could be written"
+    summary = f"{exc_type.__name__}: {exc}".splitlines()[0] if str(exc) else exc_type.__name__
+    line = f"mpp: unexpected error ({summary}); {detail}"
+    if sys.stderr is not None:
+        with contextlib.suppress(Exception):
+            print(line, file=sys.stderr, flush=True)
+    if "PySide6.QtWidgets" in sys.modules:  # a window is up: say it there too (no console on Windows)
+        with contextlib.suppress(Exception):
+            from qtshared.common import show_unexpected_error
+
+            show_unexpected_error(line)
+    return line
+
+
+@contextlib.contextmanager
+def excepthooks(where: str = "mpp"):
+    """Route uncaught exceptions (main thread, Qt slots, other threads) to report_unexpected while
+    a command runs; restore the previous hooks after. A hook someone else installed (pytest-qt)
+    is still called after ours, so tests keep seeing errors in slots."""
+    prev_sys, prev_thread = sys.excepthook, threading.excepthook
+
+    def sys_hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            prev_sys(exc_type, exc, tb)
+            return
+        report_unexpected(exc_type, exc, tb, where)
+        if prev_sys is not sys.__excepthook__:
+            prev_sys(exc_type, exc, tb)
+
+    def thread_hook(hook_args):
+        if hook_args.exc_type is SystemExit:
+            return
+        name = hook_args.thread.name if hook_args.thread else "a thread"
+        report_unexpected(hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback, f"{where} ({name})")
+        if prev_thread is not threading.__excepthook__:
+            prev_thread(hook_args)
+
+    sys.excepthook, threading.excepthook = sys_hook, thread_hook
+    try:
+        yield
+    finally:
+        sys.excepthook, threading.excepthook = prev_sys, prev_thread
+
+
 def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[str, Any], None]] = ()) -> int:
     """Run one `mpp` command. ``window_hooks`` are called with (kind, window) when a station
     window is built; the console script passes none (tests inject their driver this way)."""
     from antrian.config import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    where = "`mpp " + " ".join(argv[:2]) + "`" if argv else "`mpp`"
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         args._window_hooks = tuple(window_hooks)
-        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+        setup_logging(verbose=args.verbose)
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
-        try:
-            return int(args.func(args) or 0)
-        finally:
-            ctx = getattr(args, "_ctx", None)
-            if ctx is not None:
-                ctx.close()
+        with excepthooks(where):
+            try:
+                return int(args.func(args) or 0)
+            finally:
+                ctx = getattr(args, "_ctx", None)
+                if ctx is not None:
+                    ctx.close()
     except QueueError as e:
         print(f"mpp: {e}", file=sys.stderr)
         return e.exit_code
@@ -461,9 +598,14 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("mpp: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except Exception as e:  # unexpected: traceback to the log file, one line to the user
+        if current_log_file() is None:
+            setup_logging()
+        report_unexpected(type(e), e, e.__traceback__, where)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

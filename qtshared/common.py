@@ -7,21 +7,19 @@
   ``poll_ms``; on PostgreSQL LISTEN/NOTIFY wakes it early) and emits batches on the GUI thread.
   Survives database outages: emits ``online(False)``, retries, then ``online(True)`` and carries on
   from the last id it saw, so nothing is skipped.
-- ``Translations``: Qt translation files (Indonesian default, English source text).
+- ``Translations``: the compiled Qt translations (Indonesian default, English source text).
+- ``show_unexpected_error``: the window side of mpp.cli's excepthook (one line naming the log).
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
-import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator, Signal
 
 from antrian import paths
 from antrian.domain.errors import QueueError
@@ -164,10 +162,22 @@ class EventFeed(QObject):
                 self._stop.wait(1.0)
 
 
-class Translations:
-    """Loads ``assets/translations/*_<lang>.ts`` (compiled to .qm on first use) into the app.
+class TranslationMissing(RuntimeError):
+    """A bundled translation is missing or unreadable: the install is broken (loud, never silent
+    English)."""
 
-    Source strings are English; Indonesian is the default language."""
+
+# The faces whose windows are translated: one ``<face>_<lang>.ts`` source and its compiled ``.qm``
+# each, in antrian/data/translations. `make translations` rebuilds the .qm files.
+TRANSLATED_FACES = ("kiosk", "counter", "display")
+
+
+class Translations:
+    """Loads the compiled ``antrian/data/translations/<face>_<lang>.qm`` files into the app.
+
+    Source strings are English; Indonesian is the default language. The .qm files are built with
+    `make translations` and shipped in the package; nothing is compiled at start. A missing or
+    unreadable one raises ``TranslationMissing`` (and is logged as an error)."""
 
     def __init__(self, app: QCoreApplication):
         self.app = app
@@ -183,37 +193,44 @@ class Translations:
             return
         for qm in compiled_translations(lang):
             tr = QTranslator(self.app)
-            if tr.load(str(qm)):
-                self.app.installTranslator(tr)
-                self._installed.append(tr)
-            else:
-                log.warning("could not load translation %s", qm)
+            if not tr.load(str(qm)):
+                log.error("could not load the translation %s", qm)
+                raise TranslationMissing(f"the translation {qm} could not be loaded: reinstall antrian-mpp "
+                                         "(or run `make translations` in a source checkout)")
+            self.app.installTranslator(tr)
+            self._installed.append(tr)
 
 
 def compiled_translations(lang: str) -> list[Path]:
-    src_dir = paths.asset("translations")
-    out_dir = paths.data_dir() / "i18n"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """The bundled .qm files for ``lang``, one per translated face; raises TranslationMissing
+    when one is not there."""
+    folder = paths.translations_dir()
     result = []
-    for ts in sorted(src_dir.glob(f"*_{lang}.ts")):
-        qm = out_dir / (ts.stem + ".qm")
-        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
-            lrelease = _lrelease()
-            if lrelease is None:
-                log.warning("pyside6-lrelease not found; %s stays untranslated", ts.name)
-                continue
-            subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if qm.exists():
-            result.append(qm)
+    for face in TRANSLATED_FACES:
+        qm = folder / f"{face}_{lang}.qm"
+        if not qm.is_file():
+            log.error("translation file missing: %s", qm)
+            raise TranslationMissing(f"the translation file {qm} is missing: reinstall antrian-mpp "
+                                     "(or run `make translations` in a source checkout)")
+        result.append(qm)
     return result
 
 
-def _lrelease() -> str | None:
-    here = Path(sys.executable).parent / "pyside6-lrelease"
-    if here.exists():
-        return str(here)
-    return shutil.which("pyside6-lrelease")
+def show_unexpected_error(line: str) -> None:
+    """Tell the user of a window about an unexpected error (already logged with its traceback):
+    a non-modal message box with the one line naming the log file. Does nothing without a
+    QApplication."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "Kesalahan tak terduga / Unexpected error",
+                      "Terjadi kesalahan tak terduga. / An unexpected error occurred.\n\n" + line)
+    box.setObjectName("mpp-unexpected-error")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setModal(False)
+    box.show()
 
 
 def save_screenshot(widget, path: Path | str) -> Path:
