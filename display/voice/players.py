@@ -158,7 +158,7 @@ class CommandPlayer:
         try:
             _, err = self._proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(self._proc, signal.SIGKILL)
+            _kill_group(self._proc, getattr(signal, "SIGKILL", signal.SIGTERM))  # no SIGKILL on Windows
             self._proc.communicate()
             raise AudioUnavailable(f"did not finish within {timeout:.1f} s") from None
         finally:

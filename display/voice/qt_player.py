@@ -14,7 +14,6 @@ With no audio output, QtMultimedia "plays" silently to the end; ``QtPlayer`` che
 from __future__ import annotations
 
 import itertools
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,37 +24,7 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from display.voice.audio import wav_duration
 from display.voice.players import AudioUnavailable
 
-__all__ = ["QtPlayer", "audio_outputs", "guard_singleton_refcounts"]
-
-_BALLAST: list = []
-_BALLAST_PINNED = False
-
-
-def guard_singleton_refcounts(low: int = 100_000) -> None:
-    """Work around PySide6 6.12.0 on CPython 3.11: every call of a Qt method that returns
-    nothing drops one reference to ``None`` (and signals returning bool drop ``True``/``False``).
-    About 4,000 such calls (``setText``, ``processEvents``, ``setSource``...) and the interpreter
-    aborts with "Fatal Python error: none_dealloc". From Python 3.12 these objects are immortal
-    and the bug is harmless, so this does nothing there.
-
-    Tops the three singletons' reference counts back up (a few MB of list slots) whenever they
-    fall below ``low``. Cheap; call it often (QtPlayer does on every play; an application should
-    also call it from a QTimer, e.g. once a second).
-    """
-    global _BALLAST_PINNED
-    if sys.version_info >= (3, 12):
-        return
-    if not _BALLAST_PINNED:
-        # Never free the ballast, not even at interpreter exit: the references it holds are the
-        # ones PySide6 dropped, and giving them back would take None's count to zero at exit.
-        import ctypes
-
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_BALLAST))
-        _BALLAST_PINNED = True
-    for obj in (None, True, False):
-        n = sys.getrefcount(obj)
-        if n < low:
-            _BALLAST.extend([obj] * (2 * low - n))
+__all__ = ["QtPlayer", "audio_outputs"]
 
 
 def audio_outputs() -> list[str]:
@@ -91,7 +60,6 @@ class QtPlayer(QObject):
     _cancel = Signal(int)
 
     def __init__(self, parent: QObject | None = None, *, slack: float = 3.0) -> None:
-        guard_singleton_refcounts()
         super().__init__(parent)
         self.slack = slack
         self._player = QMediaPlayer(self)
@@ -111,7 +79,6 @@ class QtPlayer(QObject):
     # -- Player port (any thread) ------------------------------------------------------------------
 
     def play(self, path: Path) -> None:
-        guard_singleton_refcounts()
         path = Path(path)
         if not path.exists():
             raise AudioUnavailable(f"no such file: {path}")
@@ -153,7 +120,7 @@ class QtPlayer(QObject):
     def _play_here(self, job: _Job, limit: float) -> None:
         """play() called on the GUI thread: run a local event loop until the end or ``limit``.
         Not a processEvents() busy loop: under PySide6 6.12 on Python 3.11 each such call costs
-        a reference to None (see guard_singleton_refcounts)."""
+        a reference to None (6.12 is excluded by the pin in pyproject.toml)."""
         loop = QEventLoop()
         timer = QTimer()
         timer.setSingleShot(True)

@@ -32,16 +32,3 @@ def renderer(tmp_path: Path, need_speech):
     r = SpeechRenderer(tmp_path / "voice-cache", timeout=10.0)
     yield r
     r.close()
-
-
-@pytest.fixture(autouse=True)
-def _pyside_refcount_guard():
-    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void Qt call (see
-    display.voice.qt_player.guard_singleton_refcounts); keep the test process alive."""
-    import sys
-
-    if "PySide6.QtCore" in sys.modules:
-        from display.voice.qt_player import guard_singleton_refcounts
-
-        guard_singleton_refcounts()
-    yield

@@ -146,7 +146,6 @@ def test_a_play_costs_only_a_few_none_references(qtbot, need_output, monkeypatch
     processEvents() busy loop (that cost ~300,000 references to None per second of audio)."""
     import sys
 
-    monkeypatch.setattr(qt_player, "guard_singleton_refcounts", lambda *a, **k: None)
     player = qt_player.QtPlayer()
     before = sys.getrefcount(None)
     tone = make_tone(tmp_path / "tone.wav", 0.3)
