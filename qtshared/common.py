@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
 
 from antrian import paths
 from antrian.domain.errors import QueueError
@@ -228,9 +228,9 @@ def show_unexpected_error(line: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, "Kesalahan tak terduga / Unexpected error",
                       "Terjadi kesalahan tak terduga. / An unexpected error occurred.\n\n" + line)
     box.setObjectName("mpp-unexpected-error")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setModal(False)
     box.show()
+    app._mpp_unexpected_error = box  # type: ignore[attr-defined]  # keep it alive (the last one)
 
 
 def save_screenshot(widget, path: Path | str) -> Path:
