@@ -79,7 +79,7 @@ translations: venv
 
 # The wheel a PC installs (dist/antrian_mpp-*.whl).
 wheel: venv
-	$(PY) -m build --wheel --no-isolation --outdir dist .
+	$(PY) -m build --wheel --outdir dist .
 
 demo: venv
 	$(VENV)/bin/mpp demo

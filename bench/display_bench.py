@@ -20,7 +20,6 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 CALLS = 30

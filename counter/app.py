@@ -4,7 +4,6 @@ the window, and tears them down when the window closes."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from PySide6.QtWidgets import QApplication

@@ -7,7 +7,6 @@ the window full screen on the chosen monitor, runs the event loop and stops ever
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 from pathlib import Path

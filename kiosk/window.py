@@ -23,7 +23,6 @@ background work, the "Memproses..." overlay, which also stops a second tap from 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 DEMO_OFFICERS = (("demo1", "Petugas Demo Satu", "1111"), ("demo2", "Petugas Demo Dua", "2222"))
 

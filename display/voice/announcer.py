@@ -34,7 +34,7 @@ from display.voice.players import (
     Player,
     RecordingPlayer,
 )
-from display.voice.tts import SpeechError, SpeechRenderer, SpeechUnavailable
+from display.voice.tts import SpeechRenderer, SpeechUnavailable
 
 if TYPE_CHECKING:
     from antrian.config import VoiceSettings

@@ -222,7 +222,7 @@ def test_counter_only_calls_its_own_services(queue):
 def test_priority_ratio_and_max_wait_at_one_counter(queue, clock):
     normal = [queue.issue("ktp").ticket for _ in range(2)]
     clock.advance(minutes=1)
-    prio = [queue.issue("ktp", priority=g).ticket for g in ("lansia", "anak", "disabilitas", "ibu-hamil")]
+    [queue.issue("ktp", priority=g).ticket for g in ("lansia", "anak", "disabilitas", "ibu-hamil")]
     order = []
     for _ in range(6):
         t = queue.call_next("7")

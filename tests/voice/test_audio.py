@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import importlib.util
 import wave
-from pathlib import Path
 
 import pytest
 
