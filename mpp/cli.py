@@ -346,8 +346,8 @@ def cmd_demo(args) -> int:
 
 def _add_globals(p: argparse.ArgumentParser, top: bool) -> None:
     """The global options, accepted before or after the subcommand (`mpp issue X --json`)."""
-    d = {} if top else {"default": argparse.SUPPRESS}
-    options = (
+    d: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    options: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         (("--db",), dict(help="database URL (env MPP_DB_URL; default: SQLite file in the user data dir)")),
         (("--config",), dict(help="hall catalogue TOML (env MPP_CONFIG; default: the bundled Kota Tangerang hall)")),
         (("--station",), dict(help="station config TOML (env MPP_STATION)")),
