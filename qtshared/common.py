@@ -177,7 +177,8 @@ class Translations:
 
     Source strings are English; Indonesian is the default language. The .qm files are built with
     `make translations` and shipped in the package; nothing is compiled at start. A missing or
-    unreadable one raises ``TranslationMissing`` (and is logged as an error)."""
+    unreadable one raises ``TranslationMissing``: at start-up `mpp` reports it as an unexpected
+    error (one line naming the file and the log, exit 70); in a slot, the excepthook shows it."""
 
     def __init__(self, app: QCoreApplication):
         self.app = app
@@ -194,7 +195,6 @@ class Translations:
         for qm in compiled_translations(lang):
             tr = QTranslator(self.app)
             if not tr.load(str(qm)):
-                log.error("could not load the translation %s", qm)
                 raise TranslationMissing(f"the translation {qm} could not be loaded: reinstall antrian-mpp "
                                          "(or run `make translations` in a source checkout)")
             self.app.installTranslator(tr)
@@ -209,7 +209,6 @@ def compiled_translations(lang: str) -> list[Path]:
     for face in TRANSLATED_FACES:
         qm = folder / f"{face}_{lang}.qm"
         if not qm.is_file():
-            log.error("translation file missing: %s", qm)
             raise TranslationMissing(f"the translation file {qm} is missing: reinstall antrian-mpp "
                                      "(or run `make translations` in a source checkout)")
         result.append(qm)

@@ -55,7 +55,7 @@ def test_translations_load_the_bundled_files(qapp):
 
 
 @pytest.mark.ui
-def test_a_missing_translation_is_a_loud_error(qapp, tmp_path, monkeypatch, caplog):
+def test_a_missing_translation_is_a_loud_error(qapp, tmp_path, monkeypatch):
     from qtshared import common
 
     for ts in TS_FILES:
@@ -65,7 +65,6 @@ def test_a_missing_translation_is_a_loud_error(qapp, tmp_path, monkeypatch, capl
     tr = common.Translations(qapp)
     with pytest.raises(common.TranslationMissing, match="display_id.qm is missing"):
         tr.set_language("id")
-    assert any(r.levelname == "ERROR" and "display_id.qm" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.ui
@@ -78,3 +77,30 @@ def test_an_unreadable_translation_is_a_loud_error(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr(common.paths, "translations_dir", lambda: tmp_path)
     with pytest.raises(common.TranslationMissing, match="could not be loaded"):
         common.Translations(qapp).set_language("id")
+
+
+@pytest.mark.ui
+def test_a_kiosk_without_its_translation_fails_loudly(qapp, tmp_path, monkeypatch, capsys):
+    import logging
+
+    from mpp import cli
+    from qtshared import common
+
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    empty = tmp_path / "no-translations"
+    empty.mkdir()
+    monkeypatch.setattr(common.paths, "translations_dir", lambda: empty)
+    db = ["--db", f"sqlite:///{tmp_path / 'k.sqlite3'}"]
+    try:
+        assert cli.main(["db", "upgrade", *db]) == 0
+        capsys.readouterr()
+        code = cli.main(["kiosk", "--windowed", "--lang", "id", *db])
+        err = capsys.readouterr().err
+        assert code == cli.EXIT_INTERNAL
+        assert len(err.strip().splitlines()) == 1, err
+        assert "kiosk_id.qm is missing" in err and str(paths.log_file()) in err
+    finally:
+        root = logging.getLogger()
+        for h in [h for h in root.handlers if getattr(h, "_mpp", False)]:
+            root.removeHandler(h)
+            h.close()
