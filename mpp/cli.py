@@ -470,6 +470,25 @@ class _StderrHandler(logging.StreamHandler):
                                                               "stack_info": None})
         super().emit(record)
 
+    def handleError(self, record: logging.LogRecord) -> None:  # stderr gone: nothing to tell
+        pass
+
+
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file. Several `mpp` processes (the demo's windows) share it: a rollover
+    another process got to first (on Windows the file is then still open elsewhere) is skipped,
+    and a failed write is dropped rather than printed to the user as a traceback."""
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
 
 def setup_logging(verbose: bool = False) -> Path | None:
     """Log to the rotating file ``paths.log_file()`` and (warnings, one line) to stderr.
@@ -499,8 +518,8 @@ def setup_logging(verbose: bool = False) -> Path | None:
             root.removeHandler(h)
             h.close()
     try:
-        file_h = logging.handlers.RotatingFileHandler(target, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
-                                                      encoding="utf-8", delay=True)
+        file_h = _LogFileHandler(target, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8",
+                                 delay=True)
     except OSError as e:
         log.warning("cannot write the log file %s (%s); logging to stderr only", target, e)
         return None

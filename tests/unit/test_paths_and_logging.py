@@ -165,3 +165,14 @@ def test_gui_scripts_are_declared_for_every_window_command():
         module, func = target.split(":")
         assert module == "mpp.gui" and callable(getattr(mpp.gui, func))
         assert script.removeprefix("mpp-") in commands
+
+
+def test_the_log_file_rotates(data_dir):
+    cli.setup_logging()
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)
+                  and getattr(h, "_mpp", False)]
+    handler.maxBytes = 300
+    for i in range(20):
+        logging.getLogger("mpp.test").info("line %d of the rotation test", i)
+    assert (paths.log_dir() / "mpp.log.1").exists()
+    assert paths.log_file().stat().st_size <= 300
