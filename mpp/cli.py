@@ -368,7 +368,9 @@ def _spread_globals(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mpp", description="Antrian MPP: queue system for a Mal Pelayanan Publik.")
+    p = _Parser(prog="mpp", description="Antrian MPP: queue system for a Mal Pelayanan Publik.",
+                epilog="Exit status: 0 done, 1 refused by the queue rules, 2 usage or configuration error, "
+                       "70 unexpected error (traceback in the log file <data dir>/logs/mpp.log), 130 interrupted.")
     _add_globals(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
