@@ -78,8 +78,10 @@ def run(venv, tmp_path):
 
 def test_the_wheel_carries_the_bundled_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
+    bundled = [p for p in (ROOT / "antrian" / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    for path in bundled:
+        assert path.relative_to(ROOT).as_posix() in names, path
     for ts in (ROOT / "antrian" / "data" / "translations").glob("*.ts"):
-        assert f"antrian/data/translations/{ts.name}" in names
         assert f"antrian/data/translations/{ts.stem}.qm" in names
     for path in ("antrian/data/hall.toml", "antrian/data/sounds/chime.wav",
                  "antrian/data/stations/kiosk.example.toml",
