@@ -219,17 +219,27 @@ def show_unexpected_error(line: str) -> None:
     """Tell the user of a window about an unexpected error (already logged with its traceback):
     a non-modal message box with the one line naming the log file. Does nothing without a
     QApplication."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtCore import QThread, QTimer
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return
+    if QThread.currentThread() is not app.thread():  # from a worker thread: show it on the GUI thread
+        QTimer.singleShot(0, app, lambda: _show_error_box(app, line))
+        return
+    _show_error_box(app, line)
+
+
+def _show_error_box(app, line: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, "Kesalahan tak terduga / Unexpected error",
                       "Terjadi kesalahan tak terduga. / An unexpected error occurred.\n\n" + line)
     box.setObjectName("mpp-unexpected-error")
     box.setModal(False)
     box.show()
-    app._mpp_unexpected_error = box  # type: ignore[attr-defined]  # keep it alive (the last one)
+    app._mpp_unexpected_error = box  # keep it alive (the last one)
 
 
 def save_screenshot(widget, path: Path | str) -> Path:

@@ -88,8 +88,16 @@ def test_warnings_reach_stderr_as_one_line_even_with_exc_info(data_dir, capsys):
     assert "Traceback" in paths.log_file().read_text(encoding="utf-8")
 
 
+def _error_boxes():
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == "mpp-unexpected-error" and w.isVisible()]
+
+
+@pytest.mark.ui
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-def test_an_exception_in_a_thread_is_logged_with_its_traceback(data_dir, capsys):
+def test_an_exception_in_a_thread_is_logged_and_shown_on_the_gui_thread(data_dir, qtbot, capsys):
     cli.setup_logging()
 
     def work():
@@ -103,6 +111,10 @@ def test_an_exception_in_a_thread_is_logged_with_its_traceback(data_dir, capsys)
     assert len(err.strip().splitlines()) == 1 and str(paths.log_file()) in err
     logged = paths.log_file().read_text(encoding="utf-8")
     assert "unexpected error in `mpp test` (worker-1)" in logged and "in work" in logged
+    qtbot.waitUntil(lambda: bool(_error_boxes()))
+    for box in _error_boxes():
+        assert "KeyError" in box.text()
+        box.close()
 
 
 def test_excepthooks_are_restored(data_dir):
@@ -118,7 +130,6 @@ def test_excepthooks_are_restored(data_dir):
 @pytest.mark.qt_no_exception_capture
 def test_an_exception_in_a_qt_slot_is_logged_and_shown(data_dir, qtbot, capsys):
     from PySide6.QtCore import QObject, Signal
-    from PySide6.QtWidgets import QApplication, QMessageBox
 
     class Emitter(QObject):
         fired = Signal()
@@ -136,8 +147,7 @@ def test_an_exception_in_a_qt_slot_is_logged_and_shown(data_dir, qtbot, capsys):
     assert "ZeroDivisionError: in a slot" in err and str(paths.log_file()) in err
     logged = paths.log_file().read_text(encoding="utf-8")
     assert "unexpected error in `mpp kiosk`" in logged and "in slot" in logged
-    boxes = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, QMessageBox) and w.objectName() == "mpp-unexpected-error"]
+    boxes = _error_boxes()
     assert boxes and str(paths.log_file()) in boxes[-1].text()
     for box in boxes:
         box.close()
