@@ -11,6 +11,14 @@ import pytest
 
 from antrian.config import HallFile, build_hall
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Every test writes its log file, previews and default database in a temp data dir, never in
+    the user's own (tests that need another dir set MPP_DATA_DIR themselves)."""
+    if "MPP_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 ALL_DAY = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
