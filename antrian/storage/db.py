@@ -14,7 +14,7 @@ import re
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import and_, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine, make_url
@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import UserRecord
+from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,9 @@ class SqlTx:
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
         return n
 
-    def bump(self, day: date, key: str, by: int = 1) -> int:
+    # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
+    #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
+    def _bump(self, day: date, key: str, by: int = 1) -> int:
         ins = self._upsert()
         stmt = ins(T.daily_counts).values(day=day, key=key, value=by)
         stmt = stmt.on_conflict_do_update(
@@ -236,22 +238,42 @@ class SqlTx:
         ).returning(T.daily_counts.c.value)
         return int(self.conn.execute(stmt).scalar_one())
 
-    def get_count(self, day: date, key: str) -> int:
+    def _count(self, day: date, key: str) -> int:
         v = self.conn.execute(
             select(T.daily_counts.c.value).where(T.daily_counts.c.day == day, T.daily_counts.c.key == key)
         ).scalar()
         return int(v or 0)
 
-    def get_counts(self, day: date, prefix: str) -> dict[str, int]:
+    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
+        self._bump(day, f"wait:{service_code}", delta)
+        if priority:
+            self._bump(day, f"waitp:{service_code}", delta)
+
+    def next_number(self, day: date, prefix: str) -> int:
+        return self._bump(day, f"seq:{prefix}")
+
+    def take_quota_slot(self, day: date, service_code: str) -> int:
+        return self._bump(day, f"svc:{service_code}")
+
+    def issued_count(self, day: date, service_code: str) -> int:
+        return self._count(day, f"svc:{service_code}")
+
+    def issued_counts(self, day: date) -> dict[str, int]:
         rows = self.conn.execute(
             select(T.daily_counts.c.key, T.daily_counts.c.value).where(
-                T.daily_counts.c.day == day, T.daily_counts.c.key.startswith(prefix)
+                T.daily_counts.c.day == day, T.daily_counts.c.key.startswith("svc:")
             )
         )
-        return {k: int(v) for k, v in rows}
+        return {k[4:]: int(v) for k, v in rows}
+
+    def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
+        return self._count(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")
+
+    def service_times(self, day: date, service_code: str) -> ServiceTimes:
+        return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
 
     # -- tickets
-    def add_ticket(self, t: Ticket) -> Ticket:
+    def add_waiting(self, t: Ticket) -> Ticket:
         new_id = self.conn.execute(
             insert(T.tickets)
             .values(
@@ -263,6 +285,7 @@ class SqlTx:
             )
             .returning(T.tickets.c.id)
         ).scalar_one()
+        self._waiting_delta(t.service_day, t.service_code, t.is_priority, +1)
         return t.evolve(id=new_id)
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
@@ -299,21 +322,63 @@ class SqlTx:
         ).first()
         return _ticket(row) if row else None
 
-    def update_ticket(self, ticket_id: int, expected: Iterable[Status], **fields) -> bool:
-        expected = [Status(s).value for s in expected]
-        res = self.conn.execute(
-            update(T.tickets).where(T.tickets.c.id == ticket_id, T.tickets.c.status.in_(expected)).values(**fields)
-        )
-        return res.rowcount == 1
-
-    def count_waiting(self, service_code: str, priority_only: bool = False) -> int:
+    def _guarded(self, ticket_id: int, read_status: Status, **values: Any) -> Any:
+        """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
+        it applied, else None."""
         c = T.tickets.c
-        q = select(func.count()).select_from(T.tickets).where(
-            c.status == Status.WAITING.value, c.service_code == service_code
-        )
-        if priority_only:
-            q = q.where(c.prio == 1)
-        return int(self.conn.execute(q).scalar_one())
+        return self.conn.execute(
+            update(T.tickets)
+            .where(c.id == ticket_id, c.status == Status(read_status).value)
+            .values(**values)
+            .returning(c.service_day, c.service_code, c.prio)
+        ).first()
+
+    def claim_for_counter(self, ticket_id: int, read_status: Status, counter_code: str,
+                          officer: str | None, at: datetime) -> bool:
+        values: dict[str, Any] = dict(status=Status.CALLED.value, counter_code=counter_code, called_at=at)
+        if officer is not None or read_status == Status.WAITING:
+            values["officer"] = officer
+        row = self._guarded(ticket_id, read_status, **values)
+        if row is not None and read_status == Status.WAITING:
+            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
+        return row is not None
+
+    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
+        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+
+    def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.SERVING.value, started_at=at) is not None
+
+    def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
+                      service_seconds: int) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.DONE.value, started_at=started_at,
+                            finished_at=at)
+        if row is not None:
+            self._bump(row[0], f"done_n:{row[1]}")
+            self._bump(row[0], f"done_s:{row[1]}", service_seconds)
+        return row is not None
+
+    def mark_no_show(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.NO_SHOW.value, finished_at=at) is not None
+
+    def mark_parked(self, ticket_id: int, read_status: Status) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.PARKED.value) is not None
+
+    def mark_transferred(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.TRANSFERRED.value, finished_at=at) is not None
+
+    def mark_cancelled(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.CANCELLED.value, finished_at=at)
+        if row is not None and read_status == Status.WAITING:
+            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
+        return row is not None
+
+    def requeue(self, ticket_id: int, read_status: Status) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.WAITING.value, counter_code=None,
+                            called_at=None, started_at=None)
+        if row is not None:
+            self._waiting_delta(row[0], row[1], bool(row[2]), +1)
+        return row is not None
 
     def open_tickets(self, day: date) -> list[Ticket]:
         c = T.tickets.c
@@ -345,13 +410,41 @@ class SqlTx:
     def counter_states(self) -> list[CounterState]:
         return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
 
-    def update_counter(self, code: str, expect_current=..., **fields) -> bool:
+    def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
+                    priority_streak: int | None = None) -> bool:
         self._ensure_counter(code)
-        stmt = update(T.counters).where(T.counters.c.code == code)
-        if expect_current is not ...:
-            col = T.counters.c.current_ticket_id
-            stmt = stmt.where(col.is_(None) if expect_current is None else col == expect_current)
-        return self.conn.execute(stmt.values(**fields)).rowcount == 1
+        c = T.counters.c
+        values: dict[str, Any] = dict(current_ticket_id=ticket_id, status=CounterStatus.OPEN.value,
+                                      pause_reason=None, updated_at=at)
+        if officer:
+            values["officer"] = officer
+        if priority_streak is not None:
+            values["priority_streak"] = priority_streak
+        stmt = update(T.counters).where(c.code == code, c.current_ticket_id.is_(None)).values(**values)
+        return self.conn.execute(stmt).rowcount == 1
+
+    def release_ticket(self, code: str, ticket_id: int) -> bool:
+        c = T.counters.c
+        stmt = update(T.counters).where(c.code == code, c.current_ticket_id == ticket_id)
+        return self.conn.execute(stmt.values(current_ticket_id=None)).rowcount == 1
+
+    def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
+                           reason: str | None, at: datetime) -> None:
+        self._ensure_counter(code)
+        values: dict[str, Any] = dict(status=CounterStatus(status).value, pause_reason=reason, updated_at=at)
+        if officer:
+            values["officer"] = officer
+        self.conn.execute(update(T.counters).where(T.counters.c.code == code).values(**values))
+
+    def close_counter(self, code: str, read_current: int | None, at: datetime) -> bool:
+        self._ensure_counter(code)
+        c = T.counters.c
+        guard = c.current_ticket_id.is_(None) if read_current is None else c.current_ticket_id == read_current
+        stmt = update(T.counters).where(c.code == code, guard).values(
+            current_ticket_id=None, status=CounterStatus.CLOSED.value, pause_reason=None, updated_at=at,
+            priority_streak=0,
+        )
+        return self.conn.execute(stmt).rowcount == 1
 
     # -- events
     def append_event(self, e: Event) -> int:
