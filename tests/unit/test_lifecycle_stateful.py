@@ -857,10 +857,17 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
     @invariant()
-    def database_matches_the_model(self):
+    def store_matches_the_model(self):
+        """One read of the stored tickets per step, checked four ways."""
         if not hasattr(self, "db"):
             return
         rows = self.db.tickets()
+        self.tickets_match_the_model(rows)
+        self.numbers_unique_and_gapless_per_prefix_and_day(rows)
+        self.counters_hold_at_most_one_ticket(rows)
+        self.no_ticket_is_lost(rows)
+
+    def tickets_match_the_model(self, rows):
         assert [r[0] for r in rows] == sorted(self.tickets), "a ticket appeared or disappeared"
         valid = {"waiting", "called", "serving", "parked", "done", "no_show", "cancelled", "transferred", "expired"}
         for (id_, day, prefix, seq, number, service, priority, prio, status, arrival, counter, target,
@@ -877,23 +884,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             if status == "waiting":
                 assert counter is None, f"waiting ticket {number} still names counter {counter}"
 
-    @invariant()
-    def numbers_unique_and_gapless_per_prefix_and_day(self):
-        if not hasattr(self, "db"):
-            return
+    def numbers_unique_and_gapless_per_prefix_and_day(self, rows):
         seqs: dict[tuple[date, str], list[int]] = {}
-        for r in self.db.tickets():
+        for r in rows:
             if r[13] is None:  # an original ticket, not a transfer's linked one
                 seqs.setdefault((r[1], r[2]), []).append(r[3])
         for (day, prefix), got in seqs.items():
             assert len(got) == len(set(got)), (day, prefix, got)
             assert len(got) == max(got) == self.seqs[(day, prefix)], (day, prefix, got)
 
-    @invariant()
-    def counters_hold_at_most_one_ticket(self):
-        if not hasattr(self, "db"):
-            return
-        rows = self.db.tickets()
+    def counters_hold_at_most_one_ticket(self, rows):
         status = {r[0]: r[8] for r in rows}
         at = {r[0]: r[10] for r in rows}
         current = {}
@@ -911,12 +911,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             if s in AT_COUNTER:
                 assert current.get(id_) == at[id_], f"ticket {id_} is {s} but no counter holds it"
 
-    @invariant()
-    def no_ticket_is_lost(self):
-        if not hasattr(self, "db"):
-            return
+    def no_ticket_is_lost(self, rows):
         chains: dict[tuple[date, str, int], list[tuple]] = {}
-        for r in self.db.tickets():
+        for r in rows:
             chains.setdefault((r[1], r[2], r[3]), []).append((r[0], r[8], r[13]))
         for (day, prefix), top in self.seqs.items():
             for seq in range(1, top + 1):
