@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import logging
 import re
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import and_, create_engine, event, func, insert, or_, select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -71,7 +74,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn):
+        def _on_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
@@ -101,7 +104,7 @@ def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
 # ----------------------------------------------------------------------------------- migrations
 
 
-def _alembic_config(connection):
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -131,7 +134,8 @@ def upgrade(url: str, revision: str = "head") -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            rev: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return rev
         except (OperationalError, DBAPIError):
             conn.rollback()
             return None
@@ -140,7 +144,7 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
-def _ticket(row) -> Ticket:
+def _ticket(row: Row[Any]) -> Ticket:
     m = row._mapping
     return Ticket(
         id=m["id"], service_day=m["service_day"], prefix=m["prefix"], seq=m["seq"], number=m["number"],
@@ -152,7 +156,7 @@ def _ticket(row) -> Ticket:
     )
 
 
-def _counter(row) -> CounterState:
+def _counter(row: Row[Any]) -> CounterState:
     m = row._mapping
     return CounterState(
         code=m["code"], status=CounterStatus(m["status"]), officer=m["officer"],
@@ -161,7 +165,7 @@ def _counter(row) -> CounterState:
     )
 
 
-def _event(row) -> Event:
+def _event(row: Row[Any]) -> Event:
     m = row._mapping
     try:
         payload = json.loads(m["payload"] or "{}")
@@ -173,7 +177,7 @@ def _event(row) -> Event:
     )
 
 
-def _user(row) -> UserRecord:
+def _user(row: Row[Any]) -> UserRecord:
     m = row._mapping
     return UserRecord(
         username=m["username"], full_name=m["full_name"], role=m["role"], pin_hash=m["pin_hash"],
@@ -181,14 +185,15 @@ def _user(row) -> UserRecord:
     )
 
 
-def _json_default(o):
+def _json_default(o: object) -> str:
     if isinstance(o, (datetime, date)):
         return o.isoformat()
     return str(o)
 
 
 class SqlTx:
-    def __init__(self, conn, dialect: str, known_day: date | None = None, known_counters: frozenset = frozenset()):
+    def __init__(self, conn: Connection, dialect: str, known_day: date | None = None,
+                 known_counters: frozenset[str] = frozenset()):
         self.conn = conn
         self.pg = dialect == "postgresql"
         self._notify = False
@@ -196,12 +201,15 @@ class SqlTx:
         self.known_day = known_day
         self.known_counters = set(known_counters)
 
-    def _upsert(self):
+    def _upsert(self) -> Callable[[Any], Any]:
+        """The dialect's INSERT with ON CONFLICT."""
         if self.pg:
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
-        return ins
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
 
     # -- day
     def rollover(self, day: date, now: datetime | None = None) -> int:
@@ -452,7 +460,7 @@ class SqlTx:
             # ids in commit order: the lock is held until this transaction ends
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
             self._notify = True
-        return self.conn.execute(
+        return int(self.conn.execute(
             insert(T.events)
             .values(
                 at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
@@ -460,7 +468,7 @@ class SqlTx:
                 payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
             )
             .returning(T.events.c.id)
-        ).scalar_one()
+        ).scalar_one())
 
     def before_commit(self) -> None:
         if self._notify:
@@ -513,7 +521,7 @@ class SqlStore:
         self._auto_upgrade = auto_upgrade
         self._checked = False
         self._known_day: date | None = None
-        self._known_counters: frozenset = frozenset()
+        self._known_counters: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         return redact(self.url)
@@ -555,10 +563,10 @@ class SqlStore:
                 raise
             raise _unavailable(self.url, e) from None
 
-    def transaction(self):
+    def transaction(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._write, True)
 
-    def read(self):
+    def read(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._read, False)
 
     def raw_engine(self) -> Engine:
