@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from antrian.domain.model import OPEN_STATUSES, CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import QueueTx, ServiceTimes, UserRecord
+from antrian.services.ports import QueueStore, QueueTx, ServiceTimes, UserRecord
 
 
 def _json_default(o: object) -> str:
@@ -285,3 +285,9 @@ class FakeStore:
 
     def dispose(self) -> None:
         pass
+
+
+if TYPE_CHECKING:  # mypy checks that the fake implements every port
+
+    def _implements_the_ports(store: FakeStore) -> QueueStore:
+        return store

@@ -28,6 +28,8 @@ from antrian.storage import tables as T
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from antrian.services.ports import QueueStore, QueueTx
+
 log = logging.getLogger(__name__)
 
 HEAD_REVISION = "0001"
@@ -106,6 +108,8 @@ def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
 
 def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
+
+    from antrian.services.ports import QueueStore, QueueTx
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -580,3 +584,9 @@ class SqlStore:
 
 def _is_connection_error(e: DBAPIError) -> bool:
     return bool(getattr(e, "connection_invalidated", False)) or "connection" in str(e).lower()
+
+
+if TYPE_CHECKING:  # mypy checks that the adapters implement every port
+
+    def _implements_the_ports(tx: SqlTx, store: SqlStore) -> tuple[QueueTx, QueueStore]:
+        return tx, store
