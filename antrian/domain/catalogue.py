@@ -6,8 +6,8 @@ Built once from the validated configuration (antrian.config) and passed down; pu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

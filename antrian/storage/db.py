@@ -109,8 +109,6 @@ def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
 def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
-    from antrian.services.ports import QueueStore, QueueTx
-
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["connection"] = connection
