@@ -100,13 +100,18 @@ def _preload(url: str, waiting: int) -> None:
                          status="waiting", issued_at=now - timedelta(seconds=waiting - i),
                          arrival_at=now - timedelta(seconds=waiting - i), token=make_token(day, "K", i),
                          recall_count=0))
+    counts = {"seq:K": waiting}
+    for row in rows:
+        s = row["service_code"]
+        counts[f"svc:{s}"] = counts.get(f"svc:{s}", 0) + 1
+        counts[f"wait:{s}"] = counts.get(f"wait:{s}", 0) + 1
+        if row["prio"]:
+            counts[f"waitp:{s}"] = counts.get(f"waitp:{s}", 0) + 1
     with store.raw_engine().begin() as conn:
         for k in range(0, len(rows), 5000):
             conn.execute(insert(T.tickets), rows[k:k + 5000])
-    with store.transaction() as tx:
-        tx.bump(day, "seq:K", waiting)
-        for s in ("ktp", "kk", "akta"):
-            tx.bump(day, f"svc:{s}", waiting // 3)
+        # the day's counts as issuing them one by one would have left them (storage's count keys)
+        conn.execute(insert(T.daily_counts), [dict(day=day, key=k, value=v) for k, v in counts.items()])
     store.dispose()
 
 

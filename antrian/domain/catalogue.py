@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -120,10 +121,10 @@ class Hall:
     agencies: tuple[Agency, ...]
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
-    _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_code: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        index: dict = {}
+        index: dict[tuple[str, str], Any] = {}
         for a in self.agencies:
             index[("agency", a.code)] = a
             index[("prefix", a.prefix)] = a
@@ -138,25 +139,25 @@ class Hall:
         return ZoneInfo(self.timezone)
 
     def agency(self, code: str) -> Agency:
-        return self._by_code[("agency", code)]
+        return cast(Agency, self._by_code[("agency", code)])
 
     def agency_by_prefix(self, prefix: str) -> Agency | None:
-        return self._by_code.get(("prefix", prefix))
+        return cast("Agency | None", self._by_code.get(("prefix", prefix)))
 
     def service(self, code: str) -> Service:
-        return self._by_code[("service", code)]
+        return cast(Service, self._by_code[("service", code)])
 
     def counter(self, code: str) -> Counter:
-        return self._by_code[("counter", code)]
+        return cast(Counter, self._by_code[("counter", code)])
 
     def find_agency(self, code: str) -> Agency | None:
-        return self._by_code.get(("agency", code))
+        return cast("Agency | None", self._by_code.get(("agency", code)))
 
     def find_service(self, code: str) -> Service | None:
-        return self._by_code.get(("service", code))
+        return cast("Service | None", self._by_code.get(("service", code)))
 
     def find_counter(self, code: str) -> Counter | None:
-        return self._by_code.get(("counter", code))
+        return cast("Counter | None", self._by_code.get(("counter", code)))
 
     def services_of(self, agency_code: str) -> tuple[Service, ...]:
         return tuple(self.service(c) for c in self.agency(agency_code).service_codes)

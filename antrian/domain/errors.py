@@ -5,13 +5,14 @@ and the command line."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 
 class QueueError(Exception):
     code = "queue_error"
     exit_code = 1
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: Any):
         super().__init__(message)
         self.params = params
 

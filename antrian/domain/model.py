@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -71,7 +72,7 @@ class Ticket:
     def is_priority(self) -> bool:
         return self.priority is not None
 
-    def evolve(self, **changes) -> "Ticket":
+    def evolve(self, **changes: Any) -> "Ticket":
         return replace(self, **changes)
 
 
@@ -95,7 +96,7 @@ class Event:
     counter_code: str | None = None
     officer: str | None = None
     service_code: str | None = None
-    payload: dict = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
 
 

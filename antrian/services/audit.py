@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from antrian.domain.catalogue import Hall
 from antrian.services.ports import QueueStore
@@ -16,7 +17,7 @@ def day_bounds(hall: Hall, day: date) -> tuple[datetime, datetime]:
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def audit_rows(store: QueueStore, hall: Hall, day: date) -> list[dict]:
+def audit_rows(store: QueueStore, hall: Hall, day: date) -> list[dict[str, Any]]:
     """One dict per event of ``day`` (hall local time), in the order they were recorded.
 
     Keys: id, at (ISO, local with offset), time (HH:MM:SS local), type, number, counter,
@@ -44,6 +45,6 @@ def audit_rows(store: QueueStore, hall: Hall, day: date) -> list[dict]:
     return rows
 
 
-def format_payload(payload: dict) -> str:
+def format_payload(payload: dict[str, Any]) -> str:
     """``{'reason': 'x', 'attempt': 2}`` -> ``reason=x attempt=2`` for the text listing."""
     return " ".join(f"{k}={v}" for k, v in payload.items() if v not in (None, "", [], {}))

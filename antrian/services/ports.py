@@ -1,14 +1,26 @@
-"""Ports: what the use cases need from the outside world. Adapters (antrian.storage, the fakes in
-tests) implement them."""
+"""Ports: what the use cases need from the outside world. Adapters (antrian.storage.db, the
+in-memory antrian.fakes) implement them.
+
+A transaction is split by concern into small protocols (service days, numbering, tickets,
+counters, the event log, users); ``QueueTx`` is all of them together. The use cases speak in
+intentions (``claim_for_counter``, ``mark_finished``, ``next_number`` ...), never in columns or
+count keys.
+
+Compare-and-set: every conditional ticket update takes the exact status the use case read
+(``WHERE id = :id AND status = :status_read``) and returns whether it applied; the use case
+checks the answer. The per-day waiting counts (what "people ahead" reads) and the service-time
+totals change inside the same operation, under the same guard, so they never drift from the
+tickets.
+"""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Iterable, Protocol
+from typing import Protocol
 
-from antrian.domain.model import CounterState, Event, Status, Ticket
+from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 
 
 class Clock(Protocol):
@@ -33,41 +45,124 @@ class UserRecord:
     locked_until: datetime | None = None
 
 
-class QueueTx(Protocol):
-    """One database transaction. Leaving the ``with`` block commits; an exception rolls back."""
+@dataclass(frozen=True)
+class ServiceTimes:
+    """Tickets of one service finished today and their total service time (for the average)."""
 
-    # -- day and counters of numbers/quotas
-    def rollover(self, day: date, now: datetime | None = None) -> int: ...
-    def bump(self, day: date, key: str, by: int = 1) -> int: ...
-    def get_count(self, day: date, key: str) -> int: ...
-    def get_counts(self, day: date, prefix: str) -> dict[str, int]: ...
+    finished: int = 0
+    total_seconds: int = 0
 
-    # -- tickets
-    def add_ticket(self, ticket: Ticket) -> Ticket: ...
+
+class ServiceDays(Protocol):
+    def rollover(self, day: date, now: datetime | None = None) -> int:
+        """Make ``day`` the current service day. The first call on a new day expires the open
+        tickets of earlier days and closes every counter; returns how many tickets expired."""
+        ...
+
+
+class Numbering(Protocol):
+    """The day's numbers and quotas."""
+
+    def next_number(self, day: date, prefix: str) -> int:
+        """The next sequence number of an agency prefix on ``day`` (1, 2, 3 ...)."""
+        ...
+
+    def take_quota_slot(self, day: date, service_code: str) -> int:
+        """Count one more ticket issued for a service on ``day``; returns the new total."""
+        ...
+
+    def issued_count(self, day: date, service_code: str) -> int: ...
+
+    def issued_counts(self, day: date) -> dict[str, int]:
+        """Tickets issued on ``day`` per service code (services with none are left out)."""
+        ...
+
+    def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
+        """People waiting for a service on ``day`` (``priority``: only the priority line)."""
+        ...
+
+    def service_times(self, day: date, service_code: str) -> ServiceTimes: ...
+
+
+class Tickets(Protocol):
+    # -- reading
     def get_ticket(self, ticket_id: int) -> Ticket | None: ...
     def find_by_token(self, token: str) -> Ticket | None: ...
     def find_by_number(self, day: date, prefix: str, seq: int) -> Ticket | None: ...
     def oldest_waiting(self, service_code: str, priority: bool, counter_code: str) -> Ticket | None: ...
-    def update_ticket(self, ticket_id: int, expected: Iterable[Status], **fields) -> bool: ...
-    def count_waiting(self, service_code: str, priority_only: bool = False) -> int: ...
     def open_tickets(self, day: date) -> list[Ticket]: ...
     def tickets_between(self, start: datetime, end: datetime) -> list[Ticket]: ...
 
-    # -- counters
+    # -- writing
+    def add_waiting(self, ticket: Ticket) -> Ticket:
+        """Store a new waiting ticket (and count it as waiting); returns it with its id."""
+        ...
+
+    def claim_for_counter(self, ticket_id: int, read_status: Status, counter_code: str,
+                          officer: str | None, at: datetime) -> bool:
+        """waiting/parked -> called at a counter (a waiting ticket stops counting as waiting)."""
+        ...
+
+    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool: ...
+    def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool: ...
+
+    def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
+                      service_seconds: int) -> bool:
+        """-> done; adds ``service_seconds`` to the day's service times of its service."""
+        ...
+
+    def mark_no_show(self, ticket_id: int, read_status: Status, at: datetime) -> bool: ...
+    def mark_parked(self, ticket_id: int, read_status: Status) -> bool: ...
+    def mark_transferred(self, ticket_id: int, read_status: Status, at: datetime) -> bool: ...
+
+    def mark_cancelled(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        """-> cancelled (a waiting ticket stops counting as waiting)."""
+        ...
+
+    def requeue(self, ticket_id: int, read_status: Status) -> bool:
+        """called/serving -> waiting again, off any counter (counts as waiting again)."""
+        ...
+
+
+class Counters(Protocol):
     def counter_state(self, code: str) -> CounterState: ...
     def counter_states(self) -> list[CounterState]: ...
-    def update_counter(self, code: str, expect_current: int | None | type[...] = ..., **fields) -> bool: ...
 
-    # -- events
+    def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
+                    priority_streak: int | None = None) -> bool:
+        """Give a free counter its ticket (and open it); False if it already holds one."""
+        ...
+
+    def release_ticket(self, code: str, ticket_id: int) -> bool:
+        """The counter no longer holds ``ticket_id``; False if it did not hold it."""
+        ...
+
+    def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
+                           reason: str | None, at: datetime) -> None:
+        """Open or pause a counter (``officer`` None keeps the one recorded)."""
+        ...
+
+    def close_counter(self, code: str, read_current: int | None, at: datetime) -> bool:
+        """Close a counter, dropping its ticket and streak; False if its ticket is no longer
+        ``read_current``."""
+        ...
+
+
+class EventLog(Protocol):
     def append_event(self, event: Event) -> int: ...
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]: ...
     def events_between(self, start: datetime, end: datetime) -> list[Event]: ...
     def last_event_id(self) -> int: ...
 
-    # -- users
+
+class Users(Protocol):
     def get_user(self, username: str) -> UserRecord | None: ...
     def list_users(self) -> list[UserRecord]: ...
     def save_user(self, user: UserRecord) -> None: ...
+
+
+class QueueTx(ServiceDays, Numbering, Tickets, Counters, EventLog, Users, Protocol):
+    """One database transaction. Leaving the ``with`` block commits; an exception rolls back."""
 
 
 class QueueStore(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 from antrian.domain.errors import QueueError
 from antrian.domain.model import Event
@@ -114,7 +115,7 @@ class UserService:
 
     # -------------------------------------------------------------- helpers
     def _event(self, tx: QueueTx, type_: str, now: datetime, officer: str | None,
-               counter: str | None = None, **payload) -> int:
+               counter: str | None = None, **payload: Any) -> int:
         return tx.append_event(Event(type=type_, at=now, officer=officer, counter_code=counter, payload=payload))
 
     def _get(self, tx: QueueTx, username: str) -> UserRecord:
@@ -261,9 +262,11 @@ class UserService:
                         )
         if error is not None:
             raise error
+        assert user is not None  # no user is an error above
         return user
 
     def _locked_error(self, user: UserRecord) -> AccountLocked:
+        assert user.locked_until is not None  # only asked for a locked account
         until = self.local_time(user.locked_until)
         return AccountLocked(
             f"account '{user.username}' is locked until {until} after {self.max_attempts} wrong PINs; "

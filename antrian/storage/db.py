@@ -11,19 +11,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import and_, create_engine, event, func, insert, or_, select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import UserRecord
+from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from antrian.services.ports import QueueStore, QueueTx
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -71,7 +76,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn):
+        def _on_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
@@ -101,7 +106,7 @@ def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
 # ----------------------------------------------------------------------------------- migrations
 
 
-def _alembic_config(connection):
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -131,7 +136,8 @@ def upgrade(url: str, revision: str = "head") -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            rev: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return rev
         except (OperationalError, DBAPIError):
             conn.rollback()
             return None
@@ -140,7 +146,7 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
-def _ticket(row) -> Ticket:
+def _ticket(row: Row[Any]) -> Ticket:
     m = row._mapping
     return Ticket(
         id=m["id"], service_day=m["service_day"], prefix=m["prefix"], seq=m["seq"], number=m["number"],
@@ -152,7 +158,7 @@ def _ticket(row) -> Ticket:
     )
 
 
-def _counter(row) -> CounterState:
+def _counter(row: Row[Any]) -> CounterState:
     m = row._mapping
     return CounterState(
         code=m["code"], status=CounterStatus(m["status"]), officer=m["officer"],
@@ -161,7 +167,7 @@ def _counter(row) -> CounterState:
     )
 
 
-def _event(row) -> Event:
+def _event(row: Row[Any]) -> Event:
     m = row._mapping
     try:
         payload = json.loads(m["payload"] or "{}")
@@ -173,7 +179,7 @@ def _event(row) -> Event:
     )
 
 
-def _user(row) -> UserRecord:
+def _user(row: Row[Any]) -> UserRecord:
     m = row._mapping
     return UserRecord(
         username=m["username"], full_name=m["full_name"], role=m["role"], pin_hash=m["pin_hash"],
@@ -181,14 +187,15 @@ def _user(row) -> UserRecord:
     )
 
 
-def _json_default(o):
+def _json_default(o: object) -> str:
     if isinstance(o, (datetime, date)):
         return o.isoformat()
     return str(o)
 
 
 class SqlTx:
-    def __init__(self, conn, dialect: str, known_day: date | None = None, known_counters: frozenset = frozenset()):
+    def __init__(self, conn: Connection, dialect: str, known_day: date | None = None,
+                 known_counters: frozenset[str] = frozenset()):
         self.conn = conn
         self.pg = dialect == "postgresql"
         self._notify = False
@@ -196,12 +203,15 @@ class SqlTx:
         self.known_day = known_day
         self.known_counters = set(known_counters)
 
-    def _upsert(self):
+    def _upsert(self) -> Callable[[Any], Any]:
+        """The dialect's INSERT with ON CONFLICT."""
         if self.pg:
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
-        return ins
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
 
     # -- day
     def rollover(self, day: date, now: datetime | None = None) -> int:
@@ -227,7 +237,9 @@ class SqlTx:
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
         return n
 
-    def bump(self, day: date, key: str, by: int = 1) -> int:
+    # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
+    #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
+    def _bump(self, day: date, key: str, by: int = 1) -> int:
         ins = self._upsert()
         stmt = ins(T.daily_counts).values(day=day, key=key, value=by)
         stmt = stmt.on_conflict_do_update(
@@ -236,22 +248,42 @@ class SqlTx:
         ).returning(T.daily_counts.c.value)
         return int(self.conn.execute(stmt).scalar_one())
 
-    def get_count(self, day: date, key: str) -> int:
+    def _count(self, day: date, key: str) -> int:
         v = self.conn.execute(
             select(T.daily_counts.c.value).where(T.daily_counts.c.day == day, T.daily_counts.c.key == key)
         ).scalar()
         return int(v or 0)
 
-    def get_counts(self, day: date, prefix: str) -> dict[str, int]:
+    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
+        self._bump(day, f"wait:{service_code}", delta)
+        if priority:
+            self._bump(day, f"waitp:{service_code}", delta)
+
+    def next_number(self, day: date, prefix: str) -> int:
+        return self._bump(day, f"seq:{prefix}")
+
+    def take_quota_slot(self, day: date, service_code: str) -> int:
+        return self._bump(day, f"svc:{service_code}")
+
+    def issued_count(self, day: date, service_code: str) -> int:
+        return self._count(day, f"svc:{service_code}")
+
+    def issued_counts(self, day: date) -> dict[str, int]:
         rows = self.conn.execute(
             select(T.daily_counts.c.key, T.daily_counts.c.value).where(
-                T.daily_counts.c.day == day, T.daily_counts.c.key.startswith(prefix)
+                T.daily_counts.c.day == day, T.daily_counts.c.key.startswith("svc:")
             )
         )
-        return {k: int(v) for k, v in rows}
+        return {k[4:]: int(v) for k, v in rows}
+
+    def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
+        return self._count(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")
+
+    def service_times(self, day: date, service_code: str) -> ServiceTimes:
+        return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
 
     # -- tickets
-    def add_ticket(self, t: Ticket) -> Ticket:
+    def add_waiting(self, t: Ticket) -> Ticket:
         new_id = self.conn.execute(
             insert(T.tickets)
             .values(
@@ -263,6 +295,7 @@ class SqlTx:
             )
             .returning(T.tickets.c.id)
         ).scalar_one()
+        self._waiting_delta(t.service_day, t.service_code, t.is_priority, +1)
         return t.evolve(id=new_id)
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
@@ -299,21 +332,63 @@ class SqlTx:
         ).first()
         return _ticket(row) if row else None
 
-    def update_ticket(self, ticket_id: int, expected: Iterable[Status], **fields) -> bool:
-        expected = [Status(s).value for s in expected]
-        res = self.conn.execute(
-            update(T.tickets).where(T.tickets.c.id == ticket_id, T.tickets.c.status.in_(expected)).values(**fields)
-        )
-        return res.rowcount == 1
-
-    def count_waiting(self, service_code: str, priority_only: bool = False) -> int:
+    def _guarded(self, ticket_id: int, read_status: Status, **values: Any) -> Any:
+        """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
+        it applied, else None."""
         c = T.tickets.c
-        q = select(func.count()).select_from(T.tickets).where(
-            c.status == Status.WAITING.value, c.service_code == service_code
-        )
-        if priority_only:
-            q = q.where(c.prio == 1)
-        return int(self.conn.execute(q).scalar_one())
+        return self.conn.execute(
+            update(T.tickets)
+            .where(c.id == ticket_id, c.status == Status(read_status).value)
+            .values(**values)
+            .returning(c.service_day, c.service_code, c.prio)
+        ).first()
+
+    def claim_for_counter(self, ticket_id: int, read_status: Status, counter_code: str,
+                          officer: str | None, at: datetime) -> bool:
+        values: dict[str, Any] = dict(status=Status.CALLED.value, counter_code=counter_code, called_at=at)
+        if officer is not None or read_status == Status.WAITING:
+            values["officer"] = officer
+        row = self._guarded(ticket_id, read_status, **values)
+        if row is not None and read_status == Status.WAITING:
+            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
+        return row is not None
+
+    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
+        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+
+    def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.SERVING.value, started_at=at) is not None
+
+    def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
+                      service_seconds: int) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.DONE.value, started_at=started_at,
+                            finished_at=at)
+        if row is not None:
+            self._bump(row[0], f"done_n:{row[1]}")
+            self._bump(row[0], f"done_s:{row[1]}", service_seconds)
+        return row is not None
+
+    def mark_no_show(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.NO_SHOW.value, finished_at=at) is not None
+
+    def mark_parked(self, ticket_id: int, read_status: Status) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.PARKED.value) is not None
+
+    def mark_transferred(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        return self._guarded(ticket_id, read_status, status=Status.TRANSFERRED.value, finished_at=at) is not None
+
+    def mark_cancelled(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.CANCELLED.value, finished_at=at)
+        if row is not None and read_status == Status.WAITING:
+            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
+        return row is not None
+
+    def requeue(self, ticket_id: int, read_status: Status) -> bool:
+        row = self._guarded(ticket_id, read_status, status=Status.WAITING.value, counter_code=None,
+                            called_at=None, started_at=None)
+        if row is not None:
+            self._waiting_delta(row[0], row[1], bool(row[2]), +1)
+        return row is not None
 
     def open_tickets(self, day: date) -> list[Ticket]:
         c = T.tickets.c
@@ -345,13 +420,41 @@ class SqlTx:
     def counter_states(self) -> list[CounterState]:
         return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
 
-    def update_counter(self, code: str, expect_current=..., **fields) -> bool:
+    def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
+                    priority_streak: int | None = None) -> bool:
         self._ensure_counter(code)
-        stmt = update(T.counters).where(T.counters.c.code == code)
-        if expect_current is not ...:
-            col = T.counters.c.current_ticket_id
-            stmt = stmt.where(col.is_(None) if expect_current is None else col == expect_current)
-        return self.conn.execute(stmt.values(**fields)).rowcount == 1
+        c = T.counters.c
+        values: dict[str, Any] = dict(current_ticket_id=ticket_id, status=CounterStatus.OPEN.value,
+                                      pause_reason=None, updated_at=at)
+        if officer:
+            values["officer"] = officer
+        if priority_streak is not None:
+            values["priority_streak"] = priority_streak
+        stmt = update(T.counters).where(c.code == code, c.current_ticket_id.is_(None)).values(**values)
+        return self.conn.execute(stmt).rowcount == 1
+
+    def release_ticket(self, code: str, ticket_id: int) -> bool:
+        c = T.counters.c
+        stmt = update(T.counters).where(c.code == code, c.current_ticket_id == ticket_id)
+        return self.conn.execute(stmt.values(current_ticket_id=None)).rowcount == 1
+
+    def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
+                           reason: str | None, at: datetime) -> None:
+        self._ensure_counter(code)
+        values: dict[str, Any] = dict(status=CounterStatus(status).value, pause_reason=reason, updated_at=at)
+        if officer:
+            values["officer"] = officer
+        self.conn.execute(update(T.counters).where(T.counters.c.code == code).values(**values))
+
+    def close_counter(self, code: str, read_current: int | None, at: datetime) -> bool:
+        self._ensure_counter(code)
+        c = T.counters.c
+        guard = c.current_ticket_id.is_(None) if read_current is None else c.current_ticket_id == read_current
+        stmt = update(T.counters).where(c.code == code, guard).values(
+            current_ticket_id=None, status=CounterStatus.CLOSED.value, pause_reason=None, updated_at=at,
+            priority_streak=0,
+        )
+        return self.conn.execute(stmt).rowcount == 1
 
     # -- events
     def append_event(self, e: Event) -> int:
@@ -359,7 +462,7 @@ class SqlTx:
             # ids in commit order: the lock is held until this transaction ends
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
             self._notify = True
-        return self.conn.execute(
+        return int(self.conn.execute(
             insert(T.events)
             .values(
                 at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
@@ -367,7 +470,7 @@ class SqlTx:
                 payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
             )
             .returning(T.events.c.id)
-        ).scalar_one()
+        ).scalar_one())
 
     def before_commit(self) -> None:
         if self._notify:
@@ -420,7 +523,7 @@ class SqlStore:
         self._auto_upgrade = auto_upgrade
         self._checked = False
         self._known_day: date | None = None
-        self._known_counters: frozenset = frozenset()
+        self._known_counters: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         return redact(self.url)
@@ -462,10 +565,10 @@ class SqlStore:
                 raise
             raise _unavailable(self.url, e) from None
 
-    def transaction(self):
+    def transaction(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._write, True)
 
-    def read(self):
+    def read(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._read, False)
 
     def raw_engine(self) -> Engine:
@@ -479,3 +582,9 @@ class SqlStore:
 
 def _is_connection_error(e: DBAPIError) -> bool:
     return bool(getattr(e, "connection_invalidated", False)) or "connection" in str(e).lower()
+
+
+if TYPE_CHECKING:  # mypy checks that the adapters implement every port
+
+    def _implements_the_ports(tx: SqlTx, store: SqlStore) -> tuple[QueueTx, QueueStore]:
+        return tx, store

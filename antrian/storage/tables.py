@@ -4,6 +4,7 @@ migrations in kiosk/storage/migrations; this module describes it for queries."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -21,30 +22,32 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC, on every backend."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use aware UTC")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):  # SQLite raw text in some aggregate queries
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc)
+        result: datetime = value.replace(tzinfo=timezone.utc)
+        return result
 
 
 tickets = Table(

@@ -1,7 +1,9 @@
-"""Hypothesis drives a real QueueService on a fresh SQLite file through random sequences of
-issue / call / recall / start / finish / no-show / park / unpark / call-number / transfer /
-cancel / counter open-pause-close and clock moves (within the day and across midnight), keeps a
-plain model of what must be true, and checks the database against it after every step:
+"""Hypothesis drives a real QueueService through random sequences of issue / call / recall /
+start / finish / no-show / park / unpark / call-number / transfer / cancel / the composite
+"close and call next" / counter open-pause-close and clock moves (within the day and across
+midnight), keeps a plain model of what must be true, and checks the store against it after every
+step. The same machine runs on the in-memory fake store (antrian.fakes), on a fresh SQLite file
+and on PostgreSQL (MPP_TEST_PG_URL), so the fake answers like the real thing:
 
 * each ticket is in exactly one state, the one the model expects;
 * numbers are unique per (prefix, day) among original tickets, and run 1, 2, 3 ... without gaps;
@@ -12,7 +14,8 @@ plain model of what must be true, and checks the database against it after every
   waiting ``max_wait_minutes`` first;
 * no ticket is lost: every issued number is still findable, with exactly one live ticket;
 * every state change appended exactly one event of the right type (ticket, counter, officer),
-  with ids increasing by one, and a failed action appended nothing.
+  with ids increasing (by one on SQLite and the fake; a PostgreSQL sequence may skip the ids of
+  rolled-back transactions), and a failed action appended nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -53,7 +57,9 @@ from antrian.domain.errors import (
     UnknownPriorityGroup,
 )
 from antrian.domain.model import parse_ticket_ref
+from antrian.fakes import FakeStore
 from antrian.services.queue import QueueService
+from antrian.storage import tables as T
 from antrian.storage.db import SqlStore, upgrade
 from tests.conftest import FakeClock, make_hall
 
@@ -72,12 +78,19 @@ RATIO = HALL.priority.ratio
 MAX_WAIT = timedelta(minutes=HALL.priority.max_wait_minutes)
 PARTNER = {"7": "8", "8": "7", "3": "4", "4": "3"}  # counters sharing a service
 
-SETTINGS = settings(
-    max_examples=160,
-    stateful_step_count=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+
+
+def _settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        stateful_step_count=80,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
+# examples per backend: the fake is cheap, the databases keep the suite fast with fewer
+EXAMPLES = {"fake": 150, "sqlite": 40, "pg": 20}
 
 
 @dataclass
@@ -114,26 +127,135 @@ class Expect(Exception):
         self.exc = exc
 
 
-def _dt(value) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+# ---------------------------------------------------------------------------------- backends
+# Each gives a fresh store per example and reads back what is stored, in one shape:
+#   tickets(): (id, day, prefix, seq, number, service, priority, prio, status, arrival, counter,
+#               target, recalls, transferred_from, token) by id
+#   counters(): {code: (current_ticket_id, priority_streak, status)} for the counters written
+#   events_after(id): [(id, type, ticket_id, counter_code, officer, payload)] by id
+
+
+class FakeBackend:
+    gapless_ids = True
+
+    def open(self):
+        store = FakeStore()
+        return store, FakeInspector(store), lambda: None
+
+
+class FakeInspector:
+    def __init__(self, store: FakeStore):
+        self.store = store
+
+    def tickets(self) -> list[tuple]:
+        s = self.store.snapshot().s
+        return [(t.id, t.service_day, t.prefix, t.seq, t.number, t.service_code, t.priority,
+                 1 if t.priority else 0, t.status.value, t.arrival_at, t.counter_code, t.target_counter,
+                 t.recall_count, t.transferred_from, t.token) for t in sorted(s.tickets.values(), key=lambda t: t.id)]
+
+    def counters(self) -> dict[str, tuple]:
+        s = self.store.snapshot().s
+        return {c.code: (c.current_ticket_id, c.priority_streak, c.status.value) for c in s.counters.values()}
+
+    def events_after(self, after: int) -> list[tuple]:
+        return [(e.id, e.type, e.ticket_id, e.counter_code, e.officer, e.payload)
+                for e in self.store.snapshot().events_after(after, 100_000)]
+
+
+class SqlInspector:
+    def __init__(self, url: str):
+        from sqlalchemy import create_engine
+
+        from antrian.storage.db import normalise_url
+
+        self.engine = create_engine(normalise_url(url))
+
+    def _rows(self, query) -> list:
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+            conn.rollback()
+        return rows
+
+    def tickets(self) -> list[tuple]:
+        from sqlalchemy import select
+
+        c = T.tickets.c
+        return [tuple(r) for r in self._rows(
+            select(c.id, c.service_day, c.prefix, c.seq, c.number, c.service_code, c.priority, c.prio, c.status,
+                   c.arrival_at, c.counter_code, c.target_counter, c.recall_count, c.transferred_from, c.token)
+            .order_by(c.id))]
+
+    def counters(self) -> dict[str, tuple]:
+        from sqlalchemy import select
+
+        c = T.counters.c
+        return {r[0]: (r[1], r[2], r[3]) for r in self._rows(
+            select(c.code, c.current_ticket_id, c.priority_streak, c.status))}
+
+    def events_after(self, after: int) -> list[tuple]:
+        from sqlalchemy import select
+
+        c = T.events.c
+        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in self._rows(
+            select(c.id, c.type, c.ticket_id, c.counter_code, c.officer, c.payload)
+            .where(c.id > after).order_by(c.id))]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class SqliteBackend:
+    """A copy of a migrated template file per example (in RAM when /dev/shm exists)."""
+
+    gapless_ids = True
+
+    def __init__(self, template: Path, workdir: Path):
+        self.template, self.workdir = template, workdir
+
+    def open(self):
+        folder = Path(tempfile.mkdtemp(prefix="mpp-lifecycle-", dir=self.workdir))
+        path = folder / "mpp.sqlite3"
+        shutil.copyfile(self.template, path)
+        url = f"sqlite:///{path}"
+        store = SqlStore(url)
+        inspector = SqlInspector(url)
+
+        def close():
+            inspector.dispose()
+            store.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+
+        return store, inspector, close
+
+
+class PgBackend:
+    """One migrated database per test; each example starts from emptied tables."""
+
+    gapless_ids = False  # a sequence does not give back the ids of rolled-back inserts
+
+    def __init__(self, url: str):
+        self.url = url
+        self.inspector = SqlInspector(url)
+
+    def open(self):
+        from sqlalchemy import text
+
+        with self.inspector.engine.begin() as conn:
+            conn.execute(text("TRUNCATE tickets, counters, daily_counts, events, users RESTART IDENTITY CASCADE"))
+            conn.execute(text("UPDATE meta SET value = '' WHERE key = 'service_day'"))
+        store = SqlStore(self.url)
+        return store, self.inspector, store.dispose
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    template: Path  # set by the test function
-    workdir: Path  # where each example's copy lives (RAM when /dev/shm exists)
+    backend: FakeBackend | SqliteBackend | PgBackend  # set by the test function
 
     # ------------------------------------------------------------------ set-up / tear-down
     @initialize()
     def fresh_database(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="mpp-lifecycle-", dir=self.workdir))
-        path = self.dir / "mpp.sqlite3"
-        shutil.copyfile(self.template, path)
-        self.store = SqlStore(f"sqlite:///{path}")
+        self.store, self.db, self._close = self.backend.open()
         self.clock = FakeClock(START)
         self.q = QueueService(HALL, self.store, self.clock)
-        self.db = sqlite3.connect(path, isolation_level=None)
         self.tickets: dict[int, MTicket] = {}
         self.seqs: dict[tuple[date, str], int] = {}
         self.issued: dict[tuple[date, str], int] = {}
@@ -145,9 +267,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def teardown(self):
         if hasattr(self, "store"):
-            self.db.close()
-            self.store.dispose()
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._close()
 
     # ------------------------------------------------------------------ model helpers
     @property
@@ -274,18 +394,18 @@ class LifecycleMachine(RuleBasedStateMachine):
         return result
 
     def check_events(self, expected: list[tuple]) -> None:
-        rows = self.db.execute(
-            "SELECT id, type, ticket_id, counter_code, officer, payload FROM events WHERE id > ? ORDER BY id",
-            (self.last_event,),
-        ).fetchall()
+        rows = self.db.events_after(self.last_event)
         got = [(r[1], r[2], r[3], r[4]) for r in rows]
         want = [e[:4] for e in expected]
         assert got == want, f"events {got} != expected {want}"
         ids = [r[0] for r in rows]
-        assert ids == list(range(self.last_event + 1, self.last_event + 1 + len(ids))), ids
+        if self.backend.gapless_ids:
+            assert ids == list(range(self.last_event + 1, self.last_event + 1 + len(ids))), ids
+        else:
+            assert ids == sorted(set(ids)) and all(i > self.last_event for i in ids), ids
         for r, e in zip(rows, expected):
             if len(e) > 4:
-                payload = json.loads(r[5])
+                payload = r[5]
                 assert {k: payload.get(k) for k in e[4]} == e[4], (payload, e[4])
         if ids:
             self.last_event = ids[-1]
@@ -360,41 +480,41 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.call_next_at(counter, officer)
 
     def call_next_at(self, counter, officer):
-        def predict():
-            c = self.counters[counter]
-            if c.current is not None:
-                raise Expect(CounterBusy)
-            pick, by_max_wait = self._expected_pick(counter)
-            if pick is None:
-                raise Expect(NothingWaiting)
-            normal_waits = any(not t.priority for t in self._eligible(counter))
-            streak = c.streak
-            if by_max_wait:
-                event("call-next: max-wait rule decided")
-            elif streak >= RATIO and normal_waits:
-                event("call-next: normal after a priority streak")
-            elif pick.priority and normal_waits:
-                event("call-next: priority before a waiting normal")
-            opened = self._assign(counter, officer)
+        self.run(lambda: self.q.call_next(counter, officer=officer), lambda: self._predict_call_next(counter, officer))
 
-            def apply(t):
-                # the priority ratio: after RATIO priority calls in a row at this counter, a waiting
-                # normal ticket goes next unless the max-wait rule picked an older ticket
-                if streak >= RATIO and normal_waits and t.priority:
-                    assert by_max_wait and t.id == pick.id, (
-                        f"counter {counter} made priority call {streak + 1} in a row ({t.number}) while a "
-                        "normal ticket waited")
-                assert t.id == pick.id, (
-                    f"counter {counter} called {t.number} (id {t.id}), the rule says {pick.number} (id {pick.id}); "
-                    f"streak {streak}, waiting {[(x.number, x.priority, x.arrival.time()) for x in self._eligible(counter)]}"
-                )
-                pick.status, pick.counter, pick.called_at = "called", counter, self.now
-                c.current = pick.id
-                c.streak = c.streak + 1 if pick.priority else 0
+    def _predict_call_next(self, counter, officer):
+        c = self.counters[counter]
+        if c.current is not None:
+            raise Expect(CounterBusy)
+        pick, by_max_wait = self._expected_pick(counter)
+        if pick is None:
+            raise Expect(NothingWaiting)
+        normal_waits = any(not t.priority for t in self._eligible(counter))
+        streak = c.streak
+        if by_max_wait:
+            event("call-next: max-wait rule decided")
+        elif streak >= RATIO and normal_waits:
+            event("call-next: normal after a priority streak")
+        elif pick.priority and normal_waits:
+            event("call-next: priority before a waiting normal")
+        opened = self._assign(counter, officer)
 
-            return apply, opened + [("called", pick.id, counter, officer)]
+        def apply(t):
+            # the priority ratio: after RATIO priority calls in a row at this counter, a waiting
+            # normal ticket goes next unless the max-wait rule picked an older ticket
+            if streak >= RATIO and normal_waits and t.priority:
+                assert by_max_wait and t.id == pick.id, (
+                    f"counter {counter} made priority call {streak + 1} in a row ({t.number}) while a "
+                    "normal ticket waited")
+            assert t.id == pick.id, (
+                f"counter {counter} called {t.number} (id {t.id}), the rule says {pick.number} (id {pick.id}); "
+                f"streak {streak}, waiting {[(x.number, x.priority, x.arrival.time()) for x in self._eligible(counter)]}"
+            )
+            pick.status, pick.counter, pick.called_at = "called", counter, self.now
+            c.current = pick.id
+            c.streak = c.streak + 1 if pick.priority else 0
 
-        self.run(lambda: self.q.call_next(counter, officer=officer), predict)
+        return apply, opened + [("called", pick.id, counter, officer)]
 
     @rule(pick=st.integers(0, 7), officer=st.sampled_from(OFFICERS),
           outcomes=st.lists(st.sampled_from(["finish", "finish", "finish", "transfer", "park"]), min_size=1,
@@ -462,38 +582,37 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.finish_at(self.choose_counter(pick, self.busy()), officer)
 
     def finish_at(self, counter, officer):
-        def predict():
-            t = self._current(counter)
-            started = t.started_at or t.called_at or self.now
-            seconds = max(0, int((self.now - started).total_seconds()))
+        self.run(lambda: self.q.finish(counter, officer=officer), lambda: self._predict_finish(counter, officer))
 
-            def apply(r):
-                t.status = "done"
-                self._release(counter, t)
-                n, s = self.done.get((self.today, t.service), (0, 0))
-                self.done[(self.today, t.service)] = (n + 1, s + seconds)
+    def _predict_finish(self, counter, officer):
+        t = self._current(counter)
+        started = t.started_at or t.called_at or self.now
+        seconds = max(0, int((self.now - started).total_seconds()))
 
-            return apply, [("finished", t.id, counter, officer, {"service_s": seconds})]
+        def apply(r):
+            t.status = "done"
+            self._release(counter, t)
+            n, s = self.done.get((self.today, t.service), (0, 0))
+            self.done[(self.today, t.service)] = (n + 1, s + seconds)
 
-        self.run(lambda: self.q.finish(counter, officer=officer), predict)
+        return apply, [("finished", t.id, counter, officer, {"service_s": seconds})]
 
     @precondition(lambda self: self.busy('called'))
     @rule(pick=st.integers(0, 1000), officer=st.sampled_from(OFFICERS))
     def no_show(self, pick, officer):
         counter = self.choose_counter(pick, self.busy("called"))
+        self.run(lambda: self.q.no_show(counter, officer=officer), lambda: self._predict_no_show(counter, officer))
 
-        def predict():
-            t = self._current(counter)
-            if t.status != "called":
-                raise Expect(InvalidTransition)
+    def _predict_no_show(self, counter, officer):
+        t = self._current(counter)
+        if t.status != "called":
+            raise Expect(InvalidTransition)
 
-            def apply(r):
-                t.status = "no_show"
-                self._release(counter, t)
+        def apply(r):
+            t.status = "no_show"
+            self._release(counter, t)
 
-            return apply, [("no_show", t.id, counter, officer)]
-
-        self.run(lambda: self.q.no_show(counter, officer=officer), predict)
+        return apply, [("no_show", t.id, counter, officer)]
 
     @precondition(lambda self: self.busy())
     @rule(pick=st.integers(0, 1000), officer=st.sampled_from(OFFICERS))
@@ -501,16 +620,50 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.park_at(self.choose_counter(pick, self.busy()), officer)
 
     def park_at(self, counter, officer):
+        self.run(lambda: self.q.park(counter, officer=officer), lambda: self._predict_park(counter, officer))
+
+    def _predict_park(self, counter, officer):
+        t = self._current(counter)
+
+        def apply(r):
+            t.status = "parked"
+            self._release(counter, t)
+
+        return apply, [("parked", t.id, counter, officer)]
+
+    @precondition(lambda self: self.busy())
+    @rule(pick=st.integers(0, 1000), officer=st.sampled_from(OFFICERS),
+          first=st.sampled_from(["finish", "finish", "no_show", "park"]))
+    def close_and_call_next(self, pick, officer, first):
+        """The composite officer action: close the open ticket and call the next, in one
+        transaction; with nobody waiting the first step still counts."""
+        counter = self.choose_counter(pick, self.busy())
+        CLOSED_AS = {"finish": "done", "no_show": "no_show", "park": "parked"}  # noqa: N806
+        first_predict = {"finish": self._predict_finish, "no_show": self._predict_no_show,
+                         "park": self._predict_park}[first]
+
         def predict():
-            t = self._current(counter)
+            apply_first, events_first = first_predict(counter, officer)
+            apply_first(None)  # the first step's change, which the call then sees
+            try:
+                apply_call, events_call = self._predict_call_next(counter, officer)
+            except Expect as e:
+                if e.exc is not NothingWaiting:
+                    raise
+                event("close-and-call: nobody waiting")
+
+                def apply_none(r):
+                    assert r.called is None and r.closed.status.value == CLOSED_AS[first]
+
+                return apply_none, events_first
 
             def apply(r):
-                t.status = "parked"
-                self._release(counter, t)
+                assert r.closed.status.value == CLOSED_AS[first]
+                apply_call(r.called)
 
-            return apply, [("parked", t.id, counter, officer)]
+            return apply, events_first + [(lambda r, e=e: e(r.called)) if callable(e) else e for e in events_call]
 
-        self.run(lambda: self.q.park(counter, officer=officer), predict)
+        self.run(lambda: self.q.close_and_call_next(counter, first, officer=officer), predict)
 
     def _predict_unpark(self, counter, officer, t: MTicket):
         if self.counters[counter].current is not None:
@@ -704,13 +857,17 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
     @invariant()
-    def database_matches_the_model(self):
+    def store_matches_the_model(self):
+        """One read of the stored tickets per step, checked four ways."""
         if not hasattr(self, "db"):
             return
-        rows = self.db.execute(
-            "SELECT id, service_day, prefix, seq, number, service_code, priority, prio, status, arrival_at,"
-            " counter_code, target_counter, recall_count, transferred_from, token FROM tickets ORDER BY id"
-        ).fetchall()
+        rows = self.db.tickets()
+        self.tickets_match_the_model(rows)
+        self.numbers_unique_and_gapless_per_prefix_and_day(rows)
+        self.counters_hold_at_most_one_ticket(rows)
+        self.no_ticket_is_lost(rows)
+
+    def tickets_match_the_model(self, rows):
         assert [r[0] for r in rows] == sorted(self.tickets), "a ticket appeared or disappeared"
         valid = {"waiting", "called", "serving", "parked", "done", "no_show", "cancelled", "transferred", "expired"}
         for (id_, day, prefix, seq, number, service, priority, prio, status, arrival, counter, target,
@@ -718,64 +875,49 @@ class LifecycleMachine(RuleBasedStateMachine):
             m = self.tickets[id_]
             assert status in valid
             assert (status, day, prefix, seq, number, service, priority, target, recalls, tfrom, token) == (
-                m.status, m.day.isoformat(), m.prefix, m.seq, m.number, m.service, m.priority, m.target,
+                m.status, m.day, m.prefix, m.seq, m.number, m.service, m.priority, m.target,
                 m.recalls, m.transferred_from, m.token), f"ticket {number} (id {id_})"
             assert prio == (1 if priority else 0)
-            assert _dt(arrival) == m.arrival
+            assert arrival == m.arrival
             if status in AT_COUNTER:
                 assert counter == m.counter and counter is not None
             if status == "waiting":
                 assert counter is None, f"waiting ticket {number} still names counter {counter}"
 
-    @invariant()
-    def numbers_unique_and_gapless_per_prefix_and_day(self):
-        if not hasattr(self, "db"):
-            return
-        dupes = self.db.execute(
-            "SELECT service_day, prefix, seq, count(*) FROM tickets WHERE transferred_from IS NULL"
-            " GROUP BY service_day, prefix, seq HAVING count(*) > 1"
-        ).fetchall()
-        assert dupes == []
-        for day, prefix, n, top in self.db.execute(
-            "SELECT service_day, prefix, count(*), max(seq) FROM tickets WHERE transferred_from IS NULL"
-            " GROUP BY service_day, prefix"
-        ):
-            assert n == top == self.seqs[(date.fromisoformat(day), prefix)], (day, prefix, n, top)
+    def numbers_unique_and_gapless_per_prefix_and_day(self, rows):
+        seqs: dict[tuple[date, str], list[int]] = {}
+        for r in rows:
+            if r[13] is None:  # an original ticket, not a transfer's linked one
+                seqs.setdefault((r[1], r[2]), []).append(r[3])
+        for (day, prefix), got in seqs.items():
+            assert len(got) == len(set(got)), (day, prefix, got)
+            assert len(got) == max(got) == self.seqs[(day, prefix)], (day, prefix, got)
 
-    @invariant()
-    def counters_hold_at_most_one_ticket(self):
-        if not hasattr(self, "db"):
-            return
-        status = dict(self.db.execute("SELECT id, status FROM tickets"))
-        at = dict(self.db.execute("SELECT id, counter_code FROM tickets"))
+    def counters_hold_at_most_one_ticket(self, rows):
+        status = {r[0]: r[8] for r in rows}
+        at = {r[0]: r[10] for r in rows}
         current = {}
-        for code, cur, streak, cstatus in self.db.execute(
-            "SELECT code, current_ticket_id, priority_streak, status FROM counters"
-        ):
+        written = self.db.counters()
+        for code, (cur, streak, cstatus) in written.items():
             m = self.counters[code]
             assert (cur, streak, cstatus) == (m.current, m.streak, m.status), code
             if cur is not None:
                 assert status[cur] in AT_COUNTER and at[cur] == code, (code, cur, status[cur], at[cur])
                 current[cur] = code
         for code, m in self.counters.items():
-            if not self.db.execute("SELECT 1 FROM counters WHERE code = ?", (code,)).fetchone():
+            if code not in written:
                 assert m == MCounter(), f"counter {code} never written but the model changed it"
         for id_, s in status.items():
             if s in AT_COUNTER:
                 assert current.get(id_) == at[id_], f"ticket {id_} is {s} but no counter holds it"
 
-    @invariant()
-    def no_ticket_is_lost(self):
-        if not hasattr(self, "db"):
-            return
-        chains: dict[tuple[str, str, int], list[tuple]] = {}
-        for id_, day, prefix, seq, status, tfrom in self.db.execute(
-            "SELECT id, service_day, prefix, seq, status, transferred_from FROM tickets ORDER BY id"
-        ):
-            chains.setdefault((day, prefix, seq), []).append((id_, status, tfrom))
+    def no_ticket_is_lost(self, rows):
+        chains: dict[tuple[date, str, int], list[tuple]] = {}
+        for r in rows:
+            chains.setdefault((r[1], r[2], r[3]), []).append((r[0], r[8], r[13]))
         for (day, prefix), top in self.seqs.items():
             for seq in range(1, top + 1):
-                chain = chains.get((day.isoformat(), prefix, seq))
+                chain = chains.get((day, prefix, seq))
                 assert chain, f"{prefix}-{seq:03d} of {day} is gone"
                 assert chain[0][2] is None
                 for prev, nxt in zip(chain, chain[1:]):
@@ -785,10 +927,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         today = [(k, v) for k, v in self.seqs.items() if k[0] == self.today]
         if today:  # the number a citizen holds still finds the live ticket
             (day, prefix), top = today[-1]
-            assert self.q.find_ticket(f"{prefix}-{top}").id == chains[(day.isoformat(), prefix, top)][-1][0]
+            assert self.q.find_ticket(f"{prefix}-{top}").id == chains[(day, prefix, top)][-1][0]
 
 
-def test_queue_lifecycle_invariants(tmp_path_factory):
+def _run(backend) -> None:
+    machine = type("Lifecycle", (LifecycleMachine,), {"backend": backend})
+    name = type(backend).__name__.removesuffix("Backend").lower()
+    run_state_machine_as_test(machine, settings=_settings(EXAMPLES[name]))
+
+
+def test_queue_lifecycle_invariants_on_the_fake_store():
+    _run(FakeBackend())
+
+
+def test_queue_lifecycle_invariants_on_sqlite(tmp_path_factory):
     template = tmp_path_factory.mktemp("lifecycle") / "template.sqlite3"
     upgrade(f"sqlite:///{template}")
     con = sqlite3.connect(template)
@@ -797,8 +949,17 @@ def test_queue_lifecycle_invariants(tmp_path_factory):
     shm = Path("/dev/shm")
     workdir = Path(tempfile.mkdtemp(prefix="mpp-lifecycle-", dir=shm)) if shm.is_dir() else template.parent
     try:
-        machine = type("Lifecycle", (LifecycleMachine,), {"template": template, "workdir": workdir})
-        run_state_machine_as_test(machine, settings=SETTINGS)
+        _run(SqliteBackend(template, workdir))
     finally:
         if workdir != template.parent:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.mark.pg
+def test_queue_lifecycle_invariants_on_postgresql(pg_url):
+    upgrade(pg_url)
+    backend = PgBackend(pg_url)
+    try:
+        _run(backend)
+    finally:
+        backend.inspector.dispose()

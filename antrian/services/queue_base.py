@@ -1,0 +1,131 @@
+"""What every queue use case shares: the hall, the store, the clock, the service day, lookups of
+services and counters, the event helper and the compare-and-set check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from antrian.domain.catalogue import Counter, Hall, Service
+from antrian.domain.errors import (
+    BadTicketRef,
+    InvalidTransition,
+    NoCurrentTicket,
+    TicketNotFound,
+    UnknownCounter,
+    UnknownService,
+)
+from antrian.domain.model import (
+    ALLOWED_FROM,
+    AT_COUNTER,
+    CounterState,
+    CounterStatus,
+    Event,
+    Ticket,
+    parse_ticket_ref,
+)
+from antrian.services.ports import Clock, QueueStore, QueueTx, SystemClock
+
+
+class QueueCore:
+    def __init__(self, hall: Hall, store: QueueStore, clock: Clock | None = None):
+        self.hall = hall
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+
+    # ------------------------------------------------------------------ time and lookups
+    def local_now(self, now: datetime | None = None) -> datetime:
+        return (now or self.clock.now()).astimezone(self.hall.tz)
+
+    def service_day(self, now: datetime | None = None) -> date:
+        return self.local_now(now).date()
+
+    def _service(self, code: str) -> Service:
+        s = self.hall.find_service(code)
+        if s is None:
+            raise UnknownService(f"unknown service '{code}' (see `mpp catalogue`)", service=code)
+        return s
+
+    def _counter(self, code: str) -> Counter:
+        c = self.hall.find_counter(str(code))
+        if c is None:
+            known = ", ".join(c.code for c in self.hall.counters)
+            raise UnknownCounter(f"unknown counter '{code}' (counters: {known})", counter=code)
+        return c
+
+    def _begin(self, tx: QueueTx, now: datetime) -> date:
+        day = self.service_day(now)
+        tx.rollover(day, now)
+        return day
+
+    # ------------------------------------------------------------------ events
+    def _event(self, tx: QueueTx, type_: str, now: datetime, ticket: Ticket | None = None,
+               counter: str | None = None, officer: str | None = None, **payload: Any) -> int:
+        return tx.append_event(
+            Event(
+                type=type_,
+                at=now,
+                ticket_id=ticket.id if ticket else None,
+                number=ticket.number if ticket else None,
+                counter_code=counter,
+                officer=officer,
+                service_code=ticket.service_code if ticket else None,
+                payload=payload,
+            )
+        )
+
+    # ------------------------------------------------------------------ tickets
+    def _current(self, tx: QueueTx, counter_code: str) -> tuple[CounterState, Ticket]:
+        st = tx.counter_state(counter_code)
+        t = tx.get_ticket(st.current_ticket_id) if st.current_ticket_id else None
+        if t is None or t.status not in AT_COUNTER:
+            raise NoCurrentTicket(f"counter {counter_code} has no ticket called", counter=counter_code)
+        return st, t
+
+    @staticmethod
+    def _may(t: Ticket, action: str) -> None:
+        """Refuse an action the ticket's status does not allow."""
+        if t.status not in ALLOWED_FROM[action]:
+            raise InvalidTransition(
+                f"ticket {t.number} is {t.status.value}; cannot {action.replace('_', '-')} it",
+                number=t.number, status=t.status.value, action=action,
+            )
+
+    @staticmethod
+    def _applied(tx: QueueTx, applied: bool, t: Ticket, action: str) -> None:
+        """The compare-and-set answer: False means someone changed the ticket after we read it."""
+        if applied:
+            return
+        fresh = tx.get_ticket(t.id) if t.id is not None else None
+        raise InvalidTransition(
+            f"ticket {t.number} was changed by another station (now {fresh.status.value if fresh else 'gone'})",
+            number=t.number, status=fresh.status.value if fresh else None, action=action,
+        )
+
+    def resolve_ref(self, tx: QueueTx, text: str, day: date) -> Ticket:
+        ref = parse_ticket_ref(text)
+        if ref is None:
+            raise BadTicketRef(
+                f"'{text[:40]}' is not a ticket number (like K-012) or a ticket QR code", text=text[:40]
+            )
+        t: Ticket | None
+        if ref.token:
+            t = tx.find_by_token(ref.token)
+        else:
+            assert ref.prefix is not None and ref.seq is not None
+            t = tx.find_by_number(day, ref.prefix, ref.seq)
+        if t is None:
+            shown = ref.token or self.hall.format_number(ref.prefix or "", ref.seq or 0)
+            raise TicketNotFound(f"no ticket {shown} today", ref=shown)
+        return t
+
+    # ------------------------------------------------------------------ estimates
+    def _avg_minutes(self, tx: QueueTx, day: date, service: Service) -> float:
+        times = tx.service_times(day, service.code)
+        if times.finished <= 0:
+            return float(service.service_minutes)
+        return times.total_seconds / times.finished / 60.0
+
+    def _open_counters(self, tx: QueueTx, service_code: str) -> int:
+        serving = {c.code for c in self.hall.counters_serving(service_code)}
+        return sum(1 for st in tx.counter_states() if st.code in serving and st.status == CounterStatus.OPEN)
