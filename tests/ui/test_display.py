@@ -68,13 +68,14 @@ def make_display(qtbot, tmp_path):
 
     made: list[Display] = []
 
-    def make(hall, queue, clock, size=(1920, 1080), wait_online=True, speech_error=None, **settings_kw) -> Display:
+    def make(hall, queue, clock, size=(1920, 1080), wait_online=True, speech_error=None, feed=None,
+             **settings_kw) -> Display:
         settings_kw.setdefault("poll_ms", 50)
         window_kw = {k: settings_kw.pop(k) for k in ("min_turn", "catchup_max_age", "lang", "logo")
                      if k in settings_kw}
         settings = DisplaySettings(**settings_kw)
         n = len(made)
-        feed = EventFeed(queue, poll_ms=settings.poll_ms)
+        feed = feed if feed is not None else EventFeed(queue, poll_ms=settings.poll_ms)
         player = RecordingPlayer(seconds=0.02)
         log = AnnouncementLog(tmp_path / f"announce-{n}.jsonl")
         renderer = FakeRenderer(tmp_path / f"voice-{n}", seconds=0.05, fail_with=speech_error)
@@ -376,6 +377,83 @@ def test_offline_banner_clock_keeps_running_and_catch_up(make_display, qtbot, ha
     assert d.announcer.wait_idle(5)
     # the stale one is shown but not announced; the fresh one is announced
     assert [e.number for e in d.announced()] == ["K-003"]
+
+
+class ManualFeed:
+    """Stands in for ``EventFeed``: the test decides what arrives, and in which order."""
+
+    def __init__(self, queue):
+        from PySide6.QtCore import QObject, Signal
+
+        class _Signals(QObject):
+            events = Signal(list)
+            online = Signal(bool)
+
+        self._signals = _Signals()
+        self.events, self.online = self._signals.events, self._signals.online
+        self.queue = queue
+        self.after_id: int | None = None
+        self.is_online: bool | None = True
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self) -> None:
+        pass
+
+    def go_offline(self) -> None:
+        self.is_online = False
+        self.online.emit(False)
+
+    def deliver_pending(self) -> list[str]:
+        got = self.queue.events_after(self.after_id or 0, 10_000)
+        if got:
+            self.after_id = got[-1].id
+            self.events.emit(got)
+        return [e.type for e in got]
+
+    def come_back(self) -> None:
+        self.is_online = True
+        self.online.emit(True)
+
+
+@pytest.mark.parametrize("order", ["events-before-online", "rebuild-before-events"])
+def test_calls_missed_while_offline_are_not_announced_whatever_the_order(make_display, qtbot, hall, queue,
+                                                                          clock, order):
+    """The feed's batch, its online(True) and the window's rebuild reach the window in any order
+    (threads under load): a call older than ``catchup_max_age`` is never spoken, a fresh one is."""
+    issue(queue, "ktp", 4)
+    queue.call_next("7")  # K-001, seen before the outage
+    feed = ManualFeed(queue)
+    d = make_display(hall, queue, clock, wait_online=False, feed=feed, catchup_max_age=120)
+    qtbot.waitUntil(lambda: feed.started and d.numbers() == {"7": "K-001"}, timeout=5000)
+
+    feed.go_offline()
+    assert d.window.offline
+    queue.call_next("8")  # K-002 at 09:00, stale by the time the display sees it
+    clock.advance(minutes=5)
+    queue.finish("7")
+    queue.call_next("7")  # K-003 at 09:05, fresh
+
+    if order == "events-before-online":
+        feed.deliver_pending()  # the batch is handled before the online signal
+        feed.come_back()
+    else:
+        feed.come_back()  # the rebuild finishes before the batch is handled
+        qtbot.waitUntil(lambda: d.window._catchup_until is not None, timeout=5000)
+        feed.deliver_pending()
+    qtbot.waitUntil(lambda: not d.window.offline and d.numbers() == {"7": "K-003", "8": "K-002"}, timeout=5000)
+    assert d.announcer.wait_idle(5)
+    assert [e.number for e in d.announced()] == ["K-003"]
+
+    # catch-up ends once the rebuild is in and the feed has handed over everything up to it
+    qtbot.waitUntil(lambda: not d.window._catching_up, timeout=5000)
+    queue.finish("8")
+    queue.call_next("8")  # K-004
+    feed.deliver_pending()
+    assert d.announcer.wait_idle(5)
+    assert [e.number for e in d.announced()] == ["K-003", "K-004"]
 
 
 def test_display_starts_while_the_database_is_down(make_display, qtbot, hall, store, queue, clock):
