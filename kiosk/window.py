@@ -66,7 +66,8 @@ class KioskWindow(QWidget):
     """The kiosk. Collaborators come in; nothing is global.
 
     queue: ``QueueService``; printer: a ``printer.backends.TicketPrinter``; settings:
-    ``KioskSettings``. Runners are created (and owned) when not given.
+    ``KioskSettings``. Runners are created (and owned) when not given. ``monotonic``: the clock (in
+    seconds) of the tap guard, the result countdown and the PIN lock; tests pass a fake one.
     """
 
     first_frame = Signal()
@@ -75,9 +76,10 @@ class KioskWindow(QWidget):
                  print_runner: Runner | None = None, translations=None, check_status: bool = True,
                  windowed: bool = True, logo: QPixmap | None = None, poll_ms: int = 5000,
                  idle_ms: int | None = None, result_ms: int | None = None, tap_guard_ms: int = 350,
-                 metrics: Metrics | None = None, parent: QWidget | None = None):
+                 metrics: Metrics | None = None, monotonic=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("KioskRoot")
+        self.monotonic = monotonic or time.monotonic  # seconds; the tap guard's clock (tests fake it)
         self.queue = queue
         self.hall = queue.hall
         self.settings = settings
@@ -202,7 +204,7 @@ class KioskWindow(QWidget):
         if t in (QEvent.MouseButtonPress, QEvent.MouseButtonDblClick, QEvent.TouchBegin, QEvent.KeyPress):
             if isinstance(obj, QWidget) and obj.window() is self:
                 self.idle_timer.start()
-                if t != QEvent.KeyPress and time.monotonic() - self._screen_changed_at < self.tap_guard_s:
+                if t != QEvent.KeyPress and self.monotonic() - self._screen_changed_at < self.tap_guard_s:
                     self._swallowing = True  # and its release: no click
                     return True
         elif t == QEvent.MouseButtonRelease and self._swallowing:
@@ -212,7 +214,7 @@ class KioskWindow(QWidget):
         return False
 
     def _screen_changed(self, _index: int) -> None:
-        self._screen_changed_at = time.monotonic()
+        self._screen_changed_at = self.monotonic()
         self.idle_timer.start()
 
     def on_idle(self) -> None:
@@ -247,7 +249,7 @@ class KioskWindow(QWidget):
     def choose_group(self, group: str | None) -> None:
         self.group = group
         self.home.set_priority(group)
-        self._screen_changed_at = time.monotonic()  # the band changed under the finger
+        self._screen_changed_at = self.monotonic()  # the band changed under the finger
 
     def choose_agency(self, code: str) -> None:
         if self.busy:
@@ -354,12 +356,12 @@ class KioskWindow(QWidget):
 
     # ------------------------------------------------------------------ result countdown
     def _start_result_countdown(self, ms: int) -> None:
-        self._result_deadline = time.monotonic() + ms / 1000.0
+        self._result_deadline = self.monotonic() + ms / 1000.0
         self.result.set_countdown(max(0, round(ms / 1000)))
         self.result_timer.start(min(250, max(10, ms)))
 
     def _result_tick(self) -> None:
-        left = self._result_deadline - time.monotonic()
+        left = self._result_deadline - self.monotonic()
         if left <= 0:
             self.result_timer.stop()
             if self.current() is self.result:
@@ -478,7 +480,7 @@ class KioskWindow(QWidget):
     def check_pin(self, pin: str) -> None:
         if self.busy:
             return
-        if time.monotonic() < self._pin_locked_until:
+        if self.monotonic() < self._pin_locked_until:
             self.pin.set_message(self.tr("Too many wrong PINs. Try again in a minute."), error=True)
             self.pin.pad.clear()
             return
@@ -501,7 +503,7 @@ class KioskWindow(QWidget):
             self.pin.pad.clear()
             if self._pin_failures >= PIN_MAX_FAILURES:
                 self._pin_failures = 0
-                self._pin_locked_until = time.monotonic() + PIN_LOCK_SECONDS
+                self._pin_locked_until = self.monotonic() + PIN_LOCK_SECONDS
                 self.pin.set_message(self.tr("Too many wrong PINs. Try again in a minute."), error=True)
             else:
                 self.pin.set_message(self.tr("Wrong PIN. Try again."), error=True)
