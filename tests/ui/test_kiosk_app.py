@@ -29,7 +29,7 @@ def make_ctx(tmp_path):
 
 
 def test_station_kiosk_with_preview_shown(qtbot, qapp, make_ctx, tmp_path):
-    from kiosk.window import TicketPreview, create_kiosk
+    from kiosk.app import TicketPreview, create_kiosk
 
     folder = tmp_path / "tickets"
     ctx = make_ctx(f'backend = "preview"\npreview_dir = "{folder}"\npreview_show = true',
@@ -56,7 +56,7 @@ def test_station_kiosk_with_preview_shown(qtbot, qapp, make_ctx, tmp_path):
 
 
 def test_printer_config_error_stops_with_one_line(qapp, make_ctx):
-    from kiosk.window import create_kiosk
+    from kiosk.app import create_kiosk
 
     ctx = make_ctx('backend = "preview"\nlogo = "no-such-logo.png"')
     with pytest.raises(UsageError, match="logo"):
