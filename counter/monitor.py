@@ -1,7 +1,14 @@
 """The supervisor monitor (`mpp monitor`): every counter with its state, ticket and officer; the
 waiting queue per agency and service with the longest wait; tickets past their service's target
 wait in red. A supervisor (or admin) can transfer a counter's ticket, cancel a ticket and close a
-counter. Follows the EventFeed like the counter window; database work runs on the Runner."""
+counter. Follows the EventFeed like the counter window; database work runs on the Runner.
+
+Why this module is over 400 lines: ``MonitorPanel`` is one screen with three tables (counters,
+waiting per service, overdue tickets) and their texts (Qt context "MonitorPanel" in
+counter_id.ts). Its flow is thin: read one snapshot, show it, run one queue call per supervisor
+action; the shared parts already live in counter/common.py (header, banner, error texts) and
+counter/dialogs.py (transfer, reason and confirmation dialogs). ``MonitorWindow`` (login, then
+the panel) is the last ~90 lines."""
 
 from __future__ import annotations
 

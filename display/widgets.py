@@ -2,7 +2,8 @@
 
 Every size comes from one number, the window height (``Style.h``), so the same layout reads the
 same on a 1920x1080 and a 3840x2160 screen. The widgets only paint what they are given; the
-window (display.window) decides what to show and when.
+window (display.window) decides what to show and when. (A little over 400 lines: five painted
+widgets sharing one ``Style``; each is well under 100 lines.)
 """
 
 from __future__ import annotations

@@ -69,7 +69,12 @@ class DisplayWindow(QWidget):
         self.board = Board(self.zone, history_size=max(1, settings.history))
         self.spotlight = Spotlight(self.highlight_s, min_turn)
         self.offline = False
+        # Catch-up: from the moment the database is lost until the feed has handed over every
+        # event that existed when it came back, a call older than ``catchup_max_age`` is shown
+        # but not spoken. It starts when the display goes offline (not when it is back), so the
+        # order in which the feed's events, its online(True) and the rebuild arrive cannot matter.
         self._catching_up = False
+        self._catchup_until: int | None = None  # newest event id when the database came back
         self._started = False
         self._closing = False
         self._lit_until: dict[str, float] = {}
@@ -179,6 +184,7 @@ class DisplayWindow(QWidget):
         if self._closing:
             return
         upto, calls = result
+        snapshot = upto
         if not initial:
             # A call newer than what the feed has handed over still comes through the feed and is
             # announced there: the snapshot must not claim it (the board refuses ids <= last_id).
@@ -189,7 +195,13 @@ class DisplayWindow(QWidget):
         newest = self.board.newest()
         if newest is not None and newest.event_id <= upto:
             self.spotlight.set_quiet(newest)
-        self._catching_up = False
+        if initial and not self.offline:
+            self._catching_up = False
+        elif self._catching_up:
+            # Everything up to the snapshot was made while away (or before): it is checked for
+            # age as it comes through the feed; anything newer is fresh.
+            self._catchup_until = snapshot
+            self._end_catch_up_if_done()
         log.info("display: rebuilt from %d recent calls (up to event %d)", len(calls), upto)
         if initial:
             if self.feed.after_id is None:
@@ -219,7 +231,6 @@ class DisplayWindow(QWidget):
             return
         if self.offline:
             self._set_offline(False)
-            self._catching_up = True  # the next batch holds what was missed while away
             self._request_rebuild(initial=False)
 
     def _on_events(self, events: list) -> None:
@@ -238,12 +249,21 @@ class DisplayWindow(QWidget):
             if self._should_announce(call):
                 self._announce(call)
             self.call_received.emit(call)
+        self._end_catch_up_if_done()
         if fresh:
             self._refresh(now)
+
+    def _end_catch_up_if_done(self) -> None:
+        if (self._catching_up and self._catchup_until is not None and self._fed_id is not None
+                and self._fed_id >= self._catchup_until):
+            self._catching_up = False
+            self._catchup_until = None
 
     def _should_announce(self, call: Call) -> bool:
         if not self._catching_up:
             return True
+        if self._catchup_until is not None and call.event_id > self._catchup_until:
+            return True  # made after the database came back
         age = (self.clock.now() - call.at).total_seconds()
         if age > self.catchup_max_age:
             log.info("display: %s at loket %s was called %.0f s ago while offline; shown, not announced",
@@ -270,6 +290,9 @@ class DisplayWindow(QWidget):
 
     # ------------------------------------------------------------------ showing
     def _set_offline(self, offline: bool) -> None:
+        if offline and not self.offline:
+            self._catching_up = True  # what is made from now on may be read only much later
+            self._catchup_until = None
         if offline != self.offline:
             self.offline = offline
             log.warning("display: database %s", "unreachable" if offline else "reachable again")

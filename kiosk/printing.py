@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from antrian.domain.catalogue import Hall
 from antrian.domain.model import IssuedTicket
-from kiosk.text import ticket_print_for
+from printer.content import ticket_print_for
 from printer.commands import test_ticket
 from printer.model import PrinterError, PrinterStatus, TicketPrint
 

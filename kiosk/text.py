@@ -1,36 +1,20 @@
 """Plain helpers for the kiosk: dates in Bahasa Indonesia or English, colour contrast (WCAG),
-touch-target sizes, priority-group labels and the ``TicketPrint`` a ticket is printed from.
+and touch-target sizes. What a printed ticket says (``ticket_print_for``, the Indonesian priority
+labels) is composed in printer/content.py, shared with ``mpp printer reprint``.
 
-No Qt here, so the helpers are tested without a screen and the printer worker can use them.
+No Qt here, so the helpers are tested without a screen.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from antrian.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, Hall
-from antrian.domain.model import IssuedTicket
+from antrian.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID
 
 MONTH_NAMES_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
                   "September", "Oktober", "November", "Desember")
 MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")
-
-# Printed tickets are always in Bahasa Indonesia; the screen translates through Qt (.ts files).
-PRIORITY_LABELS_ID = {
-    "lansia": "Lansia",
-    "disabilitas": "Disabilitas",
-    "ibu-hamil": "Ibu Hamil",
-    "anak": "Anak",
-    "korban-bencana": "Korban Bencana",
-}
-
-
-def priority_label_id(group: str | None) -> str | None:
-    if not group:
-        return None
-    return PRIORITY_LABELS_ID.get(group, group.replace("-", " ").title())
-
 
 def long_date(d: date | datetime, lang: str = "id") -> str:
     """'Rabu, 25 November 2026' / 'Wednesday, 25 November 2026'."""
@@ -111,28 +95,3 @@ def touch_px(physical_dpi: float, mm: float = MIN_TOUCH_MM, minimum: int = MIN_T
     if not (30.0 <= dpi <= 1000.0):  # nonsense reported by some drivers / offscreen
         dpi = 96.0
     return max(minimum, int(round(mm / 25.4 * dpi)))
-
-
-# ------------------------------------------------------------------------------ printing
-
-def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False):
-    """The ``printer.model.TicketPrint`` for an issued ticket: Indonesian, hall-local time."""
-    from printer.model import TicketPrint
-
-    t = issued.ticket
-    service = hall.service(t.service_code)
-    agency = hall.agency(t.agency_code)
-    return TicketPrint(
-        hall_name=hall.name,
-        city=hall.city,
-        number=t.number,
-        agency=agency.short_name,
-        service=service.name,
-        priority_label=priority_label_id(t.priority),
-        issued_at=t.issued_at.astimezone(hall.tz),
-        ahead=max(0, issued.ahead),
-        eta_minutes=max(0, issued.eta_minutes),
-        qr_text=issued.qr_text,
-        footer=hall.ticket_footer,
-        reprint=reprint,
-    )

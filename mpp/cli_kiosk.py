@@ -153,7 +153,7 @@ def cmd_printer_status(args) -> int:
 
 def cmd_printer_reprint(args) -> int:
     from mpp.cli import context_from
-    from kiosk.text import ticket_print_for
+    from printer.content import ticket_print_for
 
     ctx = context_from(args)
     queue = ctx.queue

@@ -299,6 +299,8 @@ class SpeechRenderer:
         self._closed = False
         self._new_since_prune = 0
         self.restarts = 0  # workers killed and replaced (hung or died)
+        self.problems: list[str] = []  # why each restart happened: "... (hung)", "died ..."
+        self.worker_starts = 0  # worker processes started
         self.last_render_ms: float | None = None
         self.last_info: dict | None = None  # the worker's report on the last new render
 
@@ -346,6 +348,7 @@ class SpeechRenderer:
                 except _WorkerLost as e:
                     problem = e
                     self.restarts += 1
+                    self.problems.append(str(e))
                     log.warning(
                         "speech worker %s (attempt %d of 2); restarting it", e, attempt
                     )
@@ -420,6 +423,7 @@ class SpeechRenderer:
             daemon=True,
         )
         self._proc.start()
+        self.worker_starts += 1
         kind, _job, info = self._receive(0, deadline, what="start")
         if kind == "unavailable":
             self._unavailable = str(info)

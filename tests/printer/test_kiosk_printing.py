@@ -140,7 +140,7 @@ def test_desk_when_the_printer_refuses_connections(qtbot, desk_for, queue, free_
 
 
 def test_ticket_print_is_indonesian_in_hall_time(hall, queue):
-    from kiosk.text import ticket_print_for
+    from printer.content import ticket_print_for
 
     issued = queue.issue("ktp", priority="ibu-hamil")
     tp = ticket_print_for(issued, hall)

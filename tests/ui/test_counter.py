@@ -323,9 +323,7 @@ def test_double_click_and_key_repeat_call_one_ticket(env, qtbot):
     press(qtbot, panel, Qt.Key.Key_F1)  # and a key repeat finds the action in flight
     QTest.keyClick(panel.scan, Qt.Key.Key_Space)
     assert panel.trigger("call") is False
-    settle(qtbot, panel)
-    qtbot.wait(200)
-    settle(qtbot, panel)
+    settle(qtbot, panel)  # nothing in flight any more: the refused presses left no job behind
     assert len(env.events("called")) == 1
     assert panel.current.number == "K-001"
     assert env.ticket("K-002").status == Status.WAITING

@@ -68,13 +68,14 @@ def make_display(qtbot, tmp_path):
 
     made: list[Display] = []
 
-    def make(hall, queue, clock, size=(1920, 1080), wait_online=True, speech_error=None, **settings_kw) -> Display:
+    def make(hall, queue, clock, size=(1920, 1080), wait_online=True, speech_error=None, feed=None,
+             **settings_kw) -> Display:
         settings_kw.setdefault("poll_ms", 50)
         window_kw = {k: settings_kw.pop(k) for k in ("min_turn", "catchup_max_age", "lang", "logo")
                      if k in settings_kw}
         settings = DisplaySettings(**settings_kw)
         n = len(made)
-        feed = EventFeed(queue, poll_ms=settings.poll_ms)
+        feed = feed if feed is not None else EventFeed(queue, poll_ms=settings.poll_ms)
         player = RecordingPlayer(seconds=0.02)
         log = AnnouncementLog(tmp_path / f"announce-{n}.jsonl")
         renderer = FakeRenderer(tmp_path / f"voice-{n}", seconds=0.05, fail_with=speech_error)
@@ -125,7 +126,7 @@ for line in sys.stdin:
 """
 
 
-def test_call_from_another_process_appears_within_the_poll_interval(make_display, qtbot, hall, queue, clock, db_url):
+def test_calls_from_another_process_appear_and_are_announced_in_order(make_display, qtbot, hall, queue, clock, db_url):
     d = make_display(hall, queue, clock, poll_ms=100)
     issue(queue, "ktp", 3)
     proc = subprocess.Popen(
@@ -135,7 +136,6 @@ def test_call_from_another_process_appears_within_the_poll_interval(make_display
     )
     try:
         assert proc.stdout.readline().strip() == "ready"
-        latencies = []
         for i, counter in enumerate(("7", "8", "7")):
             if i == 2:
                 queue.finish("7")
@@ -143,14 +143,11 @@ def test_call_from_another_process_appears_within_the_poll_interval(make_display
             proc.stdin.flush()
             done = json.loads(proc.stdout.readline())
             qtbot.waitUntil(lambda: any(n == done["number"] for n, _ in d.received), timeout=3000)
-            seen = next(t for n, t in d.received if n == done["number"])
-            latencies.append(seen - done["committed"])
     finally:
         proc.stdin.close()
         proc.wait(timeout=10)
     assert [n for n, _ in d.received] == ["K-001", "K-002", "K-003"]
-    # within the poll interval plus a margin for a busy test machine
-    assert max(latencies) < 0.1 + 0.5, latencies
+    # how fast a call reaches the screen is measured by `make bench` (bench/display_bench.py)
     qtbot.waitUntil(lambda: len(d.announced()) == 3, timeout=5000)
     assert [e.number for e in d.announced()] == ["K-001", "K-002", "K-003"]
 
@@ -178,7 +175,6 @@ def test_burst_of_ten_calls_all_shown_and_announced_in_commit_order(make_display
     for s in stores:
         QueueService(hall, s, clock).last_event_id()
     barrier = threading.Barrier(len(counters))
-    committed: list[float] = []
     errors: list[BaseException] = []
 
     def caller(counter, s):
@@ -186,7 +182,6 @@ def test_burst_of_ten_calls_all_shown_and_announced_in_commit_order(make_display
             q = QueueService(hall, s, clock)
             barrier.wait()
             q.call_next(counter)
-            committed.append(time.monotonic())
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -199,8 +194,7 @@ def test_burst_of_ten_calls_all_shown_and_announced_in_commit_order(make_display
     finally:
         for s in stores:
             s.dispose()
-    assert not errors, errors
-    assert max(committed) - min(committed) < 1.0  # the ten calls are one burst
+    assert not errors, errors  # the barrier let the ten callers go at once: one burst
 
     expected = call_events(queue)
     assert len(expected) == 10
@@ -237,7 +231,8 @@ def test_restart_rebuilds_the_panel_without_announcing_again(make_display, qtbot
 
     second = make_display(hall, queue, clock)
     qtbot.waitUntil(lambda: second.numbers() == before, timeout=3000)
-    qtbot.wait(300)  # several poll intervals
+    # nothing is announced for the rebuild; a late re-announcement would also show up below,
+    # ahead of K-003 (announcements keep event order)
     assert second.announced() == [] and second.player.plays == []
     assert second.announcer.pending == 0
     # the newest call is the current one, shown quietly (no highlight)
@@ -274,8 +269,8 @@ def test_zone_shows_and_announces_only_its_counters(make_display, qtbot, hall, q
     queue.call_next("3")
     queue.call_next("8")  # outside
     queue.call_next("4")
-    qtbot.waitUntil(lambda: len(d.numbers()) == 2, timeout=3000)
-    qtbot.wait(200)
+    # P-002 is the newest event: once it is shown, every earlier one (7 and 8 too) was handed over
+    qtbot.waitUntil(lambda: d.numbers().get("4") == "P-002", timeout=3000)
     assert d.numbers() == {"3": "P-001", "4": "P-002"}
     assert [c.number for c in d.window.board.history] == ["P-002", "P-001"]
     assert d.announcer.wait_idle(5)
@@ -376,6 +371,83 @@ def test_offline_banner_clock_keeps_running_and_catch_up(make_display, qtbot, ha
     assert d.announcer.wait_idle(5)
     # the stale one is shown but not announced; the fresh one is announced
     assert [e.number for e in d.announced()] == ["K-003"]
+
+
+class ManualFeed:
+    """Stands in for ``EventFeed``: the test decides what arrives, and in which order."""
+
+    def __init__(self, queue):
+        from PySide6.QtCore import QObject, Signal
+
+        class _Signals(QObject):
+            events = Signal(list)
+            online = Signal(bool)
+
+        self._signals = _Signals()
+        self.events, self.online = self._signals.events, self._signals.online
+        self.queue = queue
+        self.after_id: int | None = None
+        self.is_online: bool | None = True
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self) -> None:
+        pass
+
+    def go_offline(self) -> None:
+        self.is_online = False
+        self.online.emit(False)
+
+    def deliver_pending(self) -> list[str]:
+        got = self.queue.events_after(self.after_id or 0, 10_000)
+        if got:
+            self.after_id = got[-1].id
+            self.events.emit(got)
+        return [e.type for e in got]
+
+    def come_back(self) -> None:
+        self.is_online = True
+        self.online.emit(True)
+
+
+@pytest.mark.parametrize("order", ["events-before-online", "rebuild-before-events"])
+def test_calls_missed_while_offline_are_not_announced_whatever_the_order(make_display, qtbot, hall, queue,
+                                                                          clock, order):
+    """The feed's batch, its online(True) and the window's rebuild reach the window in any order
+    (threads under load): a call older than ``catchup_max_age`` is never spoken, a fresh one is."""
+    issue(queue, "ktp", 4)
+    queue.call_next("7")  # K-001, seen before the outage
+    feed = ManualFeed(queue)
+    d = make_display(hall, queue, clock, wait_online=False, feed=feed, catchup_max_age=120)
+    qtbot.waitUntil(lambda: feed.started and d.numbers() == {"7": "K-001"}, timeout=5000)
+
+    feed.go_offline()
+    assert d.window.offline
+    queue.call_next("8")  # K-002 at 09:00, stale by the time the display sees it
+    clock.advance(minutes=5)
+    queue.finish("7")
+    queue.call_next("7")  # K-003 at 09:05, fresh
+
+    if order == "events-before-online":
+        feed.deliver_pending()  # the batch is handled before the online signal
+        feed.come_back()
+    else:
+        feed.come_back()  # the rebuild finishes before the batch is handled
+        qtbot.waitUntil(lambda: d.window._catchup_until is not None, timeout=5000)
+        feed.deliver_pending()
+    qtbot.waitUntil(lambda: not d.window.offline and d.numbers() == {"7": "K-003", "8": "K-002"}, timeout=5000)
+    assert d.announcer.wait_idle(5)
+    assert [e.number for e in d.announced()] == ["K-003"]
+
+    # catch-up ends once the rebuild is in and the feed has handed over everything up to it
+    qtbot.waitUntil(lambda: not d.window._catching_up, timeout=5000)
+    queue.finish("8")
+    queue.call_next("8")  # K-004
+    feed.deliver_pending()
+    assert d.announcer.wait_idle(5)
+    assert [e.number for e in d.announced()] == ["K-003", "K-004"]
 
 
 def test_display_starts_while_the_database_is_down(make_display, qtbot, hall, store, queue, clock):

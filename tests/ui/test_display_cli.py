@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -168,12 +169,22 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
 
     assert mpp("issue", "ktp").returncode == 0
     assert mpp("call", "7").returncode == 0  # before the display starts: shown, not announced
-    display_argv = [*base, "display", "--windowed", "--lang", "id"] + ([] if voice else ["--no-voice"])
-    proc = subprocess.Popen(display_argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    display_argv = [*base, "display", "--windowed", "--lang", "id", "--verbose"] + ([] if voice else ["--no-voice"])
+    proc = subprocess.Popen(display_argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
+    err_lines: list[str] = []
+    rebuilt = threading.Event()
+
+    def read_stderr():
+        for line in proc.stderr:
+            err_lines.append(line)
+            if "display: rebuilt from" in line:
+                rebuilt.set()  # the start snapshot is taken: later calls come through the feed
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        time.sleep(2.0)  # let it start and rebuild
-        assert proc.poll() is None, proc.communicate()
+        assert rebuilt.wait(60) and proc.poll() is None, "".join(err_lines)
         for _ in range(2):
             assert mpp("issue", "ktp").returncode == 0
         assert mpp("call", "8").returncode == 0
@@ -182,10 +193,12 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            out, err = proc.communicate(timeout=15)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:  # pragma: no cover - reported by the assert below
             proc.kill()
-            out, err = proc.communicate()
+            proc.wait()
+        reader.join(5)
+    err = "".join(err_lines)
     assert proc.returncode == 0, err
     assert [(e["number"], e["counter"]) for e in entries] == [("K-002", 8), ("K-002", 8)]
     assert entries[0]["text"] == "Nomor antrian, K, dua. Silakan menuju loket delapan, Disdukcapil."

@@ -4,8 +4,6 @@ idle and result return, printer failure and reprint, database away, staff PIN, d
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
@@ -16,7 +14,16 @@ from antrian.services.auth import hash_pin
 from antrian.services.queue import QueueService
 from printer.fakes import FakeTicketPrinter
 from printer.model import PrinterStatus
-from tests.ui.kiosk_helpers import FlakyStore, close_kiosk, count_tickets, make_kiosk, tap
+from tests.ui.kiosk_helpers import (
+    FakeMonotonic,
+    FlakyStore,
+    Gate,
+    close_kiosk,
+    count_tickets,
+    flush,
+    make_kiosk,
+    tap,
+)
 
 pytestmark = pytest.mark.ui
 
@@ -113,8 +120,8 @@ def test_quota_full_is_refused_and_says_why(qtbot, kiosk, queue, printer):
     tap(button)
     assert w.message.isVisible()
     assert "(2/2)" in w.message.text.text() and "Pasang Baru" in w.message.text.text()
-    time.sleep(0.2)
     QCoreApplication.processEvents()
+    assert not w.busy  # nothing was sent to the database: the refusal is decided on screen
     assert w.current() is w.agency
     assert count_tickets(queue) == 2
     assert printer.attempts == []
@@ -245,11 +252,14 @@ def test_touch_postpones_idle(qtbot, qapp, queue, printer):
     try:
         tap(w.home.tiles["dukcapil"])
         for _ in range(4):
-            qtbot.wait(250)
+            w.idle_timer.stop()  # as if the countdown had almost run out
             QTest.mousePress(w.agency.hint, Qt.LeftButton)
             QTest.mouseRelease(w.agency.hint, Qt.LeftButton)
+            assert w.idle_timer.isActive()  # the touch started it again from the top
         assert w.current() is w.agency
-        qtbot.waitUntil(lambda: w.current() is w.home, timeout=3000)
+        with qtbot.waitSignal(w.idle_timer.timeout, timeout=3000):
+            pass  # nobody touches any more: it runs out
+        assert w.current() is w.home
     finally:
         close_kiosk(w)
 
@@ -282,43 +292,45 @@ def test_tap_gives_feedback_at_once_and_double_tap_issues_one_ticket(qtbot, qapp
     w = make_kiosk(qtbot, qapp, q, printer)
     try:
         tap(w.home.tiles["dukcapil"])
-        slow.delay = 0.4
+        slow.gate = gate = Gate()  # the database holds the issue until the test lets it go
         button = w.agency.buttons["ktp"]
-        t0 = time.perf_counter()
         tap(button)
-        shown_after = time.perf_counter() - t0
+        # the tap returned while the issue is still held in the database: feedback came first
         assert w.busy_overlay.isVisible()
         assert w.busy_overlay.box.text().startswith("Memproses")
-        assert shown_after < 0.1
         tap(button)  # a second tap while the first is processed
         tap(button)
+        assert gate.entered.wait(5)
+        gate.open()
         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
         assert not w.busy_overlay.isVisible()
-        slow.delay = 0
+        slow.gate = None
         assert count_tickets(q) == 1
         qtbot.waitUntil(lambda: len(printer.printed) == 1, timeout=5000)
-        qtbot.wait(300)
+        flush(qtbot, w.print_runner)  # every print job queued so far has run
         assert len(printer.attempts) == 1
     finally:
         close_kiosk(w)
 
 
 def test_double_tap_on_a_tile_does_not_tap_the_next_screen(qtbot, qapp, queue, printer):
-    w = make_kiosk(qtbot, qapp, queue, printer, tap_guard_ms=350)
+    clock = FakeMonotonic()
+    w = make_kiosk(qtbot, qapp, queue, printer, tap_guard_ms=350, monotonic=clock)
     try:
-        qtbot.wait(400)
+        clock.advance(0.4)
         tap(w.home.tiles["dukcapil"])
         assert w.current() is w.agency
-        tap(w.agency.buttons["ktp"])  # the second touch of the double tap, a few ms later
+        clock.advance(0.05)
+        tap(w.agency.buttons["ktp"])  # the second touch of the double tap, 50 ms later
         QApplication.processEvents()
         assert not w.busy and w.current() is w.agency
-        qtbot.wait(400)
+        clock.advance(0.4)
         tap(w.agency.buttons["ktp"])  # a deliberate tap afterwards works
         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
         assert count_tickets(queue) == 1
         w.finish_result()
         assert w.current() is w.home
-        qtbot.wait(400)
+        clock.advance(0.4)
         tap(w.home.group_buttons["anak"])
         tap(w.home.cancel_priority)  # the cancel button now sits where the group button was
         assert w.group == "anak"
@@ -332,27 +344,35 @@ def test_slow_database_never_blocks_the_screen(qtbot, qapp, hall, store, clock, 
     w = make_kiosk(qtbot, qapp, q, printer)
     try:
         tap(w.home.tiles["dukcapil"])
-        slow.delay = 1.0
-        t0 = time.perf_counter()
-        tap(w.agency.buttons["kk"])
-        assert time.perf_counter() - t0 < 0.1  # the tap returned at once
+        slow.gate = gate = Gate()  # the database does not answer until the test opens the gate
         ticks = []
         w.busy_overlay._anim.timeout.connect(lambda: ticks.append(1))
+        tap(w.agency.buttons["kk"])  # returns although the database is held
+        assert gate.entered.wait(5)
+        qtbot.waitUntil(lambda: len(ticks) >= 2, timeout=5000)  # the event loop runs (the dots move)
+        assert w.current() is w.agency and w.busy_overlay.isVisible()
+        gate.open()
         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
-        assert len(ticks) >= 1  # the event loop kept running (the dots moved)
-        slow.delay = 0
+        slow.gate = None
     finally:
         close_kiosk(w)
 
 
 def test_slow_printer_never_blocks_the_screen(qtbot, kiosk, printer):
     w = kiosk
-    printer.delay = 1.5
-    t0 = time.perf_counter()
-    issue_via_screen(qtbot, w, "dukcapil", "kk")
-    assert time.perf_counter() - t0 < 1.0  # the number is shown before the paper comes out
+    gate = Gate()  # the paper does not come out until the test opens the gate
+    real_print = printer.print_ticket
+
+    def held_print(t):
+        gate.wait()
+        real_print(t)
+
+    printer.print_ticket = held_print
+    issue_via_screen(qtbot, w, "dukcapil", "kk")  # the number is shown while printing is held
     assert w.result.print_state == "printing"
     assert "Mencetak" in w.result.print_box.text()
+    assert gate.entered.wait(5)
+    gate.open()
     qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
 
 

@@ -14,7 +14,7 @@ from antrian.services.queue import QueueService
 from printer.fakes import FakeTicketPrinter
 from printer.model import PrinterStatus
 from tests.conftest import FakeClock
-from tests.ui.kiosk_helpers import FlakyStore, close_kiosk, make_kiosk, tap
+from tests.ui.kiosk_helpers import FlakyStore, Gate, close_kiosk, make_kiosk, tap
 
 pytestmark = pytest.mark.ui
 
@@ -76,12 +76,13 @@ def test_screenshot_every_kiosk_screen(qtbot, qapp, real_hall, db_url, shot):
         settle(qtbot)
         shot(w, "kiosk-priority-services")
 
-        store.delay = 1.5
+        store.gate = gate = Gate()  # the database holds the issue while the busy screen is shot
         tap(w.agency.buttons["skck-baru"])
         settle(qtbot, 300)
         shot(w, "kiosk-busy")
+        gate.open()
         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
-        store.delay = 0
+        store.gate = None
         qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
         settle(qtbot)
         shot(w, "kiosk-result-priority")

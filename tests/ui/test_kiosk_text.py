@@ -12,10 +12,10 @@ from kiosk.text import (
     contrast_ratio,
     long_date,
     opening_text,
-    priority_label_id,
     text_colour_for,
     touch_px,
 )
+from printer.content import priority_label_id
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 25, 9, 5, tzinfo=WIB)  # Wednesday

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 import wave
 
 import pytest
@@ -52,42 +51,39 @@ def test_a_hung_worker_is_killed_and_restarted_within_the_timeout(tmp_path):
     with SpeechRenderer(tmp_path / "c", timeout=2.0, worker_target=target) as r:
         r.start()
         hung_pid = r.worker_pid
-        t0 = time.monotonic()
         path = r.render("halo", "id")
-        elapsed = time.monotonic() - t0
         assert wav_duration(path) == pytest.approx(0.5, abs=0.01)
         assert r.restarts == 1
         assert r.worker_pid not in (None, hung_pid)
         assert not _pid_alive(hung_pid), "the hung worker must be killed"
-        # noticed at the timeout, then a fresh worker answered well inside a second timeout
-        assert 2.0 <= elapsed < 2.0 + 2.0, elapsed
+        # noticed at the timeout, then a fresh worker answered within its own timeout
+        assert len(r.problems) == 1 and r.problems[0].endswith("(hung)"), r.problems
+        assert r.worker_starts == 2
 
 
 def test_a_worker_that_never_starts_is_replaced(tmp_path):
     target = functools.partial(workers.hang_at_start, str(tmp_path / "hung-once"))
     with SpeechRenderer(tmp_path / "c", timeout=2.0, worker_target=target) as r:
-        t0 = time.monotonic()
         r.render("halo", "id")
-        assert time.monotonic() - t0 < 4.0
         assert r.restarts == 1
+        assert len(r.problems) == 1 and "start" in r.problems[0] and r.problems[0].endswith("(hung)")
 
 
 def test_a_crashed_worker_is_noticed_at_once_and_replaced(tmp_path):
     target = functools.partial(workers.die_on_first_job, str(tmp_path / "die-once"))
-    with SpeechRenderer(tmp_path / "c", timeout=5.0, worker_target=target) as r:
-        t0 = time.monotonic()
+    with SpeechRenderer(tmp_path / "c", timeout=60.0, worker_target=target) as r:
         r.render("halo", "id")
-        assert time.monotonic() - t0 < 3.0  # not waiting for the 5 s timeout
         assert r.restarts == 1
+        # seen as a death (the process is gone), not as a hang at the end of the timeout
+        assert len(r.problems) == 1 and r.problems[0].startswith("died"), r.problems
 
 
 def test_two_hangs_in_a_row_give_a_clear_error(tmp_path):
     with SpeechRenderer(tmp_path / "c", timeout=1.0, worker_target=workers.always_hang) as r:
-        t0 = time.monotonic()
         with pytest.raises(SpeechError, match="twice"):
             r.render("halo", "id")
-        assert time.monotonic() - t0 < 5.0
         assert r.restarts == 2
+        assert all(p.endswith("(hung)") for p in r.problems) and len(r.problems) == 2
         assert r.worker_pid is None
     assert not list((tmp_path / "c").glob("*.wav"))
 
@@ -96,10 +92,10 @@ def test_engine_missing_is_speech_unavailable_and_remembered(tmp_path):
     with SpeechRenderer(tmp_path / "c", timeout=5.0, worker_target=workers.no_engine) as r:
         with pytest.raises(SpeechUnavailable, match="libespeak-ng"):
             r.render("halo", "id")
-        t0 = time.monotonic()
+        starts = r.worker_starts
         with pytest.raises(SpeechUnavailable):
             r.render("lagi", "id")
-        assert time.monotonic() - t0 < 0.05  # no second process start
+        assert r.worker_starts == starts  # no second process start
 
 
 def test_pyttsx3_missing_is_speech_unavailable(tmp_path, monkeypatch):
@@ -171,17 +167,16 @@ def test_real_english_wav(renderer):
 
 
 @pytest.mark.voice
-def test_cached_phrase_comes_back_much_faster(renderer):
-    renderer.start()  # keep the process start out of the comparison
-    t0 = time.perf_counter()
+def test_cached_phrase_is_served_without_the_worker(renderer):
+    """From the cache: no work for the worker (how fast is measured by `make bench`)."""
+    renderer.start()
     first = renderer.render(STANDARD, "id")
-    new = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    assert renderer.last_render_ms is not None and renderer.last_render_ms > 0
+    info = renderer.last_info
     again = renderer.render(STANDARD, "id")
-    cached = time.perf_counter() - t0
     assert again == first
-    assert cached < new / 10 and cached < 0.005, (new, cached)
-    print(f"\nvoice render: new phrase {new * 1000:.1f} ms, cached {cached * 1000:.3f} ms")
+    assert renderer.last_render_ms == 0.0  # served from the cache, the worker was not asked
+    assert renderer.last_info is info and renderer.worker_starts == 1
 
 
 @pytest.mark.voice
@@ -204,10 +199,8 @@ def test_a_language_without_a_voice_is_unavailable(renderer):
 def test_real_worker_recovers_from_a_hang(tmp_path, need_speech):
     target = functools.partial(workers.hang_on_first_job, str(tmp_path / "hung-once"), True)
     with SpeechRenderer(tmp_path / "c", timeout=2.0, worker_target=target) as r:
-        t0 = time.monotonic()
         path = r.render(STANDARD, "id")
-        assert time.monotonic() - t0 < 4.0
-        assert r.restarts == 1
+        assert r.restarts == 1 and r.problems[0].endswith("(hung)")
         assert 2.0 < wav_duration(path) < 12.0
 
 

@@ -1,0 +1,192 @@
+"""The officer panel's widgets, laid out (split from counter/panel.py to keep it readable):
+the current-ticket card and the number / QR field, the waiting counts, next in line and parked
+lists, the action buttons and the message line. No behaviour here: the buttons and fields are
+wired to the panel's ``trigger``, ``call_number_from_field`` and ``call_back_parked``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from counter.common import build_header
+
+if TYPE_CHECKING:
+    from counter.panel import CounterPanel
+
+# name, shortcut keys, colour role
+ACTIONS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("call", ("F1", "Space"), "call"),
+    ("recall", ("F2",), None),
+    ("start", ("F3",), None),
+    ("finish", ("F4",), "finish"),
+    ("no_show", ("F5",), None),
+    ("transfer", ("F6",), None),
+    ("park", ("F7",), None),
+    ("pause", ("F8",), None),
+    ("close", ("F9",), "danger"),
+    ("logout", ("F12",), None),
+)
+
+
+class _SpaceCalls(QObject):
+    """Space in the empty number field calls the next ticket (the field keeps the focus so a
+    scanner's keystrokes always land in it)."""
+
+    def __init__(self, panel: "CounterPanel"):
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, obj, event) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space
+                and not event.modifiers() and not obj.text()):
+            if not event.isAutoRepeat():
+                self.panel.trigger("call")
+            return True
+        return False
+
+
+def build_panel(panel: "CounterPanel") -> None:
+    """Create the panel's widgets as attributes of ``panel`` (``panel.scan``, ``panel.buttons``...)."""
+    root = build_header(panel, 6)
+
+    body = QHBoxLayout()
+    body.setContentsMargins(16, 12, 16, 8)
+    body.setSpacing(16)
+    root.addLayout(body, 1)
+
+    # left: the current ticket and the number / QR field
+    left = QVBoxLayout()
+    body.addLayout(left, 3)
+    card = QFrame(objectName="card")
+    cl = QVBoxLayout(card)
+    cl.setContentsMargins(20, 10, 20, 10)
+    cl.setSpacing(4)
+    panel.state_label = QLabel(objectName="state")
+    panel.number_label = QLabel(objectName="number")
+    panel.number_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    panel.number_label.setMinimumHeight(96)
+    panel.service_label = QLabel(objectName="service")
+    panel.service_label.setWordWrap(True)
+    prio_row = QHBoxLayout()
+    panel.prio_label = QLabel(objectName="prio")
+    prio_row.addWidget(panel.prio_label)
+    prio_row.addStretch(1)
+    times = QGridLayout()
+    panel.waited_caption = QLabel()
+    panel.waited_value = QLabel(objectName="timer")
+    panel.timer_caption = QLabel()
+    panel.timer_value = QLabel(objectName="timer")
+    panel.recall_label = QLabel()
+    times.addWidget(panel.waited_caption, 0, 0)
+    times.addWidget(panel.timer_caption, 0, 1)
+    times.addWidget(panel.waited_value, 1, 0)
+    times.addWidget(panel.timer_value, 1, 1)
+    cl.addWidget(panel.state_label)
+    cl.addWidget(panel.number_label)
+    cl.addWidget(panel.service_label)
+    cl.addLayout(prio_row)
+    cl.addSpacing(6)
+    cl.addLayout(times)
+    cl.addWidget(panel.recall_label)
+    cl.addStretch(1)
+    left.addWidget(card, 1)
+
+    scan_row = QHBoxLayout()
+    panel.scan = QLineEdit(objectName="scan")
+    panel.scan.setMaxLength(512)
+    panel.scan.setClearButtonEnabled(True)
+    panel.scan_button = QPushButton(objectName="small")
+    panel.scan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scan_row.addWidget(panel.scan, 1)
+    scan_row.addWidget(panel.scan_button)
+    left.addLayout(scan_row)
+    panel.scan.returnPressed.connect(panel.call_number_from_field)
+    panel.scan_button.clicked.connect(panel.call_number_from_field)
+    panel.scan.installEventFilter(_SpaceCalls(panel))
+
+    # right: waiting counts, next in line, parked tickets
+    right = QVBoxLayout()
+    body.addLayout(right, 2)
+    panel.waiting_caption = QLabel(objectName="section")
+    right.addWidget(panel.waiting_caption)
+    wgrid = QGridLayout()
+    wgrid.setVerticalSpacing(2)
+    panel.waiting_name_labels: dict[str, QLabel] = {}
+    panel.waiting_labels: dict[str, QLabel] = {}
+    for i, code in enumerate(panel.counter.service_codes):
+        name = QLabel()
+        count = QLabel(objectName=f"waiting-{code}")
+        count.setStyleSheet("font-size: 18px; font-weight: bold;")
+        count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        wgrid.addWidget(name, i, 0)
+        wgrid.addWidget(count, i, 1)
+        panel.waiting_name_labels[code] = name
+        panel.waiting_labels[code] = count
+    right.addLayout(wgrid)
+    panel.next_caption = QLabel(objectName="section")
+    right.addWidget(panel.next_caption)
+    panel.next_list = QListWidget(objectName="next")
+    panel.next_list.setStyleSheet('font-family: "DejaVu Sans Mono", monospace; font-size: 15px;')
+    panel.next_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    panel.next_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+    right.addWidget(panel.next_list, 1)
+    panel.parked_caption = QLabel(objectName="section")
+    panel.unpark_button = QPushButton(objectName="small")
+    panel.unpark_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    prow = QHBoxLayout()
+    prow.addWidget(panel.parked_caption, 1)
+    prow.addWidget(panel.unpark_button)
+    right.addLayout(prow)
+    panel.parked_list = QListWidget(objectName="parked")
+    panel.parked_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    panel.parked_list.setMaximumHeight(64)  # two rows, then it scrolls; the queue list gets the space
+    right.addWidget(panel.parked_list, 0)
+    panel.unpark_button.clicked.connect(panel.call_back_parked)
+    panel.parked_list.itemDoubleClicked.connect(lambda _item: panel.call_back_parked())
+
+    # the action buttons
+    grid = QGridLayout()
+    grid.setContentsMargins(16, 4, 16, 4)
+    grid.setSpacing(8)
+    panel.buttons: dict[str, QPushButton] = {}
+    for i, (name, _keys, role) in enumerate(ACTIONS):
+        b = QPushButton(objectName="action")
+        b.setProperty("action", name)
+        if role:
+            b.setProperty("role", role)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(lambda _=False, n=name: panel.trigger(n))
+        grid.addWidget(b, i // 5, i % 5)
+        panel.buttons[name] = b
+    root.addLayout(grid)
+
+    panel.message = QLabel(objectName="message")
+    panel.message.setWordWrap(True)
+    panel.message.setContentsMargins(16, 0, 16, 8)
+    root.addWidget(panel.message)
+    panel.scan.setFocus()
+
+
+def build_shortcuts(panel: "CounterPanel") -> None:
+    """The F-keys (and Space) of ``ACTIONS``; a held key is one action."""
+    panel.shortcuts = []
+    for name, keys, _role in ACTIONS:
+        for key in keys:
+            sc = QShortcut(QKeySequence(key), panel)
+            sc.setAutoRepeat(False)  # a held key is one action
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(lambda n=name: panel.trigger(n))
+            panel.shortcuts.append(sc)
