@@ -38,6 +38,12 @@ class KioskFlow:
         """The screen (or what sits under the finger) just changed."""
         self._screen_changed_at = self.monotonic()
 
+    def guard_left(self) -> float:
+        """Seconds until a touch is no longer taken for the second touch of a double tap."""
+        if self._screen_changed_at is None:
+            return 0.0
+        return max(0.0, self.tap_guard_s - (self.monotonic() - self._screen_changed_at))
+
     def swallows_touch(self) -> bool:
         """True when a touch now is the second touch of a double tap and must be ignored."""
         if self._screen_changed_at is None:

@@ -213,8 +213,7 @@ def kiosk_handlers(window) -> dict[str, Handler]:
 
     def settle_tap_guard() -> None:
         # a person takes longer than the guard to move the finger after a screen change
-        guard = getattr(window, "tap_guard_s", 0.0)
-        left = guard - (time.monotonic() - getattr(window, "_screen_changed_at", 0.0))
+        left = window.flow.guard_left()
         if left > 0:
             QTest.qWait(int(left * 1000) + 30)
 
