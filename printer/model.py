@@ -33,6 +33,11 @@ class TicketPrint:
     footer: str  # "Terima kasih atas kunjungan Anda"
     reprint: bool = False
     test: bool = False
+    # A reprint of a ticket no longer waiting: its state, Indonesian then English, e.g.
+    # ("Sudah dipanggil ke Loket 7", "Called to counter 7"); printed instead of "please wait".
+    state_lines: tuple[str, ...] = ()
+    # Short requirements (persyaratan) of the service; printed as a list when not empty.
+    requirements: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
