@@ -44,6 +44,9 @@ def status_text(status: PrinterStatus) -> str:
         text, en = "Kertas printer habis", "the printer is out of paper"
     elif not status.online:
         text, en = "Printer tidak terhubung", "the printer is offline"
+    elif not status.checked:
+        text, en = ("Printer menerima sambungan, tetapi tidak ditanya statusnya",
+                    "it accepts connections; whether it prints is not known")
     elif status.paper == "near_end":
         text, en = "Printer siap, kertas hampir habis", "the paper roll is nearly finished"
     elif status.paper == "unknown":
@@ -67,3 +70,24 @@ _ERROR_ID = {
 def error_text(error: PrinterError) -> str:
     """One line for a failed print: Indonesian summary, then the English detail."""
     return f"{_ERROR_ID.get(error.kind, 'Gagal mencetak')} / {' '.join(str(error).split())}"
+
+
+_STATE_LINES = {
+    "called": ("Sudah dipanggil{at}: segera menuju loket", "Already called{at_en}: go to the counter now"),
+    "serving": ("Sedang dilayani{at}", "Being served{at_en}"),
+    "parked": ("Ditunda{at}: tunggu panggilan ulang", "On hold{at_en}: wait to be called again"),
+    "done": ("Sudah dilayani{at}", "Already served{at_en}"),
+    "no_show": ("Tidak hadir saat dipanggil{at}: hubungi petugas",
+                "Absent when called{at_en}: ask the staff"),
+}
+
+
+def reprint_state_lines(status: str, counter: str | None) -> tuple[str, ...]:
+    """What a reprint of a ticket no longer waiting says instead of 'please wait' (``status``: a
+    ticket status value); () for a waiting ticket."""
+    pair = _STATE_LINES.get(status)
+    if pair is None:
+        return ()
+    at = f" di Loket {counter}" if counter else ""
+    at_en = f" at counter {counter}" if counter else ""
+    return tuple(line.format(at=at, at_en=at_en) for line in pair)

@@ -85,13 +85,15 @@ class PrinterStatus:
 
     ``online``: reachable and not stopped by an error (an open cover or paper end is reported in
     ``cover_open``/``paper``, not as offline). ``cover_open`` is None when it cannot tell.
-    ``message``: one line for staff (English).
+    ``message``: one line for staff (English). ``checked``: False when the printer was not asked
+    (status checks are off): then ``online`` only means "it accepted a connection".
     """
 
     online: bool
     paper: PaperState = "unknown"
     cover_open: bool | None = None
     message: str = ""
+    checked: bool = True
 
     @property
     def can_print(self) -> bool:
