@@ -150,6 +150,7 @@ class HallCfg(_Strict):
     operator: str = ""
     timezone: str = "Asia/Jakarta"
     number_format: str = "{prefix}-{seq:03d}"
+    number_reading: Literal["words", "digits"] = "words"  # "K dua belas" / "K nol satu dua"
     running_text: str = "Selamat Datang di Mal Pelayanan Publik"
     ticket_footer: str = "Terima kasih atas kunjungan Anda"
     public_url: str = ""
@@ -386,6 +387,7 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
         agencies=tuple(agencies),
         services=tuple(services),
         counters=tuple(counters),
+        number_reading=h.number_reading,
     )
 
 

@@ -121,6 +121,7 @@ class Hall:
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+    number_reading: str = "words"  # how the voice reads numbers: "words" (K dua belas) or "digits"
 
     def __post_init__(self) -> None:
         index: dict = {}
