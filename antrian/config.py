@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from antrian.domain.catalogue import (
     WEEKDAYS,
     Agency,
+    ClosedDays,
     Counter,
     Hall,
     PriorityPolicy,
@@ -85,7 +86,7 @@ class HoursCfg(_Strict):
                 raise ValueError(f"ranges {a.label()} and {b.label()} overlap")
         return v
 
-    def build(self, closed_dates: frozenset[date]) -> WeeklyHours:
+    def build(self, closed_dates: "ClosedDays | frozenset[date]") -> WeeklyHours:
         days = tuple(
             tuple(sorted((parse_span(s) for s in getattr(self, d)), key=lambda s: s.start))
             for d in WEEKDAYS
@@ -156,7 +157,23 @@ class HallCfg(_Strict):
     public_url: str = ""
     issue_early_minutes: Annotated[int, Field(ge=0, le=180)] = 15
     max_recalls: Annotated[int, Field(ge=0, le=20)] = 3
+    # Whole-hall closed days: the public calendar of ``public_holidays`` (a country for the
+    # `holidays` library; "" = none) with cuti bersama when ``closed_on_cuti_bersama``; then the
+    # hall's own ``closed_dates`` (closed) and ``open_dates`` (open although the calendar says not).
+    public_holidays: str = "ID"
+    closed_on_cuti_bersama: bool = True
     closed_dates: list[date] = []
+    open_dates: list[date] = []
+
+    @field_validator("public_holidays")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if v:
+            import holidays
+
+            if v.upper() not in holidays.list_supported_countries():
+                raise ValueError(f"'{v}' is not a country code the holidays library knows (e.g. 'ID')")
+        return v.upper()
 
     @field_validator("timezone")
     @classmethod
@@ -260,7 +277,7 @@ def load_hall(path: Path | str) -> Hall:
 
 def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
     problems: list[str] = []
-    closed = frozenset(cfg.hall.closed_dates)
+    closed = closed_days(cfg.hall)
 
     agencies: list[Agency] = []
     services: list[Service] = []
@@ -388,7 +405,25 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
         services=tuple(services),
         counters=tuple(counters),
         number_reading=h.number_reading,
+        closed_days=closed,
     )
+
+
+def closed_days(h: HallCfg) -> ClosedDays:
+    """The hall's closed days: the ``holidays`` library's calendar for ``public_holidays`` (in
+    Indonesian; "government" days are cuti bersama), with the hall's own closures and openings."""
+    calendar: Any = {}
+    if h.public_holidays:
+        import holidays
+
+        language = "id" if h.public_holidays == "ID" else None
+        try:
+            categories = ("public", "government") if h.closed_on_cuti_bersama else ("public",)
+            calendar = holidays.country_holidays(h.public_holidays, language=language, categories=categories)
+        except ValueError:  # a country without a "government" (cuti bersama) category
+            calendar = holidays.country_holidays(h.public_holidays, language=language)
+    own = {d: "Tutup (hari libur pelayanan MPP)" for d in h.closed_dates}
+    return ClosedDays(calendar=calendar, closed=own, opened=frozenset(h.open_dates) - own.keys())
 
 
 # --------------------------------------------------------------------------------------------
