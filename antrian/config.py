@@ -105,11 +105,19 @@ class ServiceDefaults(_Strict):
     hours: HoursCfg | None = None
 
 
+Requirement = Annotated[str, Field(min_length=1, max_length=80)]
+
+
 class ServiceCfg(ServiceDefaults):
     code: Code
     name: Annotated[str, Field(min_length=1, max_length=80)]
     name_en: str = ""
     priority_allowed: bool = True
+    # The published service standard (UU 25/2009 art. 21): what to bring, what it costs, how long
+    # the service takes. Optional; the ticket prints the requirements when there are any.
+    requirements: Annotated[list[Requirement], Field(max_length=12)] = []  # persyaratan, short lines
+    fee: Annotated[str, Field(max_length=80)] = ""  # biaya: "Gratis", "Rp30.000"
+    typical_time: Annotated[str, Field(max_length=40)] = ""  # waktu: "15 menit", "3 hari kerja"
 
 
 class CounterCfg(_Strict):
@@ -334,6 +342,9 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
                     target_wait_minutes=int(pick("target_wait_minutes")),
                     hours=hours,
                     priority_allowed=s.priority_allowed,
+                    requirements=tuple(s.requirements),
+                    fee=s.fee,
+                    typical_time=s.typical_time,
                 )
             )
 

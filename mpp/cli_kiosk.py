@@ -203,7 +203,9 @@ def cmd_printer_reprint(args) -> int:
     view = reprint_view(queue, ticket)  # TicketNotReprintable: another day, expired, cancelled
     printer = _printer(ctx)
     tp = ticket_print_for(view, ctx.hall, reprint=True)
-    tp = replace(tp, state_lines=reprint_state_lines(view.state.value, view.counter_code))
+    requirements = ctx.hall.service(ticket.service_code).requirements if view.waiting else ()
+    tp = replace(tp, state_lines=reprint_state_lines(view.state.value, view.counter_code),
+                 requirements=tp.requirements or requirements)
     _print(printer, tp)
     path = getattr(printer, "last_path", None)
     _emit(args, {"printed": _confirmed(printer), "sent": True, "number": ticket.number,

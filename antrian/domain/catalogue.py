@@ -102,6 +102,9 @@ class Service:
     target_wait_minutes: int
     hours: WeeklyHours
     priority_allowed: bool = True
+    requirements: tuple[str, ...] = ()  # persyaratan (short lines), from the service standard
+    fee: str = ""  # biaya, e.g. "Gratis"
+    typical_time: str = ""  # waktu pelayanan, e.g. "15 menit"
 
 
 @dataclass(frozen=True)
