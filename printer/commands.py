@@ -73,12 +73,12 @@ def error_text(error: PrinterError) -> str:
 
 
 _STATE_LINES = {
-    "called": ("Sudah dipanggil{at}: segera menuju loket", "Already called{at_en}: go to the counter now"),
-    "serving": ("Sedang dilayani{at}", "Being served{at_en}"),
-    "parked": ("Ditunda{at}: tunggu panggilan ulang", "On hold{at_en}: wait to be called again"),
-    "done": ("Sudah dilayani{at}", "Already served{at_en}"),
-    "no_show": ("Tidak hadir saat dipanggil{at}: hubungi petugas",
-                "Absent when called{at_en}: ask the staff"),
+    # status: (Indonesian, English); {at} = " ke/di Loket 7", {at_en} = " counter 7"
+    "called": ("Sudah dipanggil: segera ke{at}", "Already called: go to{at_en} now"),
+    "serving": ("Sedang dilayani di{at}", "Being served at{at_en}"),
+    "parked": ("Ditunda di{at}: tunggu panggilan ulang", "On hold at{at_en}: wait to be called again"),
+    "done": ("Sudah dilayani di{at}", "Already served at{at_en}"),
+    "no_show": ("Tidak hadir saat dipanggil: hubungi petugas", "Absent when called: ask the staff"),
 }
 
 
@@ -88,6 +88,6 @@ def reprint_state_lines(status: str, counter: str | None) -> tuple[str, ...]:
     pair = _STATE_LINES.get(status)
     if pair is None:
         return ()
-    at = f" di Loket {counter}" if counter else ""
-    at_en = f" at counter {counter}" if counter else ""
+    at = f" Loket {counter}" if counter else " loket"
+    at_en = f" counter {counter}" if counter else " the counter"
     return tuple(line.format(at=at, at_en=at_en) for line in pair)

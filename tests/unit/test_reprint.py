@@ -70,6 +70,7 @@ def test_state_lines_for_the_printed_ticket():
     from printer.commands import reprint_state_lines
 
     assert reprint_state_lines("waiting", None) == ()
-    assert reprint_state_lines("called", "7") == ("Sudah dipanggil di Loket 7: segera menuju loket",
-                                                  "Already called at counter 7: go to the counter now")
+    assert reprint_state_lines("called", "7") == ("Sudah dipanggil: segera ke Loket 7",
+                                                  "Already called: go to counter 7 now")
     assert reprint_state_lines("done", "7")[0] == "Sudah dilayani di Loket 7"
+    assert reprint_state_lines("called", None)[0] == "Sudah dipanggil: segera ke loket"
