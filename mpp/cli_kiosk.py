@@ -190,22 +190,18 @@ def cmd_printer_status(args) -> int:
 
 
 def cmd_printer_reprint(args) -> int:
-    from dataclasses import replace
-
     from mpp.cli import context_from
     from antrian.services.reprint import reprint_view
     from kiosk.text import ticket_print_for
-    from printer.commands import reprint_state_lines
+    from printer.commands import for_reprint
 
     ctx = context_from(args)
     queue = ctx.queue
     ticket = queue.find_ticket(args.ticket)  # BadTicketRef / TicketNotFound / StoreUnavailable
     view = reprint_view(queue, ticket)  # TicketNotReprintable: another day, expired, cancelled
     printer = _printer(ctx)
-    tp = ticket_print_for(view, ctx.hall, reprint=True)
-    requirements = ctx.hall.service(ticket.service_code).requirements if view.waiting else ()
-    tp = replace(tp, state_lines=reprint_state_lines(view.state.value, view.counter_code),
-                 requirements=tp.requirements or requirements)
+    tp = for_reprint(ticket_print_for(view, ctx.hall, reprint=True), view.state.value, view.counter_code,
+                     ctx.hall.service(ticket.service_code).requirements)
     _print(printer, tp)
     path = getattr(printer, "last_path", None)
     _emit(args, {"printed": _confirmed(printer), "sent": True, "number": ticket.number,

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from printer.model import PrinterError, PrinterStatus, TicketPrint
@@ -91,3 +92,15 @@ def reprint_state_lines(status: str, counter: str | None) -> tuple[str, ...]:
     at = f" Loket {counter}" if counter else " loket"
     at_en = f" counter {counter}" if counter else " the counter"
     return tuple(line.format(at=at, at_en=at_en) for line in pair)
+
+
+def for_reprint(t: TicketPrint, state: str, counter: str | None, requirements: tuple[str, ...] = ()) -> TicketPrint:
+    """``t`` (already marked reprint) with what is true now: the state lines of a ticket no longer
+    waiting (``state``: its status value), or the service's ``requirements`` for a waiting one.
+
+        view = reprint_view(queue, ticket)               # antrian.services.reprint
+        tp = for_reprint(ticket_print_for(view, hall, reprint=True), view.state.value,
+                         view.counter_code, hall.service(ticket.service_code).requirements)
+    """
+    lines = reprint_state_lines(state, counter)
+    return replace(t, state_lines=lines, requirements=() if lines else (t.requirements or tuple(requirements)))

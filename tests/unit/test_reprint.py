@@ -74,3 +74,14 @@ def test_state_lines_for_the_printed_ticket():
                                                   "Already called: go to counter 7 now")
     assert reprint_state_lines("done", "7")[0] == "Sudah dilayani di Loket 7"
     assert reprint_state_lines("called", None)[0] == "Sudah dipanggil: segera ke loket"
+
+
+def test_for_reprint_puts_state_or_requirements_on_the_ticket():
+    from printer.commands import for_reprint
+    from tests.printer.conftest import make_ticket
+
+    t = make_ticket(reprint=True)
+    called = for_reprint(t, "called", "7", ("KTP-el",))
+    assert called.state_lines[0] == "Sudah dipanggil: segera ke Loket 7" and called.requirements == ()
+    waiting = for_reprint(t, "waiting", None, ("KTP-el",))
+    assert waiting.state_lines == () and waiting.requirements == ("KTP-el",)
