@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from antrian.domain.catalogue import (
     WEEKDAYS,
     Agency,
+    ClosedDays,
     Counter,
     Hall,
     PriorityPolicy,
@@ -85,7 +86,7 @@ class HoursCfg(_Strict):
                 raise ValueError(f"ranges {a.label()} and {b.label()} overlap")
         return v
 
-    def build(self, closed_dates: frozenset[date]) -> WeeklyHours:
+    def build(self, closed_dates: "ClosedDays | frozenset[date]") -> WeeklyHours:
         days = tuple(
             tuple(sorted((parse_span(s) for s in getattr(self, d)), key=lambda s: s.start))
             for d in WEEKDAYS
@@ -104,11 +105,19 @@ class ServiceDefaults(_Strict):
     hours: HoursCfg | None = None
 
 
+Requirement = Annotated[str, Field(min_length=1, max_length=80)]
+
+
 class ServiceCfg(ServiceDefaults):
     code: Code
     name: Annotated[str, Field(min_length=1, max_length=80)]
     name_en: str = ""
     priority_allowed: bool = True
+    # The published service standard (UU 25/2009 art. 21): what to bring, what it costs, how long
+    # the service takes. Optional; the ticket prints the requirements when there are any.
+    requirements: Annotated[list[Requirement], Field(max_length=12)] = []  # persyaratan, short lines
+    fee: Annotated[str, Field(max_length=80)] = ""  # biaya: "Gratis", "Rp30.000"
+    typical_time: Annotated[str, Field(max_length=40)] = ""  # waktu: "15 menit", "3 hari kerja"
 
 
 class CounterCfg(_Strict):
@@ -150,12 +159,29 @@ class HallCfg(_Strict):
     operator: str = ""
     timezone: str = "Asia/Jakarta"
     number_format: str = "{prefix}-{seq:03d}"
+    number_reading: Literal["words", "digits"] = "words"  # "K dua belas" / "K nol satu dua"
     running_text: str = "Selamat Datang di Mal Pelayanan Publik"
     ticket_footer: str = "Terima kasih atas kunjungan Anda"
     public_url: str = ""
     issue_early_minutes: Annotated[int, Field(ge=0, le=180)] = 15
     max_recalls: Annotated[int, Field(ge=0, le=20)] = 3
+    # Whole-hall closed days: the public calendar of ``public_holidays`` (a country for the
+    # `holidays` library; "" = none) with cuti bersama when ``closed_on_cuti_bersama``; then the
+    # hall's own ``closed_dates`` (closed) and ``open_dates`` (open although the calendar says not).
+    public_holidays: str = "ID"
+    closed_on_cuti_bersama: bool = True
     closed_dates: list[date] = []
+    open_dates: list[date] = []
+
+    @field_validator("public_holidays")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if v:
+            import holidays
+
+            if v.upper() not in holidays.list_supported_countries():
+                raise ValueError(f"'{v}' is not a country code the holidays library knows (e.g. 'ID')")
+        return v.upper()
 
     @field_validator("timezone")
     @classmethod
@@ -259,7 +285,7 @@ def load_hall(path: Path | str) -> Hall:
 
 def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
     problems: list[str] = []
-    closed = frozenset(cfg.hall.closed_dates)
+    closed = closed_days(cfg.hall)
 
     agencies: list[Agency] = []
     services: list[Service] = []
@@ -316,6 +342,9 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
                     target_wait_minutes=int(pick("target_wait_minutes")),
                     hours=hours,
                     priority_allowed=s.priority_allowed,
+                    requirements=tuple(s.requirements),
+                    fee=s.fee,
+                    typical_time=s.typical_time,
                 )
             )
 
@@ -386,7 +415,26 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
         agencies=tuple(agencies),
         services=tuple(services),
         counters=tuple(counters),
+        number_reading=h.number_reading,
+        closed_days=closed,
     )
+
+
+def closed_days(h: HallCfg) -> ClosedDays:
+    """The hall's closed days: the ``holidays`` library's calendar for ``public_holidays`` (in
+    Indonesian; "government" days are cuti bersama), with the hall's own closures and openings."""
+    calendar: Any = {}
+    if h.public_holidays:
+        import holidays
+
+        language = "id" if h.public_holidays == "ID" else None
+        try:
+            categories = ("public", "government") if h.closed_on_cuti_bersama else ("public",)
+            calendar = holidays.country_holidays(h.public_holidays, language=language, categories=categories)
+        except ValueError:  # a country without a "government" (cuti bersama) category
+            calendar = holidays.country_holidays(h.public_holidays, language=language)
+    own = {d: "Tutup (hari libur pelayanan MPP)" for d in h.closed_dates}
+    return ClosedDays(calendar=calendar, closed=own, opened=frozenset(h.open_dates) - own.keys())
 
 
 # --------------------------------------------------------------------------------------------

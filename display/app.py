@@ -113,6 +113,7 @@ def run_display(ctx, args) -> int:
     queue = ctx.queue
     feed = EventFeed(queue, poll_ms=settings.poll_ms)
     announcer = build_announcer(settings.voice, enabled=not getattr(args, "no_voice", False))
+    announcer.number_reading = ctx.hall.number_reading  # [hall] number_reading: "words" / "digits"
     window = DisplayWindow(ctx.hall, queue, settings, feed, announcer, queue.clock, lang=lang,
                            zone=zone, logo=find_logo())
     place_window(window, app, screen_index, getattr(args, "windowed", False))

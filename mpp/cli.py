@@ -281,6 +281,7 @@ def cmd_simulate(args) -> int:
     cfg = SimulationConfig(
         day=args.day, seed=args.seed, tickets=args.tickets, no_show_rate=args.no_show,
         agencies=tuple(a for a in (args.agencies or "").split(",") if a), counters_override=_parse_overrides(args.counters),
+        target_wait=args.target_wait,
     )
     result = run_simulation(ctx, cfg, progress=None if args.json else print)
     if args.json:
@@ -322,6 +323,16 @@ def _nonneg_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if v < 0:
         raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
+    return v
+
+
+def _positive_minutes(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of minutes") from None
+    if not 1 <= v <= 1440:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and 1440 minutes")
     return v
 
 
@@ -437,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--no-show", type=_rate, default=0.05, help="share of citizens who are gone when called")
     sm.add_argument("--agencies", help="only these agency codes, comma separated")
     sm.add_argument("--counters", help="counters per agency, e.g. disdukcapil=6,polres=3")
+    sm.add_argument("--target-wait", type=_positive_minutes, metavar="MIN",
+                    help="target wait in minutes: the share served within it and a suggested number of "
+                         "counters per agency (default: each service's target_wait_minutes, no suggestion)")
     sm.set_defaults(func=cmd_simulate)
 
     d = sub.add_parser("demo", help="open the kiosk, display and two counters on one PC")

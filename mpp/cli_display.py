@@ -83,11 +83,13 @@ def cmd_announce(args) -> int:
     from display.voice.phrases import build_phrase
     from display.voice.tts import SpeechError, SpeechUnavailable
 
-    text = build_phrase(prefix, seq, counter.number, agency.spoken_name, lang=lang, recall=args.recall)
+    reading = dict(reading=hall.number_reading, number=hall.format_number(prefix, seq))  # [hall] number_reading
+    text = build_phrase(prefix, seq, counter.number, agency.spoken_name, lang=lang, recall=args.recall, **reading)
     try:
         path = announce_command(
             prefix, seq, counter.number, agency.spoken_name, lang=lang, repeat=voice.repeat,
             volume=voice.volume, rate=voice.rate, wav_out=args.wav, chime=voice.chime, recall=args.recall,
+            **reading,
         )
     except SpeechUnavailable as e:
         raise QueueError(f"speech is not available: {e} (install espeak-ng; see README)") from None

@@ -4,6 +4,7 @@ mpp.cli. No Qt import here: the kiosk window is imported only when `mpp kiosk` r
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import re
@@ -28,9 +29,45 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 def _emit(args, data: dict, text: str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=str))
+        print(json.dumps({"ok": True} | data, ensure_ascii=False, default=str))
     else:
         print(text)
+
+
+def _json_errors(func):
+    """With --json, a failure is one JSON object on stdout ({"ok": false, "error": code, "message":
+    ..., "exit_code": n}) as well as the usual line on stderr; the exit code is unchanged."""
+
+    @functools.wraps(func)
+    def run(args) -> int:
+        from antrian.config import ConfigError
+
+        try:
+            return func(args)
+        except (QueueError, ConfigError) as e:
+            if not getattr(args, "json", False):
+                raise
+            code = getattr(e, "code", "config")
+            exit_code = getattr(e, "exit_code", UsageError.exit_code)
+            params = {k: v for k, v in getattr(e, "params", {}).items() if isinstance(v, (str, int, float, bool))}
+            print(json.dumps({"ok": False, "error": code, "message": str(e), "exit_code": exit_code} | params,
+                             ensure_ascii=False, default=str))
+            print(f"mpp: {e}", file=sys.stderr)
+            return exit_code
+
+    return run
+
+
+def _confirmed(printer) -> bool:
+    """Did the printer confirm the last job (True for printers that cannot fail silently)?"""
+    return getattr(printer, "last_confirmed", True) is not False
+
+
+def _done_text(printer) -> str:
+    if _confirmed(printer):
+        return "printed"
+    return ("sent, NOT confirmed (the printer took the bytes; status checks are off, so look whether "
+            "the ticket came out)")
 
 
 def add_commands(sub) -> None:
@@ -49,15 +86,15 @@ def add_commands(sub) -> None:
     psub = p.add_subparsers(dest="printer_command", metavar="COMMAND")
     t = psub.add_parser("test", help="print a test ticket")
     _json_flag(t)
-    t.set_defaults(func=cmd_printer_test)
+    t.set_defaults(func=_json_errors(cmd_printer_test))
     s = psub.add_parser("status", help="online / paper near end / paper out / cover open "
                                        "(exit status 1 when it cannot print)")
     _json_flag(s)
-    s.set_defaults(func=cmd_printer_status)
+    s.set_defaults(func=_json_errors(cmd_printer_status))
     r = psub.add_parser("reprint", help="print a ticket of today again")
     r.add_argument("ticket", metavar="TICKET", help="ticket number (K-012) or the text of its QR code")
     _json_flag(r)
-    r.set_defaults(func=cmd_printer_reprint)
+    r.set_defaults(func=_json_errors(cmd_printer_reprint))
     p.set_defaults(func=_printer_help(p))
 
     pin = sub.add_parser("kiosk-pin", help="make the hash of a kiosk admin PIN for the station config",
@@ -132,8 +169,9 @@ def cmd_printer_test(args) -> int:
     now = SystemClock().now().astimezone(hall.tz)
     _print(printer, test_ticket(hall.name, hall.city, hall.ticket_footer, now))
     path = getattr(printer, "last_path", None)
-    _emit(args, {"printed": True, "printer": printer.describe(), "preview": str(path) if path else None},
-          f"test ticket printed on {printer.describe()}{_where_printed(printer)}")
+    _emit(args, {"printed": _confirmed(printer), "sent": True, "printer": printer.describe(),
+                 "preview": str(path) if path else None},
+          f"test ticket {_done_text(printer)} on {printer.describe()}{_where_printed(printer)}")
     return 0
 
 
@@ -146,26 +184,33 @@ def cmd_printer_status(args) -> int:
     st = printer.status()
     _emit(args, {"printer": printer.describe(), "online": st.online, "paper": st.paper,
                  "cover_open": st.cover_open, "can_print": st.can_print,
-                 "needs_attention": st.needs_attention, "message": st.message},
+                 "needs_attention": st.needs_attention, "checked": st.checked, "message": st.message},
           f"{printer.describe()}: {status_text(st)}")
     return 0 if st.can_print else 1
 
 
 def cmd_printer_reprint(args) -> int:
     from mpp.cli import context_from
+    from antrian.services.reprint import reprint_view
     from printer.content import ticket_print_for
+    from printer.commands import for_reprint
 
     ctx = context_from(args)
     queue = ctx.queue
     ticket = queue.find_ticket(args.ticket)  # BadTicketRef / TicketNotFound / StoreUnavailable
-    issued = queue.issued_view(ticket)
+    view = reprint_view(queue, ticket)  # TicketNotReprintable: another day, expired, cancelled
     printer = _printer(ctx)
-    _print(printer, ticket_print_for(issued, ctx.hall, reprint=True))
+    tp = for_reprint(ticket_print_for(view, ctx.hall, reprint=True), view.state.value, view.counter_code,
+                     ctx.hall.service(ticket.service_code).requirements)
+    _print(printer, tp)
     path = getattr(printer, "last_path", None)
-    _emit(args, {"printed": True, "number": ticket.number, "status": ticket.status.value,
-                 "ahead": issued.ahead, "printer": printer.describe(),
-                 "preview": str(path) if path else None},
-          f"ticket {ticket.number} printed again on {printer.describe()}{_where_printed(printer)}")
+    _emit(args, {"printed": _confirmed(printer), "sent": True, "number": ticket.number,
+                 "status": view.state.value, "counter": view.counter_code,
+                 "ahead": view.ahead if view.waiting else None,
+                 "eta_minutes": view.eta_minutes if view.waiting else None,
+                 "printer": printer.describe(), "preview": str(path) if path else None},
+          f"ticket {ticket.number} ({view.state.value}) {_done_text(printer)} on "
+          f"{printer.describe()}{_where_printed(printer)}")
     return 0
 
 

@@ -1,9 +1,15 @@
 """Ticket printers: the ``TicketPrinter`` port and its implementations.
 
 Every real backend renders the whole ticket into a python-escpos ``Dummy`` first, then opens the
-device for this one job (short timeout), optionally asks the printer for its real-time status
-(DLE EOT), sends the buffer in one write and closes. Failures surface as ``PrinterError`` with a
-``kind`` and a one-line message; nothing here blocks longer than the configured timeout per step.
+device for this one job, optionally asks the printer for its real-time status (DLE EOT), sends the
+buffer in one write and closes. Failures surface as ``PrinterError`` with a ``kind`` and a one-line
+message. One deadline covers the whole job: connecting, the status queries, sending and (network,
+status checks off) waiting until the printer has taken every byte all share ``timeout`` seconds, so
+a hung printer costs at most the timeout, not the timeout per step.
+
+With status checks off nothing can confirm that paper came out: the job then reports
+``last_confirmed = False``; a network printer that does not take the bytes within the deadline is
+an error ("timeout"), never a success.
 
 Blocking calls: run ``print_ticket`` and ``status`` off the GUI thread (one worker per printer).
 """
@@ -15,8 +21,10 @@ import os
 import re
 import select
 import socket
+import struct
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
@@ -96,6 +104,22 @@ def decode_status(printer: int | None, offline: int | None, paper: int | None) -
     return PrinterStatus(online=online, paper=state, cover_open=cover, message=msg)
 
 
+def unsent_bytes(sock: socket.socket) -> int | None:
+    """Bytes written to ``sock`` that the peer has not acknowledged yet (None: cannot tell here).
+    Linux: SIOCOUTQ (= TIOCOUTQ); macOS: SO_NWRITE."""
+    try:
+        if sys.platform.startswith("linux"):
+            import fcntl
+            import termios
+
+            return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        if sys.platform == "darwin":
+            return sock.getsockopt(socket.SOL_SOCKET, 0x1024)  # SO_NWRITE
+    except OSError:
+        return None
+    return None
+
+
 # ------------------------------------------------------------------------------------------
 # python-escpos based backends
 
@@ -112,7 +136,27 @@ class _EscposBackend:
         self.timeout = float(settings.timeout)
         self.check_status = bool(settings.check_status) and self.can_query
         self.last_status: PrinterStatus | None = None
+        self.last_confirmed: bool | None = None  # did the printer confirm the last ticket?
+        self._deadline = 0.0
         self._lock = threading.Lock()
+
+    # -- the one deadline of a job ----------------------------------------------------------
+    def _start_job(self) -> None:
+        self._deadline = time.monotonic() + self.timeout
+
+    def _left(self, doing: str) -> float:
+        """Seconds left of this job's deadline; a 'timeout' PrinterError when none are."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise PrinterError(
+                "timeout",
+                f"{self._where()} did not finish {doing or 'the job'} within {self.timeout:g} s: "
+                "check paper, cover and cable, then try again",
+            )
+        return left
+
+    def _arm(self, dev: "Escpos", doing: str) -> None:
+        """Give the next device operation only the time left (transports override)."""
 
     # -- to implement -----------------------------------------------------------------------
     def _open(self, job_name: str) -> "Escpos":
@@ -142,8 +186,8 @@ class _EscposBackend:
         except Exception as e:  # closing must not hide the real outcome
             log.warning("closing %s failed: %s", self._where(), e)
 
-    def _after_send(self, dev: "Escpos", t: TicketPrint) -> None:
-        """Hook for transports that can notice a lost link without a status query."""
+    def _after_send(self, dev: "Escpos", t: TicketPrint, size: int) -> None:
+        """Hook for transports that can notice a lost link (or bytes not taken) without a status query."""
 
     # -- the job ----------------------------------------------------------------------------
     def describe(self) -> str:
@@ -165,30 +209,37 @@ class _EscposBackend:
     def print_ticket(self, t: TicketPrint) -> None:
         data = self.render_bytes(t)
         with self._lock:
+            self.last_confirmed = None
+            self._start_job()
             dev = self._open(f"Antrian {t.number}")
             try:
                 if self.check_status:
                     self._refuse_if_not_ready(self._query(dev, "before printing"), t, before=True)
                 try:
+                    self._arm(dev, f"while printing ticket {t.number}")
                     dev._raw(data)  # the whole ticket in one write
                 except PrinterError:
                     raise
                 except Exception as e:
                     raise self._io_error(e, f"while printing ticket {t.number}") from e
-                self._after_send(dev, t)
+                self._after_send(dev, t, len(data))
                 if self.check_status:
                     st = self._query(dev, f"after sending ticket {t.number}")
                     self._refuse_if_not_ready(st, t, before=False)
                     if st.paper == "near_end":
                         log.warning("%s: paper nearly finished", self._where())
+                    self.last_confirmed = True
                 else:
-                    st = PrinterStatus(True, "unknown", None, "ticket sent (status checks are off)")
+                    st = PrinterStatus(True, "unknown", None, "ticket sent, not confirmed (status checks are off)",
+                                       checked=False)
+                    self.last_confirmed = False
                 self.last_status = st
             finally:
                 self._close(dev)
 
     def status(self) -> PrinterStatus:
         with self._lock:
+            self._start_job()
             try:
                 dev = self._open("Status")
             except PrinterError as e:
@@ -198,7 +249,12 @@ class _EscposBackend:
                 if self.check_status:
                     st = self._query(dev, "")
                 else:
-                    st = PrinterStatus(True, "unknown", None, f"{self._where()} is reachable")
+                    st = PrinterStatus(
+                        True, "unknown", None,
+                        f"{self._where()} accepts connections; status checks are off, so whether it "
+                        "can print is not known (set check_status = true if the model answers DLE EOT)",
+                        checked=False,
+                    )
             except PrinterError as e:
                 st = PrinterStatus(False, "unknown", None, str(e))
             finally:
@@ -214,6 +270,7 @@ class _EscposBackend:
         return st
 
     def _ask(self, dev: "Escpos", cmd: bytes, doing: str) -> int:
+        self._arm(dev, doing or "the status query")
         try:
             answer = dev.query_status(cmd)
         except Exception as e:
@@ -248,7 +305,7 @@ class NetworkTicketPrinter(_EscposBackend):
     def _open(self, job_name: str) -> "Escpos":
         from escpos.printer import Network
 
-        dev = Network(self.settings.host, self.settings.port, timeout=self.timeout,
+        dev = Network(self.settings.host, self.settings.port, timeout=self._left("connecting"),
                       profile=self.settings.profile)  # fmt: skip
         try:
             dev.open()
@@ -304,18 +361,36 @@ class NetworkTicketPrinter(_EscposBackend):
         # on a socket, an empty read means the printer hung up
         return self._lost(f"{self._where()} closed the connection", doing or "during the status query")
 
-    def _after_send(self, dev: "Escpos", t: TicketPrint) -> None:
+    def _arm(self, dev: "Escpos", doing: str) -> None:
+        dev.device.settimeout(self._left(doing))  # sendall: the timeout bounds the whole send
+
+    def _after_send(self, dev: "Escpos", t: TicketPrint, size: int) -> None:
         if self.check_status:
             return  # the status query after sending tells for sure
-        sock = dev.device  # best effort: has the printer already hung up?
-        try:
-            readable, _, _ = select.select([sock], [], [], 0)
-            if readable and sock.recv(64, socket.MSG_PEEK) == b"":
-                raise ConnectionResetError("closed by the printer")
-        except (BlockingIOError, TimeoutError):
-            pass
-        except OSError as e:
-            raise self._io_error(e, f"while printing ticket {t.number}") from e
+        # Status checks off: wait (within the deadline) until the printer has taken every byte,
+        # watching for a hang-up. A printer that stops reading leaves bytes in our send queue.
+        sock = dev.device
+        doing = f"while printing ticket {t.number}"
+        while True:
+            try:
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable and sock.recv(64, socket.MSG_PEEK) == b"":
+                    raise ConnectionResetError("closed by the printer")
+            except (BlockingIOError, TimeoutError):
+                pass
+            except OSError as e:
+                raise self._io_error(e, doing) from e
+            unsent = unsent_bytes(sock)
+            if not unsent:  # 0, or None where the platform cannot tell
+                return
+            if time.monotonic() >= self._deadline:
+                raise PrinterError(
+                    "timeout",
+                    f"{self._where()} took only {size - unsent} of {size} bytes of ticket {t.number} "
+                    f"within {self.timeout:g} s (it is not reading: paper, cover or an error?): "
+                    f"check it, then reprint ticket {t.number}",
+                )
+            time.sleep(0.01)
 
     def _close(self, dev: "Escpos") -> None:
         # Unread bytes (e.g. automatic status) make close() send a reset that can discard the end
@@ -340,7 +415,8 @@ class UsbTicketPrinter(_EscposBackend):
 
         s = self.settings
         try:
-            dev = Usb(s.usb_vendor, s.usb_product, timeout=int(self.timeout * 1000), profile=s.profile)
+            dev = Usb(s.usb_vendor, s.usb_product, timeout=max(1, int(self._left("opening") * 1000)),
+                      profile=s.profile)
             dev.open()
         except RuntimeError as e:  # pyusb missing
             raise PrinterError("config", f"USB printing needs pyusb: install python-escpos[usb] ({e})") from e
@@ -355,6 +431,9 @@ class UsbTicketPrinter(_EscposBackend):
         if not dev._device:
             raise PrinterError("offline", f"{self._where()} not found: is it plugged in and switched on?")
         return dev
+
+    def _arm(self, dev: "Escpos", doing: str) -> None:
+        dev.timeout = max(1, int(self._left(doing) * 1000))  # milliseconds, per USB write
 
     def _io_error(self, e: BaseException, doing: str, *, query: bool = False) -> PrinterError:
         if "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower():
@@ -375,7 +454,8 @@ class SerialTicketPrinter(_EscposBackend):
 
         s = self.settings
         try:
-            dev = Serial(devfile=s.serial_port, baudrate=s.baudrate, timeout=self.timeout, profile=s.profile)
+            dev = Serial(devfile=s.serial_port, baudrate=s.baudrate, timeout=self._left("opening the port"),
+                         profile=s.profile)
             dev.open()
         except RuntimeError as e:
             raise PrinterError("config", f"serial printing needs pyserial: install python-escpos[serial] ({e})") from e
@@ -383,13 +463,19 @@ class SerialTicketPrinter(_EscposBackend):
             raise PrinterError(
                 "offline", f"{self._where()} cannot be opened: is the cable plugged in? [{str(e).splitlines()[-1]}]"
             ) from e
-        dev.device.write_timeout = self.timeout  # python-escpos leaves writes without a timeout
+        dev.device.write_timeout = self._left("opening the port")  # python-escpos leaves writes without one
         return dev
+
+    def _arm(self, dev: "Escpos", doing: str) -> None:
+        left = self._left(doing)
+        dev.device.timeout = left
+        dev.device.write_timeout = left
 
     def _ask(self, dev: "Escpos", cmd: bytes, doing: str) -> int:
         # python-escpos's Serial._read() asks pyserial for 16 bytes, which waits the whole
         # timeout for a 1-byte answer; read exactly the one byte instead.
         port = dev.device
+        self._arm(dev, doing or "the status query")
         try:
             port.reset_input_buffer()
             dev._raw(cmd)

@@ -45,4 +45,5 @@ def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False)
         qr_text=issued.qr_text,
         footer=hall.ticket_footer,
         reprint=reprint,
+        requirements=tuple(getattr(service, "requirements", ()) or ()),
     )

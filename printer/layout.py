@@ -6,8 +6,13 @@ whose bytes the backends send in one piece and ``printer.preview`` turns into a 
 Conventions kept here:
 - Only font A; sizes through ``set(custom_size=True, width=, height=)`` (GS !), never ESC !, so
   every size change is one explicit command.
-- Text is folded to code page 437 (plus ASCII fallbacks) and the code page is fixed right after
-  ``hw("INIT")``, so the bytes do not depend on python-escpos guessing code pages.
+- Text is folded to the characters the chosen code page has (ASCII lookalikes otherwise), and the
+  code page is fixed right after ``hw("INIT")``, so the bytes do not depend on python-escpos guessing
+  code pages. Only a profile with Epson numbering (CP437 = ESC t 0) gets CP437; any other
+  (e.g. POS-5890, whose table says CP437 = 52 while many 58 mm printers number pages the Epson way)
+  gets plain ASCII and no code page command at all.
+- What the profile cannot do is not sent: a raster QR code (an image) where the profile has no
+  native QR, the cut only where it has a cutter.
 - Every text line is wrapped with ``textwrap`` to the characters that fit at its magnification.
 """
 
@@ -38,6 +43,7 @@ LOGO_MAX_HEIGHT_FRACTION = 1 / 3  # the logo may be at most this tall, relative 
 _FALLBACK = {
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
     "\u201c": '"', "\u201d": '"', "\u2026": "...", "\u2022": "*", "\u00b7": ".",
+    "\u00b1": "+/-", "\u00d7": "x", "\u00b0": "o", "\u00bd": "1/2",
 }  # fmt: skip
 
 
@@ -71,8 +77,9 @@ def printable_area(p: "Escpos", paper: PaperProfile) -> tuple[int, int]:
     return chars, dots
 
 
-def printable_text(text: str) -> str:
-    """Fold text to characters code page 437 can print (others become ASCII or '?')."""
+def printable_text(text: str, codepage: str | None = "CP437") -> str:
+    """Fold text to characters ``codepage`` can print (None: ASCII only); others become ASCII
+    lookalikes or '?'."""
     out: list[str] = []
     for ch in text:
         if ch == NBSP or (" " <= ch <= "~"):
@@ -81,7 +88,7 @@ def printable_text(text: str) -> str:
             out.append(" ")
         elif ord(ch) < 32 or 127 <= ord(ch) < 160:
             continue  # control characters: drop
-        elif _in_cp437(ch):
+        elif codepage and _in_codepage(ch, codepage):
             out.append(ch)
         elif ch in _FALLBACK:
             out.append(_FALLBACK[ch])
@@ -91,19 +98,19 @@ def printable_text(text: str) -> str:
     return "".join(out)
 
 
-def _in_cp437(ch: str) -> bool:
+def _in_codepage(ch: str, codepage: str) -> bool:
     try:
-        ch.encode("cp437")
+        ch.encode(codepage.lower())
     except UnicodeEncodeError:
         return False
     return True
 
 
-def wrap(text: str, width: int) -> list[str]:
+def wrap(text: str, width: int, codepage: str | None = "CP437") -> list[str]:
     """Lines of at most ``width`` characters (long words are broken); NBSP printed as space."""
     width = max(1, width)
     lines = textwrap.wrap(
-        printable_text(text), width, break_long_words=True, break_on_hyphens=False
+        printable_text(text, codepage), width, break_long_words=True, break_on_hyphens=False
     ) or [""]
     return [line.replace(NBSP, " ") for line in lines]
 
@@ -163,16 +170,54 @@ def ticket_bytes(t: TicketPrint, paper: PaperProfile, logo: Path | None = None,
     return p.output
 
 
+def ticket_codepage(p: "Escpos") -> str | None:
+    """The code page the ticket is printed in: "CP437" when the profile numbers it the Epson way
+    (ESC t 0), else None (plain ASCII, no code page command: every page has ASCII)."""
+    try:
+        pages = p.profile.get_code_pages()
+    except Exception:
+        return None
+    return "CP437" if str(pages.get("CP437")) == "0" else None
+
+
+def has_native_qr(p: "Escpos") -> bool:
+    return bool(p.profile.supports("qrCode"))
+
+
+def can_cut(p: "Escpos") -> bool:
+    return bool(p.profile.supports("paperFullCut") or p.profile.supports("paperPartCut"))
+
+
+def qr_image(text: str, box: int, width: int) -> "Image":
+    """The QR code as a 1-bit image ``width`` dots wide, the code centred, ``box`` dots a module
+    (a quiet zone of 2 modules above and below; the paper's margins do the sides)."""
+    import qrcode
+    import qrcode.constants
+    from PIL import Image as PILImage
+
+    ec = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M}[QR_EC]
+    code = qrcode.QRCode(version=None, error_correction=ec, box_size=box, border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    img = code.make_image().get_image().convert("1")
+    canvas = PILImage.new("1", (width, img.height), 1)
+    canvas.paste(img, (max(0, (width - img.width) // 2), 0))
+    return canvas
+
+
 def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None = None) -> None:
     """Print ticket ``t`` on ``p`` (Bahasa Indonesia first, English second), then cut.
 
-    Text wraps at ``printable_area(p, paper)``. Pins ``p`` to code page 437 with
-    ``p.charcode("CP437")`` (so python-escpos stops switching code pages on that object).
-    The cut is python-escpos's ``cut()``: a profile without a cutter gets the feed only.
+    Text wraps at ``printable_area(p, paper)``. The code page is ``ticket_codepage(p)``: pinned
+    with ``p.charcode("CP437")``, or ASCII with python-escpos's code page switching turned off.
+    The QR code is native where the profile has ``qrCode``, else a raster image; the cut is sent
+    only when the profile has a cutter (``paperFullCut``/``paperPartCut``), else the paper is fed.
     """
     from escpos.constants import QR_ECLEVEL_L, QR_ECLEVEL_M
+    from escpos.magicencode import MagicEncode
 
     cols, dots = printable_area(p, paper)
+    codepage = ticket_codepage(p)
 
     def style(*, bold: bool = False, w: int = 1, h: int = 1, invert: bool = False) -> None:
         p.set(align="center", bold=bold, invert=invert, custom_size=True, width=w, height=h)
@@ -180,7 +225,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     def lines(text: str, *, bold: bool = False, w: int = 1, h: int = 1, invert: bool = False,
               pad: bool = False) -> None:  # fmt: skip
         style(bold=bold, w=w, h=h, invert=invert)
-        for line in wrap(text, cols // w - (2 if pad else 0)):
+        for line in wrap(text, cols // w - (2 if pad else 0), codepage):
             p.textln(f" {line} " if pad else line)
 
     def rule() -> None:
@@ -188,8 +233,11 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
         p.textln("-" * cols)
 
     p.hw("INIT")
-    if "CP437" in p.profile.get_code_pages():
-        p.charcode("CP437")  # pin the code page: INIT selects it on the printer too
+    if codepage:
+        p.charcode(codepage)  # pin the code page (ESC t 0: INIT selects it on the printer too)
+    else:
+        # ASCII only: tell python-escpos the page is known so that it never sends ESC t
+        p.magic = MagicEncode(p, encoding="CP437", disabled=True)
 
     if logo is not None:
         p.set(align="center")
@@ -223,7 +271,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     lines("NOMOR ANTRIAN", bold=True, h=2)
     lines("Queue number")
     p.ln()
-    number = printable_text(t.number.strip())
+    number = printable_text(t.number.strip(), codepage)
     scale = max(1, min(paper.number_scale, 8, cols // max(1, len(number))))
     lines(number, bold=True, w=scale, h=scale)
     p.ln()
@@ -234,21 +282,38 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     lines(t.service, bold=True, h=2)
     rule()
 
-    # Waiting
-    lines("Harap menunggu panggilan", bold=True)
-    lines("Please wait to be called")
-    p.ln()
-    lines(f"Antrian di depan Anda: {t.ahead}")
-    lines(f"Perkiraan waktu tunggu: {format_wait_id(t.eta_minutes)}")
+    # Waiting (or, on a reprint of a ticket already called or served, what happened to it)
+    if t.state_lines:
+        lines(t.state_lines[0], bold=True)
+        for extra in t.state_lines[1:]:
+            lines(extra)
+    else:
+        lines("Harap menunggu panggilan", bold=True)
+        lines("Please wait to be called")
+        p.ln()
+        lines(f"Antrian di depan Anda: {t.ahead}")
+        lines(f"Perkiraan waktu tunggu: {format_wait_id(t.eta_minutes)}")
     lines(format_datetime_id(t.issued_at))
+
+    # Requirements (persyaratan) of the service: a short list, left aligned
+    if t.requirements:
+        rule()
+        lines("Siapkan persyaratan:", bold=True)
+        p.set(align="left", bold=False, custom_size=True, width=1, height=1)
+        for item in t.requirements:
+            for i, line in enumerate(wrap(item, cols - 2, codepage)):
+                p.textln(("- " if i == 0 else "  ") + line)
 
     # QR code: python-escpos refuses center=True with native=True; ESC a centres it instead.
     if t.qr_text:
         p.ln()
         style()
         size = max(1, min(16, int(dots * paper.qr_fraction) // qr_modules(t.qr_text)))
-        ec = {"L": QR_ECLEVEL_L, "M": QR_ECLEVEL_M}[QR_EC]
-        p.qr(t.qr_text, ec=ec, size=size, native=True)
+        if has_native_qr(p):
+            ec = {"L": QR_ECLEVEL_L, "M": QR_ECLEVEL_M}[QR_EC]
+            p.qr(t.qr_text, ec=ec, size=size, native=True)
+        else:  # the profile cannot draw QR codes: send it as a raster image
+            p.image(qr_image(t.qr_text, size, dots), impl="bitImageRaster", center=False)
         p.ln()
         if t.qr_text.startswith(("http://", "https://")):
             lines("Pindai untuk cek status antrian")
@@ -260,4 +325,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     if t.reprint or t.test:
         lines("CETAK ULANG" if t.reprint else "TES PRINTER", bold=True)
     style()
-    p.cut()
+    if can_cut(p):
+        p.cut()
+    else:
+        p.print_and_feed(6)  # no cutter: feed the ticket past the tear bar

@@ -33,6 +33,11 @@ class TicketPrint:
     footer: str  # "Terima kasih atas kunjungan Anda"
     reprint: bool = False
     test: bool = False
+    # A reprint of a ticket no longer waiting: its state, Indonesian then English, e.g.
+    # ("Sudah dipanggil ke Loket 7", "Called to counter 7"); printed instead of "please wait".
+    state_lines: tuple[str, ...] = ()
+    # Short requirements (persyaratan) of the service; printed as a list when not empty.
+    requirements: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -80,13 +85,15 @@ class PrinterStatus:
 
     ``online``: reachable and not stopped by an error (an open cover or paper end is reported in
     ``cover_open``/``paper``, not as offline). ``cover_open`` is None when it cannot tell.
-    ``message``: one line for staff (English).
+    ``message``: one line for staff (English). ``checked``: False when the printer was not asked
+    (status checks are off): then ``online`` only means "it accepted a connection".
     """
 
     online: bool
     paper: PaperState = "unknown"
     cover_open: bool | None = None
     message: str = ""
+    checked: bool = True
 
     @property
     def can_print(self) -> bool:

@@ -5,6 +5,7 @@ Built once from the validated configuration (antrian.config) and passed down; pu
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -27,12 +28,40 @@ class Span:
         return f"{self.start:%H.%M}-{self.end:%H.%M}"
 
 
+@dataclass(frozen=True, eq=False)
+class ClosedDays:
+    """The days the whole hall is closed: the public calendar (holidays and, when the hall
+    follows them, cuti bersama) with the hall's own overrides on top.
+
+    ``calendar``: date -> holiday name, for any year (built in antrian.config from the
+    ``holidays`` library, country "ID"; any Mapping works, e.g. a dict in tests).
+    ``closed``: the hall's own closures (date -> reason). ``opened``: days the hall opens
+    although the calendar says closed. ``d in closed_days`` tells whether ``d`` is closed.
+    """
+
+    calendar: Mapping[date, str] = field(default_factory=dict)
+    closed: Mapping[date, str] = field(default_factory=dict)
+    opened: frozenset[date] = frozenset()
+
+    def reason(self, d: date) -> str | None:
+        """Why ``d`` is closed ("Hari Raya Idul Fitri", "Tutup (hall)") or None when it is not."""
+        if d in self.closed:
+            return self.closed[d]
+        if d in self.opened:
+            return None
+        return self.calendar.get(d)
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.reason(d) is not None
+
+
 @dataclass(frozen=True)
 class WeeklyHours:
-    """Opening spans per weekday (0 = Monday). An empty tuple means closed that day."""
+    """Opening spans per weekday (0 = Monday). An empty tuple means closed that day.
+    ``closed_dates``: whole days closed (a ``ClosedDays`` or any set of dates)."""
 
     days: tuple[tuple[Span, ...], ...]
-    closed_dates: frozenset[date] = frozenset()
+    closed_dates: Container[date] = frozenset()
 
     def spans_on(self, d: date) -> tuple[Span, ...]:
         if d in self.closed_dates:
@@ -74,6 +103,9 @@ class Service:
     target_wait_minutes: int
     hours: WeeklyHours
     priority_allowed: bool = True
+    requirements: tuple[str, ...] = ()  # persyaratan (short lines), from the service standard
+    fee: str = ""  # biaya, e.g. "Gratis"
+    typical_time: str = ""  # waktu pelayanan, e.g. "15 menit"
 
 
 @dataclass(frozen=True)
@@ -122,6 +154,12 @@ class Hall:
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
     _by_code: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+    number_reading: str = "words"  # how the voice reads numbers: "words" (K dua belas) or "digits"
+    closed_days: ClosedDays = field(default_factory=ClosedDays)  # whole-hall closures
+
+    def closed_reason(self, d: date) -> str | None:
+        """Why the hall is closed on ``d`` (a holiday's name, cuti bersama, a closure), or None."""
+        return self.closed_days.reason(d)
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], Any] = {}

@@ -172,6 +172,7 @@ class Announcer:
         owns_renderer: bool = False,
         phrase: Callable[..., str] = build_phrase,
         keep_calls: int = 300,
+        number_reading: str = "words",
     ) -> None:
         if repeat < 1:
             raise ValueError("repeat must be at least 1")
@@ -194,6 +195,9 @@ class Announcer:
         self.on_done = on_done
         self._owns_renderer = owns_renderer
         self._phrase = phrase
+        # how numbers are read ([hall] number_reading): "words" or "digits"; public, so the
+        # composition root can set it from the hall after building the announcer from settings
+        self.number_reading = number_reading
         self._keep_calls = keep_calls
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -325,9 +329,15 @@ class Announcer:
                     self._state.notify_all()
 
     def _announce(self, a: Announcement) -> LogEntry:
-        text = self._phrase(
-            a.prefix, a.seq, a.counter_number, a.spoken_agency, lang=a.lang, recall=a.recall
-        )
+        if self.number_reading == "words":  # the default: keeps custom phrase functions working
+            text = self._phrase(
+                a.prefix, a.seq, a.counter_number, a.spoken_agency, lang=a.lang, recall=a.recall
+            )
+        else:
+            text = self._phrase(
+                a.prefix, a.seq, a.counter_number, a.spoken_agency, lang=a.lang, recall=a.recall,
+                reading=self.number_reading, number=a.number,
+            )
         status, error = PLAYED, None
         voice: Path | None = None
         rendered_at = None

@@ -54,6 +54,8 @@ def announce_command(
     player: Player | None = None,
     timeout: float = 10.0,
     report: Callable[[str], None] = _stderr,
+    reading: str = "words",
+    number: str | None = None,
 ) -> Path | None:
     """Render one announcement; write it to ``wav_out`` or play it.
 
@@ -64,7 +66,8 @@ def announce_command(
     """
     from antrian.paths import asset, data_dir
 
-    text = build_phrase(prefix, seq, counter_number, spoken_agency, lang=lang, recall=recall)
+    text = build_phrase(prefix, seq, counter_number, spoken_agency, lang=lang, recall=recall,
+                        reading=reading, number=number)
     cache_dir = Path(cache_dir) if cache_dir else data_dir() / "voice-cache"
     with SpeechRenderer(cache_dir, rate=rate, timeout=timeout) as renderer:
         voice = renderer.render(text, lang)

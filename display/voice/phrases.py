@@ -1,7 +1,9 @@
 """The words the hall speaks for one call.
 
-Indonesian halls read the number as words ("dua belas", never "satu dua" and never "nol nol
-satu dua") and spell the prefix letter. The text is built here, in full, so the speech engine
+Most Indonesian halls read the number as words ("dua belas", never "satu dua" and never "nol nol
+satu dua") and spell the prefix letter; some read it digit by digit with the ticket's zeros
+("A nol nol empat"). The hall chooses with ``[hall] number_reading`` ("words", the default, or
+"digits"; see ``READINGS``). The text is built here, in full, so the speech engine
 never has to guess: espeak-ng reads "K012" as "ka nol satu dua" and "PDAM" as a word.
 
 The prefix letter is written as a lone capital between commas ("Nomor antrian, K, dua belas.").
@@ -19,6 +21,7 @@ import re
 from num2words import num2words
 
 LANGUAGES = ("id", "en")
+READINGS = ("words", "digits")  # [hall] number_reading
 
 _TEMPLATES = {
     "id": {
@@ -55,6 +58,29 @@ def number_words(n: int, lang: str = "id") -> str:
     return " ".join(words.replace(",", " ").split())
 
 
+def digit_words(digits: str, lang: str = "id") -> str:
+    """Each digit as a word: "004" -> "nol nol empat" (en: "zero zero four")."""
+    _check_lang(lang)
+    if not digits or not digits.isdigit() or not digits.isascii():
+        raise ValueError(f"expected digits, got {digits!r}")
+    return " ".join(number_words(int(d), lang) for d in digits)
+
+
+def spoken_number(seq: int, lang: str = "id", reading: str = "words", number: str | None = None) -> str:
+    """The ticket number as heard. ``reading`` "words": 12 -> "dua belas"; "digits": the digits
+    of the number as printed (``number``, e.g. "K-004", keeps the hall's zero padding; without it
+    the bare ``seq``) one by one -> "nol nol empat"."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown number reading {reading!r} (use one of: {', '.join(READINGS)})")
+    if reading == "words":
+        return number_words(seq, lang)
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise ValueError(f"cannot call {seq!r}")
+    runs = _DIGITS.findall(number or "")
+    digits = runs[-1] if runs and int(runs[-1]) == seq else str(seq)
+    return digit_words(digits, lang)
+
+
 def spell_letters(prefix: str) -> str:
     """The prefix as separate capital letters: "k" -> "K", "AB" -> "A B"."""
     letters = prefix.strip().upper()
@@ -78,6 +104,8 @@ def build_phrase(
     spoken_agency: str,
     lang: str = "id",
     recall: bool = False,
+    reading: str = "words",
+    number: str | None = None,
 ) -> str:
     """The full sentence for one call.
 
@@ -87,14 +115,18 @@ def build_phrase(
     'Queue number, K, twelve. Please proceed to counter seven, Disdukcapil.'
 
     ``spoken_agency`` is the name as it should be heard (e.g. "A T R B P N"); empty leaves the
-    agency out. ``recall`` puts "Panggilan ulang." / "Calling again." in front.
+    agency out. ``recall`` puts "Panggilan ulang." / "Calling again." in front. ``reading`` and
+    ``number`` (the number as printed, "K-004"): see ``spoken_number``.
+
+    >>> build_phrase("A", 4, 7, "Polres", reading="digits", number="A-004")
+    'Nomor antrian, A, nol nol empat. Silakan menuju loket tujuh, Polres.'
     """
     t = _TEMPLATES[_check_lang(lang)]
     letters = spell_letters(prefix)
     agency = speakable(spoken_agency or "", lang).rstrip(" .,")
     text = t["call"].format(
         letters=f"{letters}, " if letters else "",
-        number=number_words(seq, lang),
+        number=spoken_number(seq, lang, reading, number),
         counter=number_words(counter_number, lang),
         agency=f", {agency}" if agency else "",
     )

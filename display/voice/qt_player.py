@@ -24,7 +24,21 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from display.voice.audio import wav_duration
 from display.voice.players import AudioUnavailable
 
-__all__ = ["QtPlayer", "audio_outputs"]
+__all__ = ["QtPlayer", "audio_outputs", "quiet_ffmpeg_log"]
+
+# QtMultimedia's FFmpeg backend logs, at info level, its version and an "Input #0, wav, from ...
+# Duration ... Stream #0:0 ..." dump for every file it opens: four lines per announcement on the
+# display's terminal. Warnings and errors stay on; QT_LOGGING_RULES (read after these rules) can
+# turn the info lines back on for debugging: QT_LOGGING_RULES="qt.multimedia.ffmpeg*.info=true".
+FFMPEG_QUIET_RULES = "qt.multimedia.ffmpeg*.info=false\nqt.multimedia.ffmpeg*.debug=false"
+
+
+def quiet_ffmpeg_log() -> None:
+    """Silence the FFmpeg backend's per-file info dump (see ``FFMPEG_QUIET_RULES``)."""
+    from PySide6.QtCore import QLoggingCategory
+
+    QLoggingCategory.setFilterRules(FFMPEG_QUIET_RULES)
+
 
 
 def audio_outputs() -> list[str]:
@@ -62,6 +76,7 @@ class QtPlayer(QObject):
     def __init__(self, parent: QObject | None = None, *, slack: float = 3.0) -> None:
         super().__init__(parent)
         self.slack = slack
+        quiet_ffmpeg_log()
         self._player = QMediaPlayer(self)
         self._output = QAudioOutput(self)
         self._player.setAudioOutput(self._output)

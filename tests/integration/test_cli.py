@@ -376,9 +376,9 @@ def test_simulate_is_deterministic(cli):
     rc, out, err = cli("simulate", "--agencies", "pdam,dukcapil", "--seed", "3", "--counters", "pdam=3",
                        "--tickets", "40", "--day", "2026-11-25", config=cfg)
     assert rc == 0 and err == ""
-    assert "Simulated day Wednesday 2026-11-25 (seed 3)" in out
-    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:]}
-    assert set(rows) == {"dukcapil", "pdam", "total"} and rows["pdam"][1] == "3"
+    assert "Simulasi hari Rabu, 25-11-2026 (seed 3)" in out
+    rows = {line[:20].strip(): line[20:].split() for line in out.splitlines()[2:5]}
+    assert set(rows) == {"Disdukcapil", "PDAM Tirta Benteng", "Jumlah"} and rows["PDAM Tirta Benteng"][0] == "3"
 
 
 def test_simulate_a_hall_open_until_midnight(cli):

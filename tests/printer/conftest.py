@@ -56,12 +56,18 @@ class FakeEscposPrinter:
     connection with a reset once ``hangup_after`` ticket bytes have arrived).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rcvbuf: int | None = None) -> None:
+        """``rcvbuf``: the receive buffer of accepted connections (small = a printer whose own
+        buffer is full: in "silent" mode it then takes only the first bytes of a ticket)."""
         self.status = {1: OK, 2: OK, 3: OK, 4: OK}
         self.mode = "normal"
         self.hangup_after = 64
         self.connections: list[Connection] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before listen()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen()
         self._listener.settimeout(0.05)
         self.port = self._listener.getsockname()[1]
         self._stop = threading.Event()
@@ -162,6 +168,15 @@ class FakeEscposPrinter:
 @pytest.fixture
 def escpos_server():
     server = FakeEscposPrinter()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def full_printer():
+    """A printer that accepts connections and never reads, with a small buffer (issue 15.8)."""
+    server = FakeEscposPrinter(rcvbuf=1024)
+    server.mode = "silent"
     yield server
     server.close()
 

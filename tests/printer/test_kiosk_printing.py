@@ -238,3 +238,55 @@ def test_printer_needs_a_subcommand_and_kiosk_size_pairs(capsys):
     assert mpp("printer") == 2
     assert mpp("kiosk", "--width", "1080") == 2
     assert "--height" in capsys.readouterr().err
+
+
+def test_printer_reprint_prints_the_current_state_and_json_failures(capsys, station, db_url, tmp_path):
+    """Issue 15, points 7 and 11: a called ticket is reprinted as called; --json failures are JSON."""
+    from antrian.bootstrap import build_context
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
+
+    hall_file = tmp_path / "hall.toml"
+    hall_file.write_text(ONE_COUNTER_HALL_TOML, encoding="utf-8")
+    st = station('backend = "dummy"')
+    upgrade(db_url)
+    ctx = build_context(db=db_url, config=str(hall_file), station=st)
+    store = SqlStore(db_url)
+    try:
+        q = QueueService(ctx.hall, store)
+        called = q.issue("ktp")
+        q.call_next("7")
+        cancelled = q.issue("ktp")
+        q.cancel(cancelled.ticket.number)
+    finally:
+        store.dispose()
+    base = ("--db", db_url, "--config", str(hall_file), "--station", st)
+    assert mpp(*base, "--json", "printer", "reprint", called.ticket.number) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and data["status"] == "called" and data["counter"] == "7" and data["ahead"] is None
+    assert mpp(*base, "--json", "printer", "reprint", cancelled.ticket.number) == 5
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data == data | {"ok": False, "error": "ticket_not_reprintable", "exit_code": 5}
+    assert "cancelled" in data["message"] and captured.err.startswith("mpp: ")
+    assert mpp(*base, "--json", "printer", "reprint", "K-999") == 6
+    assert json.loads(capsys.readouterr().out)["error"] == "ticket_not_found"
+
+
+def test_printer_test_json_failure_is_json(capsys, station, db_url, free_port):
+    st = station(f'backend = "network"\nhost = "127.0.0.1"\nport = {free_port}\ntimeout = 1.0')
+    assert mpp("--db", db_url, "--station", st, "--json", "printer", "test") == 9
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["error"] == "printer_failed" and data["exit_code"] == 9
+    assert data["kind"] == "refused"
+
+
+def test_printer_test_with_status_checks_off_says_not_confirmed(capsys, station, db_url, escpos_server):
+    st = station(f'backend = "network"\nhost = "127.0.0.1"\nport = {escpos_server.port}\n'
+                 f'timeout = 1.0\ncheck_status = false')
+    assert mpp("--db", db_url, "--station", st, "printer", "test") == 0
+    out = capsys.readouterr().out
+    assert "NOT confirmed" in out and "printed" not in out
+    assert mpp("--db", db_url, "--station", st, "--json", "printer", "status") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["checked"] is False

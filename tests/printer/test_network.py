@@ -156,3 +156,84 @@ def test_unknown_host_is_a_config_error():
 
 def test_describe_names_host_paper_and_profile(free_port):
     assert network(free_port).describe() == f"printer at 127.0.0.1:{free_port} (80mm, RP-F10-80mm)"
+
+
+# ------------------------------------------------------------------ issue 15, points 8 and 9
+
+def _big_ticket_printer(port: int, **kw) -> NetworkTicketPrinter:
+    # POS-5890 has no native QR: the raster QR makes the ticket about 11 kB, more than the
+    # printer's buffer, as a real ticket with a logo is
+    settings = PrinterSettings(backend="network", host="127.0.0.1", port=port, timeout=0.5,
+                               paper="58mm", profile="POS-5890", **kw)  # fmt: skip
+    return build_ticket_printer(settings)
+
+
+def test_printer_that_never_reads_is_not_reported_as_printed(full_printer):
+    from printer.backends import unsent_bytes
+    import socket as _socket
+
+    probe = _socket.socket()
+    if unsent_bytes(probe) is None:
+        probe.close()
+        pytest.skip("this platform cannot tell unsent socket bytes (SIOCOUTQ / SO_NWRITE)")
+    probe.close()
+    printer = _big_ticket_printer(full_printer.port, check_status=False)
+    with pytest.raises(PrinterError) as e:
+        printer.print_ticket(make_ticket())
+    assert e.value.kind == "timeout"
+    assert "took only" in str(e.value) and "reprint ticket K-012" in str(e.value)
+    assert printer.last_confirmed is None
+
+
+def test_status_checks_off_the_status_does_not_claim_the_printer_is_ready(full_printer):
+    from printer.commands import status_text
+
+    st = _big_ticket_printer(full_printer.port, check_status=False).status()
+    assert st.online and not st.checked and st.paper == "unknown"
+    text = status_text(st)
+    assert "tidak ditanya statusnya" in text and "siap" not in text.lower().split("/")[0]
+
+
+def test_status_checks_off_a_reading_printer_is_sent_but_not_confirmed(escpos_server):
+    printer = network(escpos_server.port, check_status=False)
+    printer.print_ticket(make_ticket())
+    assert printer.last_confirmed is False and not printer.last_status.checked
+    printer = network(escpos_server.port)
+    printer.print_ticket(make_ticket())
+    assert printer.last_confirmed is True
+
+
+class _Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_one_deadline_covers_the_whole_job(monkeypatch, free_port):
+    """Every step gets only what is left of the one timeout (no timeout per step)."""
+    import printer.backends as backends
+
+    clock = _Clock()
+    monkeypatch.setattr(backends.time, "monotonic", clock)
+    printer = network(free_port)  # TIMEOUT = 1.0
+    printer._start_job()
+    clock.t += 0.75
+    assert printer._left("sending") == pytest.approx(0.25)
+
+    class Sock:
+        timeouts: list[float] = []
+
+        def settimeout(self, v):
+            self.timeouts.append(v)
+
+    class Dev:
+        device = Sock()
+
+    printer._arm(Dev(), "sending")
+    assert Dev.device.timeouts == [pytest.approx(0.25)]
+    clock.t += 0.25
+    with pytest.raises(PrinterError) as e:
+        printer._arm(Dev(), "the status query after sending ticket K-012")
+    assert e.value.kind == "timeout" and "within 1 s" in str(e.value)

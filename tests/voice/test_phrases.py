@@ -112,3 +112,63 @@ def test_bad_input():
         build_phrase("K", "12", 7, "X")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         number_words(True)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- [hall] number_reading (issue 15.16)
+
+def test_digits_reading_keeps_the_printed_zeros():
+    from display.voice.phrases import spoken_number
+
+    assert build_phrase("A", 4, 7, "Polres", reading="digits", number="A-004") == (
+        "Nomor antrian, A, nol nol empat. Silakan menuju loket tujuh, Polres."
+    )
+    assert build_phrase("K", 12, 7, "Disdukcapil", reading="digits", number="K-012") == (
+        "Nomor antrian, K, nol satu dua. Silakan menuju loket tujuh, Disdukcapil."
+    )
+    assert spoken_number(1234, "id", "digits", "K-1234") == "satu dua tiga empat"
+    assert spoken_number(4, "en", "digits", "A-004") == "zero zero four"
+    assert spoken_number(4, "id", "digits") == "empat"  # no printed form: the bare number
+    assert spoken_number(4, "id", "digits", "A-005") == "empat"  # a mismatch never reads another number
+
+
+def test_words_reading_is_the_default_and_unchanged():
+    assert build_phrase("A", 4, 7, "Polres", number="A-004") == build_phrase("A", 4, 7, "Polres") == (
+        "Nomor antrian, A, empat. Silakan menuju loket tujuh, Polres."
+    )
+    assert build_phrase("K", 12, 7, "Disdukcapil", reading="words", number="K-012").count("dua belas") == 1
+
+
+def test_unknown_reading_is_refused():
+    with pytest.raises(ValueError, match="number reading"):
+        build_phrase("A", 4, 7, "Polres", reading="short")
+
+
+def test_hall_setting_is_validated_and_defaults_to_words():
+    from antrian.config import HallFile, build_hall
+    from tests.conftest import hall_dict
+
+    assert build_hall(HallFile.model_validate(hall_dict())).number_reading == "words"
+    hall = build_hall(HallFile.model_validate(hall_dict(number_reading="digits")))
+    assert hall.number_reading == "digits"
+    with pytest.raises(Exception):
+        HallFile.model_validate(hall_dict(number_reading="short"))
+
+
+def test_announcer_passes_the_reading_and_the_printed_number(tmp_path):
+    from display.voice.announcer import Announcement, Announcer
+
+    seen = []
+
+    def phrase(*args, **kw):
+        seen.append((args, kw))
+        return "x"
+
+    class NoPlayer:
+        def play(self, path):
+            pass
+
+    a = Announcer(None, NoPlayer(), work_dir=tmp_path, phrase=phrase, number_reading="digits")
+    a.submit(Announcement(event_id=1, number="A-004", prefix="A", seq=4, counter_number=7))
+    assert a.wait_idle(timeout=10)
+    a.stop()
+    assert seen and seen[0][1]["reading"] == "digits" and seen[0][1]["number"] == "A-004"
