@@ -1,0 +1,95 @@
+"""Composition of the web server for `mpp serve` and the demo: the store, the live hub, the
+notification service and worker, the app, and uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from logging.handlers import RotatingFileHandler
+
+from antrian.config import HallFile, NotifyCfg, WebCfg, load_hall_file
+from antrian.services.notify import NotificationService, Notifier
+from antrian.storage.web_store import WebStore
+from web.app import WebDeps, create_app
+from web.live import LiveHub
+
+log = logging.getLogger(__name__)
+
+
+def hall_settings(ctx) -> tuple[WebCfg, NotifyCfg]:
+    """[web] and [notify] of the hall file (defaults when absent)."""
+    try:
+        f: HallFile = load_hall_file(ctx.config_path)
+        return f.web, f.notify
+    except Exception:  # the hall already loaded once; a hall object built in code has no file
+        return WebCfg(), NotifyCfg()
+
+
+def lan_address() -> str:
+    """This PC's address on the local network (no packet is sent), else 127.0.0.1."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def public_base(ctx, web: WebCfg, host: str, port: int) -> str:
+    """Where phones reach this server: [hall] public_url, else [web] address, else this PC."""
+    if ctx.hall.public_url:
+        return ctx.hall.public_url
+    address = web.address or (host if host not in ("0.0.0.0", "::", "") else lan_address())
+    return f"http://{address}:{port}"
+
+
+def build_deps(ctx, notify: NotifyCfg | None = None, notifier: Notifier | None = None,
+               public_url: str = "", poll_seconds: float = 0.2) -> WebDeps:
+    from web.notifiers import build_notifier
+    from web.worker import NotifyWorker
+
+    notify = notify or NotifyCfg()
+    queue = ctx.queue
+    store = WebStore(queue.store)
+    notifications = NotificationService(
+        store, notifier if notifier is not None else build_notifier(notify), ctx.hall.short_name,
+        ahead=notify.ahead, clock=queue.clock, max_attempts=notify.max_attempts, retry_seconds=notify.retry_seconds,
+    )
+    hub = LiveHub(queue, store, notifications, poll_seconds=poll_seconds)
+    worker = NotifyWorker(notifications)
+    return WebDeps(queue=queue, store=store, hub=hub, notifications=notifications, public_url=public_url,
+                   on_start=(worker.start,), on_stop=(worker.stop,))
+
+
+def log_to_file() -> str:
+    from antrian import paths
+
+    path = paths.data_dir() / "web.log"
+    h = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(h)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return str(path)
+
+
+def serve(ctx, host: str | None = None, port: int | None = None, announce=print) -> int:
+    import uvicorn
+
+    from antrian.storage.db import upgrade
+
+    web, notify = hall_settings(ctx)
+    host = host or web.host
+    port = port or web.port
+    upgrade(ctx.db_url) if ctx.queue.store.dialect == "sqlite" else ctx.queue.store.ensure_schema()
+    base = public_base(ctx, web, host, port)
+    logfile = log_to_file()
+    deps = build_deps(ctx, notify, public_url=base)
+    app = create_app(deps)
+    announce(f"Web server: {base}  (ticket pages {base}/t/<token>, hall board {base}/papan, "
+             f"API docs {base}/api/v1/docs); log: {logfile}")
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
+                            timeout_graceful_shutdown=3, server_header=False, proxy_headers=False)
+    uvicorn.Server(config).run()
+    return 0
