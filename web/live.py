@@ -346,7 +346,7 @@ async def stream(hub: LiveHub, key: str, render: Callable[[], dict], heartbeat: 
     try:
         yield "retry: 2000\n\n"
         yield sse(render())
-        while True:
+        while not hub.stopped:
             try:
                 await wait_for(w.wait(), heartbeat)
             except asyncio.TimeoutError:

@@ -28,7 +28,7 @@
     counters.textContent = "";
     b.counters.forEach(function (c) {
       var li = document.createElement("li"); li.className = "c-" + c.status;
-      li.appendChild(span("code", c.code)); li.appendChild(span("num", c.number)); li.appendChild(span("st", c.label));
+      li.appendChild(span("code", label.replace("{counter}", c.code))); li.appendChild(span("num", c.number)); li.appendChild(span("st", c.label));
       counters.appendChild(li);
     });
     var up = document.getElementById("updated"); if (up) { up.textContent = b.updated; }
