@@ -153,6 +153,10 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     async def home():
         return RedirectResponse("/papan", status_code=303)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon():
+        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
+
     @app.get("/healthz", include_in_schema=False)
     async def health():
         return {"ok": not hub.offline and hub.state is not None, "watching": hub.watching}

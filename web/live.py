@@ -263,10 +263,19 @@ class LiveHub:
         return {
             "state": "offline" if self.offline or st is None else "ok",
             "offline": t(lang, "offline_detail") if self.offline or st is None else "",
-            "calls": list(reversed(self.calls)),
+            "calls": self._latest_calls(),
             "counters": counters,
             "updated": t(lang, "updated", time=st.at.astimezone(self.hall.tz).strftime("%H:%M:%S")) if st else "",
         }
+
+    def _latest_calls(self) -> list[dict]:
+        """Newest first; a recalled number is shown once, at its latest call."""
+        seen, out = set(), []
+        for c in reversed(self.calls):
+            if (c["number"], c["counter"]) not in seen:
+                seen.add((c["number"], c["counter"]))
+                out.append(c)
+        return out
 
     # ------------------------------------------------------------------ fan-out (event loop)
     def watch(self, key: str) -> Watcher:

@@ -43,6 +43,26 @@ def public_base(ctx, web: WebCfg, host: str, port: int) -> str:
     return f"http://{address}:{port}"
 
 
+def free_port(host: str, preferred: int) -> int:
+    """``preferred`` when nothing listens there, else a free port the system picks."""
+    for port in (preferred, 0):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((host, port))
+                return s.getsockname()[1]
+        except OSError:
+            continue
+    return preferred
+
+
+def demo_address(ctx) -> tuple[str, int]:
+    """(public URL, port) for the demo's web server: the [web] port when free, this PC's LAN address."""
+    web, _ = hall_settings(ctx)
+    port = free_port(web.host, web.port)
+    return public_base(ctx, web, web.host, port), port
+
+
 def build_deps(ctx, notify: NotifyCfg | None = None, notifier: Notifier | None = None,
                public_url: str = "", poll_seconds: float = 0.2) -> WebDeps:
     from web.notifiers import build_notifier
@@ -67,10 +87,15 @@ def log_to_file() -> str:
     path = paths.data_dir() / "web.log"
     h = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    h.setLevel(logging.INFO)
     root = logging.getLogger()
+    for other in root.handlers:  # the console keeps to warnings
+        if other.level == logging.NOTSET:
+            other.setLevel(logging.WARNING)
     root.addHandler(h)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log gateway URLs
     return str(path)
 
 

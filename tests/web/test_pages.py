@@ -50,7 +50,7 @@ def test_english_switch_and_cookie(web):
 
 
 @pytest.mark.parametrize("action, expect", [
-    ("call", "Silakan menuju Loket 7"),
+    ("call", "Silakan menuju Loket\u00a07"),
     ("recall", "Panggilan ulang ke-2"),
     ("start", "Sedang dilayani di Loket 7"),
     ("finish", "Selesai"),
@@ -133,7 +133,7 @@ def test_database_outage_says_offline_and_recovers(web, monkeypatch):
     web.queue.call_next("7")
     web.step()
     assert not web.hub.offline
-    assert "Silakan menuju Loket 7" in page(web, it.ticket.token).text
+    assert "Silakan menuju Loket\u00a07" in page(web, it.ticket.token).text
 
 
 def test_an_unexpected_error_shows_one_friendly_page(web, monkeypatch, caplog):

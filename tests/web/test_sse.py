@@ -41,7 +41,7 @@ def test_a_commit_reaches_the_open_page_in_one_reader_step(web):
         return second
 
     v = run(scenario())
-    assert v["state"] == "called" and v["headline"] == "Silakan menuju Loket 7" and v["alert"] is True
+    assert v["state"] == "called" and v["headline"] == "Silakan menuju Loket\u00a07" and v["alert"] is True
     assert web.hub.watching == 0  # closed streams are forgotten
 
 
@@ -79,7 +79,7 @@ def test_people_ahead_follow_calls(web):
     web.queue.call_next("7")
     web.step()
     assert web.hub.ticket_view(c.ticket.token, "id")["ahead"] == 1
-    assert web.hub.ticket_view(a.ticket.token, "en")["headline"] == "Please go to Counter 7"
+    assert web.hub.ticket_view(a.ticket.token, "en")["headline"] == "Please go to Counter\u00a07"
 
 
 def test_heartbeat_and_offline_frames(web, monkeypatch):
