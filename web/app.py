@@ -58,6 +58,16 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def page_allowed(deps, request: Request, cost: float = 1.0) -> bool:
+    """The per-address page limit. Loopback is exempt (a reverse proxy on this PC would otherwise
+    throttle every phone at once); unknown-ticket misses are limited for every address."""
+    ip = client_ip(request)
+    return ip in LOOPBACK or deps.page_limit.allow(ip, cost)
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -181,7 +191,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
 
     @app.get("/t/{token}", include_in_schema=False)
     async def ticket_page(request: Request, token: str):
-        if not deps.page_limit.allow(client_ip(request)):
+        if not page_allowed(deps, request):
             raise StarletteHTTPException(429)
         token, ts = await find(request, token)
         lang = lang_of(request)
@@ -220,7 +230,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
 
     @app.post("/t/{token}/notify", include_in_schema=False)
     async def notify_form(request: Request, token: str):
-        if not deps.page_limit.allow(client_ip(request), cost=5):
+        if not page_allowed(deps, request, cost=5):
             raise StarletteHTTPException(429)
         token, ts = await find(request, token)
         form = await request.form()
@@ -248,7 +258,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
 
     @app.get("/papan", include_in_schema=False)
     async def board(request: Request):
-        if not deps.page_limit.allow(client_ip(request)):
+        if not page_allowed(deps, request):
             raise StarletteHTTPException(429)
         lang = lang_of(request)
         if hub.state is None:
