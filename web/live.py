@@ -169,6 +169,8 @@ class LiveHub:
         self._published: dict[str, str] = {}  # watcher key -> signature last published
         self._watchers: dict[str, set[Watcher]] = {}
         self._stop = False
+        self.listener = None  # the PostgreSQL LISTEN thread while run() runs
+        self._wake_run: Callable[[], Any] | None = None
 
     # ------------------------------------------------------------------ reading (worker thread)
     def refresh(self) -> bool:
@@ -318,20 +320,47 @@ class LiveHub:
                     woken += 1
         return woken
 
-    async def run(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
-        """Follow the events table until cancelled (the server's lifespan starts this once)."""
+    async def run(self, sleep: Callable[[float], Awaitable[Any]] | None = None) -> None:
+        """Follow the events table until stopped (the server's lifespan starts this once). Between
+        reads it waits ``poll_seconds``, or less when PostgreSQL's NOTIFY wakes it."""
+        from antrian.storage.web_store import EventListener
+
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        self._wake_run = lambda: loop.call_soon_threadsafe(wake.set)
+        listener = None
+        if sleep is None:
+            listener = self.listener = EventListener(self.queue.store, self._wake_run)
+            listener.start()
+
+            async def sleep(delay: float) -> None:
+                try:
+                    await asyncio.wait_for(wake.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+                wake.clear()
+
         delay = self.poll_seconds
-        while not self._stop:
-            changed = await asyncio.to_thread(self.refresh)
-            if changed:
-                self.publish()
-            # while offline, back off up to 2 s between tries; recover by itself
-            delay = min(2.0, delay * 2) if self.offline else self.poll_seconds
-            await sleep(delay)
+        try:
+            while not self._stop:
+                changed = await asyncio.to_thread(self.refresh)
+                if changed:
+                    self.publish()
+                # while offline, back off up to 2 s between tries; recover by itself
+                delay = min(2.0, delay * 2) if self.offline else self.poll_seconds
+                await sleep(delay)
+        finally:
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
 
     def stop(self) -> None:
         """End the reader and every open stream (server shutdown)."""
         self._stop = True
+        if self._wake_run is not None:
+            try:
+                self._wake_run()
+            except RuntimeError:  # the loop is already closed
+                pass
         for group in self._watchers.values():
             for w in group:
                 w.changed.set()

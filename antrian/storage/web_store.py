@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -273,3 +274,49 @@ class WebStore:
         with self._conn(True) as conn:
             conn.execute(delete(W.notify_outbox).where(o.service_day < day, o.status == "pending"))
             return conn.execute(delete(W.notify_subscriptions).where(s.service_day < day)).rowcount
+
+
+class EventListener:
+    """PostgreSQL LISTEN on the events channel in a thread: calls ``on_wake()`` when a writer
+    commits. A wake-up hint only (not replayed while away); the events table stays the truth."""
+
+    def __init__(self, store: SqlStore, on_wake):
+        self.url = getattr(store, "url", "")
+        self.on_wake = on_wake
+        self.listening = threading.Event()  # set once LISTEN is in place (tests wait for it)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.url.startswith("postgresql")
+
+    def start(self) -> None:
+        if self.usable and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mpp-web-listen", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        from antrian.storage.db import EVENT_CHANNEL
+
+        dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {EVENT_CHANNEL}")
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.on_wake()
+            except Exception:  # the database is away: the poll keeps going; try again
+                self.listening.clear()
+                self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+            self._thread = None

@@ -140,3 +140,42 @@ def test_the_reader_loop_backs_off_while_offline_and_recovers(web, monkeypatch):
     run(web.hub.run(sleep=fake_sleep))
     assert delays[:3] == [0.4, 0.8, 1.6] and delays[3:] == [0.2, 0.2]
     assert not web.hub.offline
+
+
+@pytest.mark.pg
+def test_postgres_notify_wakes_the_reader_before_its_poll(pg_url, hall, clock):
+    from antrian.storage.db import SqlStore, upgrade
+    from tests.web.conftest import make_web
+
+    upgrade(pg_url)
+    store = SqlStore(pg_url)
+    w = make_web(hall, store, clock)
+    w.hub.poll_seconds = 120  # only NOTIFY can wake it within the test's patience
+    other = SqlStore(pg_url)
+    from antrian.services.queue import QueueService
+
+    counter = QueueService(hall, other, clock)
+
+    async def scenario():
+        task = asyncio.create_task(w.hub.run())
+        try:
+            while w.hub.listener is None or not w.hub.listener.listening.is_set() or w.hub.state is None:
+                await asyncio.sleep(0.01)
+            board = w.hub.watch("board")
+            board.changed.clear()
+            await asyncio.to_thread(counter.issue, "ktp")
+            await asyncio.to_thread(counter.open_counter, "7")
+            await asyncio.to_thread(counter.call_next, "7")
+            while True:  # the issue and the opening wake it too; wait for the call
+                await asyncio.wait_for(board.wait(), 30)
+                view = w.hub.board_view("id")
+                if view["calls"]:
+                    return view
+        finally:
+            w.hub.stop()
+            await task
+
+    view = run(scenario())
+    assert view["calls"][0]["number"] == "K-001"
+    other.dispose()
+    store.dispose()
