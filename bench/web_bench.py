@@ -92,7 +92,7 @@ async def _first_frame(lines) -> dict:
     raise RuntimeError("stream ended")
 
 
-async def _bench(report, base: str, queue, pid: int) -> None:
+async def _bench(report, base: str, queue, pid: int, kind: str, full: bool) -> None:
     import httpx
 
     # ---- pages: p95 of GET /t/<token> with 200 tickets waiting
@@ -108,11 +108,11 @@ async def _bench(report, base: str, queue, pid: int) -> None:
             r = await c.get(f"/t/{t.ticket.token}")
             lat.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200, r.status_code
-        report("web: ticket page GET p50 (200 waiting)", _pct(lat, 0.5), "ms")
-        report("web: ticket page GET p95 (200 waiting)", _pct(lat, 0.95), "ms", "<= 30 ms")
+        report(f"web {kind}: ticket page GET p50 (200 waiting)", _pct(lat, 0.5), "ms")
+        report(f"web {kind}: ticket page GET p95 (200 waiting)", _pct(lat, 0.95), "ms", "<= 30 ms")
         size = len((await c.get(f"/t/{tickets[0].ticket.token}")).content)
         size += len((await c.get("/static/style.css")).content) + len((await c.get("/static/ticket.js")).content)
-        report("web: ticket page weight (HTML + CSS + JS)", size / 1000, "kB", "<= 50 kB")
+        report(f"web {kind}: ticket page weight (HTML + CSS + JS)", size / 1000, "kB", "<= 50 kB")
 
     for code in ("1", "2", "3", "4", "9"):
         queue.open_counter(code)
@@ -135,10 +135,12 @@ async def _bench(report, base: str, queue, pid: int) -> None:
                             delays.append((time.perf_counter() - t0) * 1000)
                             break
                 await asyncio.to_thread(queue.finish, "9")
-        report(f"web: commit -> SSE frame p50 ({label})", _pct(delays, 0.5), "ms")
-        report(f"web: commit -> SSE frame p95 ({label})", _pct(delays, 0.95), "ms", "<= 500 ms")
+        report(f"web {kind}: commit -> SSE frame p50 ({label})", _pct(delays, 0.5), "ms")
+        report(f"web {kind}: commit -> SSE frame p95 ({label})", _pct(delays, 0.95), "ms", "<= 500 ms")
 
     await delivery_run(40, "1 page open")
+    if not full:
+        return
 
     # ---- 1,000 live pages, followed by CLIENT_PROCS client processes (one Python process parsing
     # 1,000 streams would measure the client, not the server)
@@ -159,11 +161,11 @@ async def _bench(report, base: str, queue, pid: int) -> None:
     try:
         for _ in procs:
             await asyncio.to_thread(ready_q.get, True, 300)
-        report(f"web: open {N_CLIENTS} SSE pages (wall)", time.perf_counter() - t_open, "s")
+        report(f"web {kind}: open {N_CLIENTS} SSE pages (wall)", time.perf_counter() - t_open, "s")
         await asyncio.sleep(1.0)
         rss1 = _rss_mb(pid)
-        report(f"web: server RSS with {N_CLIENTS} SSE pages open", rss1, "MB")
-        report("web: server RSS per open page", (rss1 - rss0) * 1024 / N_CLIENTS, "kB")
+        report(f"web {kind}: server RSS with {N_CLIENTS} SSE pages open", rss1, "MB")
+        report(f"web {kind}: server RSS per open page", (rss1 - rss0) * 1024 / N_CLIENTS, "kB")
         await delivery_run(20, f"{N_CLIENTS} other pages open")
         idle0 = _cpu_ms(pid)
         await asyncio.sleep(2.0)
@@ -176,16 +178,16 @@ async def _bench(report, base: str, queue, pid: int) -> None:
         for _ in procs:
             fan.extend((v - t0) * 1000 for v in await asyncio.to_thread(out_q.get, True, 120))
         spent = _cpu_ms(pid) - cpu0 - idle_rate * (time.perf_counter() - t0)
-        report(f"web: server CPU to push one change to {N_CLIENTS} pages", spent, "ms")
+        report(f"web {kind}: server CPU to push one change to {N_CLIENTS} pages", spent, "ms")
     finally:
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
                 p.terminate()
-    report(f"web: commit -> first of {N_CLIENTS} pages updated", min(fan) if fan else float("nan"), "ms")
-    report(f"web: commit -> all {N_CLIENTS} pages updated p50", _pct(fan, 0.5), "ms")
-    report(f"web: commit -> all {N_CLIENTS} pages updated p95", _pct(fan, 0.95), "ms", "<= 500 ms")
-    report(f"web: pages updated of {N_CLIENTS}", len(fan), "")
+    report(f"web {kind}: commit -> first of {N_CLIENTS} pages updated", min(fan) if fan else float("nan"), "ms")
+    report(f"web {kind}: commit -> all {N_CLIENTS} pages updated p50", _pct(fan, 0.5), "ms")
+    report(f"web {kind}: commit -> all {N_CLIENTS} pages updated p95", _pct(fan, 0.95), "ms", "<= 500 ms")
+    report(f"web {kind}: pages updated of {N_CLIENTS}", len(fan), "")
 
 
 def _client_proc(base: str, tokens: list[str], armed, ready_q, out_q) -> None:
@@ -228,42 +230,54 @@ def _client_proc(base: str, tokens: list[str], armed, ready_q, out_q) -> None:
 
 
 def run(report, pg_url: str | None = None) -> None:
-    from antrian.config import load_hall
-    from antrian.services.queue import QueueService
-    from antrian.storage.db import SqlStore, upgrade
+    from bench.core_bench import _fresh_db
 
     _raise_fd_limit()
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = Path(tmp) / "hall.toml"
-        cfg.write_text(HALL, encoding="utf-8")
-        url = f"sqlite:///{Path(tmp) / 'web.sqlite3'}"
-        upgrade(url)
-        port = _free_port()
-        env = dict(os.environ, MPP_DATA_DIR=tmp, MPP_ALWAYS_OPEN="1", PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, "-m", "mpp.cli", "--db", url, "--config", str(cfg), "serve",
-                                 "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            import httpx
-
-            deadline = time.time() + 30
-            while time.time() < deadline:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("mpp serve did not start: " + (proc.stderr.read(2000) or b"").decode())
-            queue = QueueService(load_hall(cfg), SqlStore(url))
-            asyncio.run(_bench(report, f"http://127.0.0.1:{port}", queue, proc.pid))
-            queue.store.dispose()
-        finally:
-            proc.terminate()
+        url, drop = _fresh_db("sqlite", None, Path(tmp))
+        _serve_and_bench(report, url, Path(tmp), "sqlite", full=True)
+        if pg_url:
+            url, drop = _fresh_db("pg", pg_url, Path(tmp))
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                _serve_and_bench(report, url, Path(tmp), "pg", full=False)
+            finally:
+                drop()
+
+
+def _serve_and_bench(report, url: str, tmp: Path, kind: str, full: bool) -> None:
+    import httpx
+
+    from antrian.config import load_hall
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore
+
+    cfg = tmp / "hall.toml"
+    cfg.write_text(HALL, encoding="utf-8")
+    port = _free_port()
+    env = dict(os.environ, MPP_DATA_DIR=str(tmp), MPP_ALWAYS_OPEN="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "mpp.cli", "--db", url, "--config", str(cfg), "serve",
+                             "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json().get("ok"):
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("mpp serve did not start: " + (proc.stderr.read(2000) or b"").decode())
+        queue = QueueService(load_hall(cfg), SqlStore(url, pool_size=2))
+        asyncio.run(_bench(report, f"http://127.0.0.1:{port}", queue, proc.pid, kind, full))
+        queue.store.dispose()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 if __name__ == "__main__":

@@ -107,7 +107,15 @@ def serve(ctx, host: str | None = None, port: int | None = None, announce=print)
     web, notify = hall_settings(ctx)
     host = host or web.host
     port = port or web.port
-    upgrade(ctx.db_url) if ctx.queue.store.dialect == "sqlite" else ctx.queue.store.ensure_schema()
+    from antrian.domain.errors import StoreUnavailable
+
+    try:
+        if ctx.queue.store.dialect == "sqlite":
+            upgrade(ctx.db_url)
+        else:
+            ctx.queue.store.ensure_schema()
+    except StoreUnavailable as e:  # start anyway: pages say "sedang offline" until it answers
+        announce(f"warning: {e}; the pages say 'sedang offline' until the database answers")
     base = public_base(ctx, web, host, port)
     logfile = log_to_file()
     deps = build_deps(ctx, notify, public_url=base)
