@@ -174,18 +174,21 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     async def find(request: Request, token: str):
         """The ticket's state, or raise the same friendly 404 for unknown and malformed tokens."""
         token = token.strip().upper()
-        ts = hub.ticket(token) if TOKEN_RE.fullmatch(token) else None
-        if ts is None and TOKEN_RE.fullmatch(token) and hub.state is not None and not hub.offline \
-                and token[4:12] == hub.state.day.strftime("%Y%m%d"):
-            # issued after the last refresh: catch up once (the refresh is shared and coalesced)
+        well_formed = bool(TOKEN_RE.fullmatch(token))
+        ts = hub.ticket(token) if well_formed else None
+        if ts is not None:
+            return token, ts
+        if hub.state is None or hub.offline:
+            raise StoreUnavailable("offline")
+        # every miss costs the client one token of its bucket, before any database work
+        if not deps.miss_limit.allow(client_ip(request)):
+            raise StarletteHTTPException(429)
+        if well_formed and token[4:12] == hub.state.day.strftime("%Y%m%d"):
+            # perhaps issued after the last refresh: catch up once (shared with the reader, coalesced)
             if await asyncio.to_thread(hub.refresh):
                 hub.publish()
             ts = hub.ticket(token)
         if ts is None:
-            if hub.state is None or hub.offline:
-                raise StoreUnavailable("offline")
-            if not deps.miss_limit.allow(client_ip(request)):
-                raise StarletteHTTPException(429)
             raise StarletteHTTPException(404)
         return token, ts
 
