@@ -7,7 +7,6 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -49,7 +48,6 @@ class WebDeps:
     # per API key
     key_limit: TokenBucket = field(default_factory=lambda: TokenBucket(rate=5, burst=60))
     public_url: str = ""
-    heartbeat: float = 15.0
     on_start: tuple[Callable[[], None], ...] = ()
     on_stop: tuple[Callable[[], None], ...] = ()
 
@@ -227,7 +225,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     async def ticket_events(request: Request, token: str):
         token, _ = await find(request, token)
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, token, lambda: hub.ticket_view(token, lang), deps.heartbeat),
+        return StreamingResponse(stream(hub, token, lambda: hub.ticket_view(token, lang)),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -255,8 +253,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
         except ValueError:
             return await _ticket_page(request, token, lang, t(lang, "notify_bad_phone"), 400, phone)
         # a subscriber who is already near gets the message now, not at the next event
-        if await asyncio.to_thread(hub.observe_now):
-            pass
+        await asyncio.to_thread(hub.observe_now)
         return RedirectResponse(f"/t/{token}?lang={lang}&ok=1", status_code=303)
 
     @app.get("/papan", include_in_schema=False)
@@ -271,7 +268,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     @app.get("/papan/events", include_in_schema=False)
     async def board_events(request: Request):
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, "board", lambda: hub.board_view(lang), deps.heartbeat),
+        return StreamingResponse(stream(hub, "board", lambda: hub.board_view(lang)),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -298,6 +295,3 @@ def mask(phone: str) -> str:
     local = "0" + phone[2:] if phone.startswith("62") else phone
     return local[:4] + "•" * max(0, len(local) - 7) + local[-3:]
 
-
-def today(queue: QueueService) -> date:
-    return queue.service_day()

@@ -139,7 +139,7 @@ def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = F
 
 
 class Watcher:
-    """One open page: the hub sets ``changed`` when its view may have changed."""
+    """One open page: the hub sets ``changed`` when its view may have changed (or a keep-alive is due)."""
 
     __slots__ = ("key", "changed")
 
@@ -154,12 +154,13 @@ class Watcher:
 
 class LiveHub:
     def __init__(self, queue: QueueService, store: WebStore, notifications: NotificationService | None = None,
-                 poll_seconds: float = 0.2, recent: int = 12):
+                 poll_seconds: float = 0.2, recent: int = 12, heartbeat: float = 15.0):
         self.queue = queue
         self.hall = queue.hall
         self.store = store
         self.notifications = notifications
         self.poll_seconds = poll_seconds
+        self.heartbeat = heartbeat  # seconds between keep-alive comments on every stream
         self.state: HallState | None = None
         self.offline = False
         self.last_id: int | None = None
@@ -308,6 +309,12 @@ class LiveHub:
         r = ts.row
         return f"{self.offline}:{r.id}:{r.status}:{r.counter_code}:{r.recall_count}:{ts.ahead}:{ts.eta}"
 
+    def ping_all(self) -> None:
+        """Wake every page for a keep-alive comment (one timer for all, not one per page)."""
+        for group in self._watchers.values():
+            for w in group:
+                w.changed.set()
+
     def publish(self) -> int:
         """Wake the watchers whose view changed since the last publish; returns how many."""
         woken = 0
@@ -341,11 +348,15 @@ class LiveHub:
                 wake.clear()
 
         delay = self.poll_seconds
+        last_ping = loop.time()
         try:
             while not self._stop:
                 changed = await asyncio.to_thread(self.refresh)
                 if changed:
                     self.publish()
+                if loop.time() - last_ping >= self.heartbeat:
+                    last_ping = loop.time()
+                    self.ping_all()
                 # while offline, back off up to 2 s between tries; recover by itself
                 delay = min(2.0, delay * 2) if self.offline else self.poll_seconds
                 await sleep(delay)
@@ -375,23 +386,18 @@ def sse(data: dict, event: str | None = None) -> str:
     return (f"event: {event}\n" if event else "") + f"data: {body}\n\n"
 
 
-async def stream(hub: LiveHub, key: str, render: Callable[[], dict], heartbeat: float = 15.0,
-                 wait_for=asyncio.wait_for):
-    """Server-Sent Events for one page: the current view first, then one frame per change, a
-    comment every ``heartbeat`` seconds. While the database is away the view says offline; the
-    browser's EventSource reconnects by itself when the connection drops."""
+async def stream(hub: LiveHub, key: str, render: Callable[[], dict]):
+    """Server-Sent Events for one page: the current view first, then one frame per change, and the
+    view again when the hub's keep-alive timer pings (every ``hub.heartbeat`` s). While the database is away the view says
+    offline; the browser's EventSource reconnects by itself when the connection drops."""
     w = hub.watch(key)
     try:
         yield "retry: 2000\n\n"
         yield sse(render())
         while not hub.stopped:
-            try:
-                await wait_for(w.wait(), heartbeat)
-            except asyncio.TimeoutError:
-                yield ": ping\n\n"
-                continue
+            await w.wait()
             if hub.stopped:
                 return
-            yield sse(render())
+            yield sse(render())  # a keep-alive is simply the current view again (a resync too)
     finally:
         hub.unwatch(w)

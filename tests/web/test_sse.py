@@ -82,22 +82,23 @@ def test_people_ahead_follow_calls(web):
     assert web.hub.ticket_view(a.ticket.token, "en")["headline"] == "Please go to Counter\u00a07"
 
 
-def test_heartbeat_and_offline_frames(web, monkeypatch):
+def test_keepalive_resends_the_view_and_offline_frames(web, monkeypatch):
     it = web.queue.issue("ktp")
     web.step()
 
-    async def timeout(aw, t):
-        aw.close()
-        raise asyncio.TimeoutError
-
     async def scenario():
-        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"), wait_for=timeout)
-        out = [await gen.__anext__() for _ in range(3)]
+        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"))
+        out = [await gen.__anext__(), await gen.__anext__()]
+        nxt = asyncio.ensure_future(gen.__anext__())
+        await asyncio.sleep(0)
+        assert not nxt.done()
+        web.hub.ping_all()  # the hub's one keep-alive timer
+        out.append(await nxt)
         await gen.aclose()
         return out
 
     out = run(scenario())
-    assert out[2] == ": ping\n\n"
+    assert frames_of(out[2:]) == frames_of(out[1:2])  # the same view again
 
     monkeypatch.setattr(web.queue, "events_after", lambda *a, **k: (_ for _ in ()).throw(StoreUnavailable("x")))
     web.step()
