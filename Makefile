@@ -11,7 +11,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS := python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
   fonts-dejavu-core xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 \
-  espeak-ng libespeak-ng1 libusb-1.0-0 sox pulseaudio postgresql-client tzdata x11-utils
+  espeak-ng libespeak-ng1 libusb-1.0-0 sox pulseaudio postgresql-client tzdata x11-utils \
+  chromium poppler-utils
 
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 

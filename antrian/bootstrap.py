@@ -54,6 +54,10 @@ def build_context(db: str | None = None, config: str | None = None, station: str
         check_station_against_hall(st, hall, station_path)
     if os.environ.get("MPP_ALWAYS_OPEN") == "1":
         hall = always_open(hall)
+    if os.environ.get("MPP_PUBLIC_URL"):  # set by `mpp demo` for its stations: tickets open its web server
+        from dataclasses import replace
+
+        hall = replace(hall, public_url=os.environ["MPP_PUBLIC_URL"].rstrip("/"), _by_code={})
     db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
     return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
                       station_path=Path(station_path) if station_path else None)

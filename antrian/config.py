@@ -212,11 +212,47 @@ class HallCfg(_Strict):
         return v
 
 
+class WebCfg(_Strict):
+    """[web]: the hall web server (`mpp serve`): where it listens and how phones reach it."""
+
+    host: str = "0.0.0.0"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    # Host name or IP address phones use to reach the server (e.g. "192.168.1.10" or
+    # "antrian.mpp.go.id"). When set and [hall] public_url is empty, tickets point to
+    # http://<address>:<port>.
+    address: str = ""
+
+
+class NotifyCfg(_Strict):
+    """[notify]: messages to citizens who left a number on their ticket page ("Beri tahu saya")."""
+
+    channel: Literal["none", "whatsapp", "sms"] = "none"
+    ahead: Annotated[int, Field(ge=1, le=50)] = 5  # message when this many people (or fewer) are ahead
+    whatsapp_url: str = "https://graph.facebook.com/v20.0/{phone_number_id}/messages"
+    whatsapp_phone_number_id: str = ""
+    whatsapp_token: str = ""
+    sms_url: str = ""
+    sms_token: str = ""
+    timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    retry_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0  # first retry; doubles each time
+
+    @model_validator(mode="after")
+    def _needs(self) -> "NotifyCfg":
+        if self.channel == "whatsapp" and not (self.whatsapp_token and self.whatsapp_phone_number_id):
+            raise ValueError("channel 'whatsapp' needs 'whatsapp_token' and 'whatsapp_phone_number_id'")
+        if self.channel == "sms" and not re.match(r"^https?://", self.sms_url):
+            raise ValueError("channel 'sms' needs 'sms_url' (http:// or https://)")
+        return self
+
+
 class HallFile(_Strict):
     hall: HallCfg
     priority: PriorityCfg = PriorityCfg()
     defaults: ServiceDefaults = ServiceDefaults()
     agency: list[AgencyCfg] = Field(min_length=1)
+    web: WebCfg = WebCfg()
+    notify: NotifyCfg = NotifyCfg()
 
 
 _FALLBACK = dict(quota=0, service_minutes=10.0, target_wait_minutes=30)
@@ -277,10 +313,17 @@ def _validate(model: type[BaseModel], data: dict, path: Path) -> Any:
 
 
 def load_hall(path: Path | str) -> Hall:
+    return build_hall(load_hall_file(path), path)
+
+
+def load_hall_file(path: Path | str) -> HallFile:
+    """The validated hall file itself (for settings the Hall object does not carry: [web], [notify])."""
     path = Path(path)
-    data = _read_toml(path)
-    cfg: HallFile = _validate(HallFile, data, path)
-    return build_hall(cfg, path)
+    return _validate(HallFile, _read_toml(path), path)
+
+
+def web_public_url(web: WebCfg) -> str:
+    return f"http://{web.address}:{web.port}" if web.address else ""
 
 
 def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
@@ -404,7 +447,7 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
         number_format=h.number_format,
         running_text=h.running_text,
         ticket_footer=h.ticket_footer,
-        public_url=h.public_url.rstrip("/"),
+        public_url=(h.public_url or web_public_url(cfg.web)).rstrip("/"),
         issue_early_minutes=h.issue_early_minutes,
         max_recalls=h.max_recalls,
         priority=PriorityPolicy(

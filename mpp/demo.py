@@ -202,10 +202,17 @@ def run(args) -> int:
         args.db = demo_db_url()
     ctx = context_from(args)
     counters = prepare(ctx)
+    from web.server import demo_address
+
+    web_url, web_port = demo_address(ctx)
+    os.environ["MPP_PUBLIC_URL"] = web_url  # the stations' tickets point their QR codes here
     print(f"Demo database: {ctx.db_url}")
+    print(f"Web server: {web_url}/papan (hall board); each ticket's QR code opens its live page {web_url}/t/...")
     print(f"Kiosk: tap an agency, then a service. Counters: loket {counters[0]} ({DEMO_OFFICERS[0][0]}) and "
           f"loket {counters[1]} ({DEMO_OFFICERS[1][0]}): press F1 (Panggil) to call. Close this terminal "
           "or press Ctrl+C to stop. Kiosk staff PIN: 0000.")
-    commands = [(cmd, dict(os.environ, MPP_GEOMETRY=geometry))
-                for cmd, geometry in station_commands(ctx.db_url, counters, args.config, screen_size())]
+    serve = [sys.executable, "-m", "mpp.cli", "--db", ctx.db_url] + (["--config", args.config] if args.config else [])
+    commands: list[tuple[list[str], Mapping[str, str] | None]] = [(serve + ["serve", "--port", str(web_port)], None)]
+    commands += [(cmd, dict(os.environ, MPP_GEOMETRY=geometry))
+                 for cmd, geometry in station_commands(ctx.db_url, counters, args.config, screen_size())]
     return run_stations(commands)

@@ -1,0 +1,225 @@
+"""/api/v1: the hall's open API (for the city's app or MPP Digital). Every call needs an API key
+(`mpp api-key add --scope read|write --name X`); keys are rate-limited (token bucket per key, and
+per client address for calls without a valid key); every write is audited (api_audit table, and
+the core's own event log names the key as the officer)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from antrian.domain.errors import QueueError, StoreUnavailable
+from antrian.domain.model import TOKEN_RE, qr_text
+from antrian.storage.web_store import ApiKey
+
+
+class ServiceOut(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    agency: str
+    agency_name: str
+    prefix: str
+    waiting: int
+    target_wait_minutes: int
+    open_now: bool | None = None
+
+
+class CounterOut(BaseModel):
+    code: str
+    agency: str
+    status: str = Field(description="open | paused | closed")
+    number: str | None = Field(None, description="the ticket now at this counter")
+
+
+class CallOut(BaseModel):
+    id: int
+    number: str
+    counter: str
+    at: str = Field(description="local time HH:MM")
+    recall: bool
+
+
+class StatusOut(BaseModel):
+    hall: str
+    at: datetime
+    service_day: str
+    offline: bool
+    waiting_total: int
+    services: list[ServiceOut]
+    counters: list[CounterOut]
+
+
+class WaitingOut(BaseModel):
+    service: str
+    waiting: int
+
+
+class TicketIn(BaseModel):
+    service: str = Field(description="service code (see /services)", max_length=40)
+    priority: str | None = Field(None, description="priority group, e.g. lansia", max_length=20)
+
+
+class TicketOut(BaseModel):
+    number: str
+    service: str
+    token: str
+    url: str = Field(description="the live ticket page (what the ticket's QR opens)")
+    ahead: int
+    eta_minutes: int
+
+
+class TicketStatusOut(BaseModel):
+    number: str
+    service: str
+    state: str
+    ahead: int | None
+    counter: str | None
+    headline: str
+
+
+class FailureOut(BaseModel):
+    id: int
+    service_day: str
+    number: str
+    kind: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+
+
+class _KeyCache:
+    """Checked keys for a few seconds (a revoked key stops within ``ttl``)."""
+
+    def __init__(self, ttl: float = 10.0):
+        self.ttl = ttl
+        self._c: dict[str, tuple[float, ApiKey | None]] = {}
+
+    def get(self, text: str):
+        hit = self._c.get(text)
+        if hit and time.monotonic() - hit[0] < self.ttl:
+            return hit
+        return None
+
+    def put(self, text: str, key: ApiKey | None) -> None:
+        if len(self._c) > 5000:
+            self._c.clear()
+        self._c[text] = (time.monotonic(), key)
+
+
+def api_router(deps) -> APIRouter:
+    hub = deps.hub
+    hall = deps.queue.hall
+    cache = _KeyCache()
+    r = APIRouter(tags=["hall"])
+
+    def need(scope: str):
+        async def check(request: Request, authorization: str | None = Header(None, include_in_schema=False),
+                        x_api_key: str | None = Header(None, include_in_schema=False)) -> ApiKey:
+            ip = request.client.host if request.client else "?"
+            text = x_api_key or ""
+            if authorization and authorization.lower().startswith("bearer "):
+                text = authorization[7:].strip()
+            hit = cache.get(text) if text else None
+            key = hit[1] if hit else None
+            if text and hit is None:
+                key = await asyncio.to_thread(deps.store.check_api_key, text)
+                cache.put(text, key)
+            if key is None:
+                if not deps.anon_limit.allow(ip):
+                    raise HTTPException(429, "too many requests", headers={"Retry-After": "10"})
+                raise HTTPException(401, "API key missing or not valid", headers={"WWW-Authenticate": "Bearer"})
+            if not deps.key_limit.allow(key.name):
+                raise HTTPException(429, "rate limit of this key reached", headers={"Retry-After": "1"})
+            if not key.allows(scope):
+                raise HTTPException(403, f"this key has no '{scope}' scope")
+            return key
+
+        return check
+
+    def state():
+        if hub.state is None or hub.offline:
+            raise StoreUnavailable("offline")
+        return hub.state
+
+    def service_out(st, s) -> ServiceOut:
+        a = hall.agency(s.agency_code)
+        return ServiceOut(code=s.code, name=s.name, name_en=s.name_en or s.name, agency=a.code, agency_name=a.name,
+                          prefix=a.prefix, waiting=st.waiting.get(s.code, 0), target_wait_minutes=s.target_wait_minutes)
+
+    @r.get("/status", response_model=StatusOut, summary="Hall status: waiting per service, each counter's number")
+    async def status(key: ApiKey = Depends(need("read"))):
+        st = state()
+        return StatusOut(
+            hall=hall.name, at=st.at, service_day=st.day.isoformat(), offline=hub.offline,
+            waiting_total=sum(st.waiting.values()),
+            services=[service_out(st, s) for s in hall.services],
+            counters=[CounterOut(code=c["code"], agency=c["agency"], status=c["status"], number=c["number"])
+                      for c in st.counters],
+        )
+
+    @r.get("/services", response_model=list[ServiceOut], summary="Services, with waiting counts and whether open now")
+    async def services(key: ApiKey = Depends(need("read"))):
+        st = state()
+        avail = await asyncio.to_thread(deps.queue.availability)
+        out = []
+        for s in hall.services:
+            o = service_out(st, s)
+            a = avail.get(s.code)
+            o.open_now = a.open if a is not None else None
+            out.append(o)
+        return out
+
+    @r.get("/waiting", response_model=list[WaitingOut], summary="Waiting tickets per service")
+    async def waiting(key: ApiKey = Depends(need("read"))):
+        st = state()
+        return [WaitingOut(service=s.code, waiting=st.waiting.get(s.code, 0)) for s in hall.services]
+
+    @r.get("/calls", response_model=list[CallOut], summary="Recent calls, newest first")
+    async def calls(key: ApiKey = Depends(need("read"))):
+        state()
+        return [CallOut(**c) for c in reversed(hub.calls)]
+
+    @r.get("/tickets/{token}", response_model=TicketStatusOut, summary="One ticket's status by its token")
+    async def ticket(token: str, lang: str = "id", key: ApiKey = Depends(need("read"))):
+        state()
+        token = token.strip().upper()
+        ts = hub.ticket(token) if TOKEN_RE.fullmatch(token) else None
+        if ts is None:
+            raise HTTPException(404, "no such ticket today")
+        v = hub.ticket_view(token, "en" if lang == "en" else "id")
+        return TicketStatusOut(number=ts.row.number, service=ts.row.service_code, state=v["state"],
+                               ahead=v.get("ahead"), counter=ts.row.counter_code, headline=v["headline"])
+
+    @r.post("/tickets", response_model=TicketOut, status_code=201, summary="Issue a ticket (scope write; audited)")
+    async def issue(body: TicketIn, request: Request, key: ApiKey = Depends(need("write"))):
+        detail = f"service={body.service} priority={body.priority or '-'}"
+        now = deps.queue.clock.now()
+        try:
+            issued = await asyncio.to_thread(deps.queue.issue, body.service, body.priority, f"api:{key.name}"[:40])
+        except QueueError as e:
+            code = {2: 400, 4: 409}.get(getattr(e, "exit_code", 1), 409)
+            if isinstance(e, StoreUnavailable):
+                raise
+            await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/tickets", code,
+                                    f"{detail} refused: {e}")
+            raise HTTPException(code, str(e)) from None
+        tk = issued.ticket
+        await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/tickets", 201,
+                                f"{detail} number={tk.number}")
+        base = deps.public_url or hall.public_url or str(request.base_url).rstrip("/")
+        return TicketOut(number=tk.number, service=tk.service_code, token=tk.token, url=qr_text(tk.token, base),
+                         ahead=issued.ahead, eta_minutes=issued.eta_minutes)
+
+    @r.get("/notify/failures", response_model=list[FailureOut], summary="Notifications that could not be sent")
+    async def failures(key: ApiKey = Depends(need("read"))):
+        rows = await asyncio.to_thread(deps.notifications.failures, 100)
+        return [FailureOut(id=f.id, service_day=f.service_day.isoformat(), number=f.number, kind=f.kind,
+                           attempts=f.attempts, last_error=f.last_error, created_at=f.created_at) for f in rows]
+
+    return r
