@@ -213,10 +213,10 @@ class _Clock:
 
 def test_one_deadline_covers_the_whole_job(monkeypatch, free_port):
     """Every step gets only what is left of the one timeout (no timeout per step)."""
-    import printer.backends as backends
+    import printer.escpos_base as escpos_base
 
     clock = _Clock()
-    monkeypatch.setattr(backends.time, "monotonic", clock)
+    monkeypatch.setattr(escpos_base.time, "monotonic", clock)
     printer = network(free_port)  # TIMEOUT = 1.0
     printer._start_job()
     clock.t += 0.75

@@ -1,0 +1,1 @@
+"""One module per printer transport; each implements printer.port.TicketPrinter."""
