@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "out"
-SUITES = {"core": "bench.core_bench", "kiosk": "bench.kiosk_bench", "display": "bench.display_bench"}
+SUITES = {"core": "bench.core_bench", "kiosk": "bench.kiosk_bench", "display": "bench.display_bench", "booking": "bench.booking_bench"}
 
 
 class Report:

@@ -50,6 +50,7 @@ class BookingPolicy:
     max_per_person_per_day: int = 3
     code_attempts: int = 5  # failed check-ins by code per source ...
     code_attempts_seconds: int = 60  # ... within this many seconds, then refused until it passes
+    full_hint_seconds: float = 1.0  # a slot seen full answers "penuh" from memory this long (0 = off)
 
     def online_quota(self, service: Service) -> int:
         if service.quota:

@@ -9,6 +9,7 @@ English) raised before anything is written, or inside the transaction so it roll
 from __future__ import annotations
 
 import threading
+import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -78,6 +79,8 @@ class BookingService(QueueCore):
         self._secret: bytes | None = None
         self._lock = threading.Lock()
         self._code_limiter = B.RateLimiter(self.policy.code_attempts, self.policy.code_attempts_seconds)
+        # slots this process saw full -> when (monotonic): a hint only, the database decides
+        self._full: dict[tuple[str, date, datetime], float] = {}
 
     # ------------------------------------------------------------------ reading
     def bookable_days(self, service_code: str) -> list[date]:
@@ -143,6 +146,16 @@ class BookingService(QueueCore):
             raise B.SlotInPast(slot_start)
         key = B.person_key(self._hall_secret(), identity)
         slot_utc = slot_start.astimezone(timezone.utc)
+        # "penuh" without a write: when the slots open, most answers are this one. A slot seen
+        # full in the last second answers from memory, else a read (it does not wait for
+        # writers) tells; the conditional update below still decides every race.
+        hint = (service.code, day, slot_utc)
+        if self._seen_full(hint):
+            raise B.SlotFull(slot_start)
+        with self.store.read() as rtx:
+            if self.bstore.bookings(rtx).slots_taken(service.code, day).get(slot_utc, 0) >= slot.capacity:
+                self._mark_full(hint)
+                raise B.SlotFull(slot_start)
         with self.store.transaction() as tx:
             self._begin(tx, now)
             bk = self.bstore.bookings(tx)
@@ -151,6 +164,7 @@ class BookingService(QueueCore):
             if bk.person_bookings_on(key, day) >= self.policy.max_per_person_per_day:
                 raise B.TooManyBookings(self.policy.max_per_person_per_day, day)
             if slot.capacity <= 0 or not bk.take_slot(service.code, day, slot_utc, slot.capacity):
+                self._mark_full(hint)
                 raise B.SlotFull(slot_start)
             code = B.make_code()
             while bk.find_booking(code) is not None:  # ~1e-12 per booking; cheap to be sure
@@ -186,6 +200,8 @@ class BookingService(QueueCore):
                 fresh = bk.get_booking(b.id or 0)
                 raise B.BookingNotActive(fresh.status if fresh else BookingStatus.CANCELLED)
             bk.give_back_slot(b.service_code, b.day, b.slot_at)
+            with self._lock:
+                self._full.pop((b.service_code, b.day, b.slot_at.astimezone(timezone.utc)), None)
             self._event(tx, "booking_cancelled", now, officer=officer, booking_id=b.id, service=b.service_code,
                         day=b.day, slot=b.slot_at)
             fresh = bk.get_booking(b.id or 0)
@@ -276,6 +292,21 @@ class BookingService(QueueCore):
             raise B.DateOutsideWindow(day, days[0], days[-1])
         if not B.slot_starts(service, day, self.policy):
             raise B.DayClosed(service.name, day)
+
+    def _seen_full(self, key: tuple[str, date, datetime]) -> bool:
+        with self._lock:
+            seen = self._full.get(key)
+            if seen is None:
+                return False
+            if _time.monotonic() - seen < self.policy.full_hint_seconds:
+                return True
+            del self._full[key]
+            return False
+
+    def _mark_full(self, key: tuple[str, date, datetime]) -> None:
+        if self.policy.full_hint_seconds > 0:
+            with self._lock:
+                self._full[key] = _time.monotonic()
 
     def _hall_secret(self) -> bytes:
         """The hall's HMAC secret: kept in the database (meta), created on first use."""
