@@ -269,3 +269,20 @@ def test_list_and_unknown_service(svc):
 
     with pytest.raises(UnknownService):
         svc.book("nope", WED, "09:00", nik=NIK)
+
+
+def test_a_cancelled_seat_is_bookable_at_once_despite_the_full_hint(svc):
+    v = svc.book("pdam-baru", WED, "08:00", nik=NIK)
+    with pytest.raises(B.SlotFull):
+        svc.book("pdam-baru", WED, "08:00", nik=NIK2)  # this process now remembers "full"
+    svc.cancel(v.code, officer="budi")
+    assert svc.book("pdam-baru", WED, "08:00", nik=NIK2).status == BookingStatus.ACTIVE
+
+
+def test_without_the_hint_the_store_decides_every_time(bhall, bstore, bclock):
+    svc = BookingService(bhall, bstore, bclock, B.BookingPolicy(full_hint_seconds=0))
+    svc.book("pdam-baru", WED, "08:00", nik=NIK)
+    for _ in range(2):
+        with pytest.raises(B.SlotFull):
+            svc.book("pdam-baru", WED, "08:00", nik=NIK2)
+    assert svc._full == {}
