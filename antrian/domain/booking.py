@@ -27,7 +27,7 @@ import math
 import re
 import secrets
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -208,7 +208,7 @@ class Identity:
     """Who books: kind 'nik' or 'phone' and the normalised value (kept only in memory)."""
 
     kind: str
-    value: str
+    value: str = field(repr=False)  # never in a log line or a traceback's locals repr
 
     @property
     def hint(self) -> str:

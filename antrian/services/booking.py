@@ -248,9 +248,10 @@ class BookingService(QueueCore):
             # the walk-in quota (svc: count) is not touched: the online quota is separate
             seq = tx.next_number(day, agency.prefix)
             arrival = b.slot_at.astimezone(timezone.utc)
+            # ahead: the priority line, and everyone waiting who arrived by the slot start
             ahead = sum(1 for t in tx.open_tickets(day)
-                        if t.service_code == service.code and t.status == Status.WAITING and not t.is_priority
-                        and (t.arrival_at, t.id or 0) <= (arrival, 1 << 62))
+                        if t.service_code == service.code and t.status == Status.WAITING
+                        and (t.is_priority or t.arrival_at <= arrival))
             token = make_token(day, agency.prefix, seq)
             ticket = tx.add_waiting(Ticket(
                 id=None, service_day=day, prefix=agency.prefix, seq=seq,

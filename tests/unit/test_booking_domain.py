@@ -56,6 +56,7 @@ def test_bad_phones(text):
 def test_phone_mask_and_identity_hint_never_show_the_nik():
     assert B.mask_phone("6281234567890") == "0812****7890"
     assert B.identify(nik="3201014101900001").hint == "NIK"
+    assert "3201014101900001" not in repr(B.identify(nik="3201014101900001"))
     assert B.identify(phone="0812 3456 7890").hint == "0812****7890"
     with pytest.raises(B.NoIdentity):
         B.identify(nik=" ", phone=None)
