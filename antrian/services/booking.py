@@ -195,11 +195,13 @@ class BookingService(QueueCore):
                 raise B.BookingNotFound()
             if b.status != BookingStatus.ACTIVE:
                 raise B.BookingNotActive(b.status, self._ticket_number(tx, b))
+            # lock order as in book(): the seat row first, then the booking row (rolled back if
+            # the booking changed meanwhile)
+            bk.give_back_slot(b.service_code, b.day, b.slot_at)
             if not bk.mark_booking(b.id or 0, BookingStatus.ACTIVE, BookingStatus.CANCELLED, now,
                                    officer=officer or "warga"):
                 fresh = bk.get_booking(b.id or 0)
                 raise B.BookingNotActive(fresh.status if fresh else BookingStatus.CANCELLED)
-            bk.give_back_slot(b.service_code, b.day, b.slot_at)
             with self._lock:
                 self._full.pop((b.service_code, b.day, b.slot_at.astimezone(timezone.utc)), None)
             self._event(tx, "booking_cancelled", now, officer=officer, booking_id=b.id, service=b.service_code,
