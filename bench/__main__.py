@@ -14,7 +14,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "out"
 SUITES = {"core": "bench.core_bench", "kiosk": "bench.kiosk_bench", "display": "bench.display_bench",
-          "web": "bench.web_bench"}
+          "web": "bench.web_bench", "booking": "bench.booking_bench"}
 
 
 class Report:

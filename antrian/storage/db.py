@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0002_web"
+HEAD_REVISION = "0004_booking"
 
 
 def redact(url: str) -> str:

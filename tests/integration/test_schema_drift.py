@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, create_engine
 
 from antrian.storage.db import normalise_url, upgrade
-from antrian.storage.tables import metadata
+from antrian.storage.schema import metadata
 
 
 def _diffs(url: str, target: MetaData) -> list:

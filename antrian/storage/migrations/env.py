@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from antrian.storage.tables import metadata
+from antrian.storage.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only via antrian.storage.migrate

@@ -1,0 +1,182 @@
+"""The booking ports over SQL (SQLite and PostgreSQL): ``SqlBookings`` works on the connection of
+an open ``SqlTx``, so a check-in writes the booking and its ticket in one transaction;
+``SqlBookingStore`` is the SqlStore that also hands it out.
+
+No slot sold twice: the seat counter row is created if missing (INSERT ... ON CONFLICT DO
+NOTHING), then ``UPDATE booking_slots SET taken = taken + 1 WHERE ... AND taken < :capacity``
+and the row count says whether the seat was had. On PostgreSQL a concurrent UPDATE waits for the
+row lock and re-reads ``taken`` after the other commits; on SQLite writers are serialised by
+BEGIN IMMEDIATE. One holding booking per person, service and day is also a partial unique index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from antrian.domain.booking import HOLDING_STATUSES, AlreadyBooked, BookingStatus
+from antrian.services.booking_ports import Booking
+from antrian.services.ports import QueueTx
+from antrian.storage import tables as T
+from antrian.storage.db import SqlStore
+from antrian.storage.sql_tx import SqlTx
+from antrian.storage.tables_booking import booking_slots, bookings
+
+if TYPE_CHECKING:
+    from antrian.services.booking_ports import Bookings, BookingStore
+
+SECRET_KEY = "booking_secret"
+_HOLDING = [s.value for s in HOLDING_STATUSES]
+
+
+def _booking(row: Row[Any]) -> Booking:
+    m = row._mapping
+    return Booking(
+        id=m["id"], code=m["code"], service_code=m["service_code"], day=m["day"], slot_at=m["slot_at"],
+        slot_minutes=m["slot_minutes"], person_key=m["person_key"], contact_kind=m["contact_kind"],
+        contact_hint=m["contact_hint"], status=BookingStatus(m["status"]), created_at=m["created_at"],
+        ticket_id=m["ticket_id"], checked_in_at=m["checked_in_at"], cancelled_at=m["cancelled_at"],
+        cancelled_by=m["cancelled_by"], released_at=m["released_at"],
+    )
+
+
+class SqlBookings:
+    def __init__(self, conn: Connection, pg: bool):
+        self.conn = conn
+        self.pg = pg
+
+    def _insert(self) -> Callable[[Any], Any]:
+        if self.pg:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+
+    def booking_secret(self, candidate: str) -> str:
+        ins = self._insert()
+        self.conn.execute(ins(T.meta).values(key=SECRET_KEY, value=candidate)
+                          .on_conflict_do_nothing(index_elements=[T.meta.c.key]))
+        return str(self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == SECRET_KEY)).scalar_one())
+
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
+        ins = self._insert()
+        c = booking_slots.c
+        self.conn.execute(ins(booking_slots).values(service_code=service_code, day=day, slot_at=slot_at, taken=0)
+                          .on_conflict_do_nothing(index_elements=[c.service_code, c.day, c.slot_at]))
+        n = self.conn.execute(
+            update(booking_slots)
+            .where(c.service_code == service_code, c.day == day, c.slot_at == slot_at, c.taken < capacity)
+            .values(taken=c.taken + 1)
+        ).rowcount
+        return n == 1
+
+    def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
+        c = booking_slots.c
+        self.conn.execute(
+            update(booking_slots)
+            .where(c.service_code == service_code, c.day == day, c.slot_at == slot_at, c.taken > 0)
+            .values(taken=c.taken - 1)
+        )
+
+    def slots_taken(self, service_code: str, day: date) -> dict[datetime, int]:
+        c = booking_slots.c
+        rows = self.conn.execute(select(c.slot_at, c.taken).where(c.service_code == service_code, c.day == day,
+                                                                  c.taken > 0))
+        return {r[0]: int(r[1]) for r in rows}
+
+    def holding_booking(self, person_key: str, service_code: str, day: date) -> Booking | None:
+        c = bookings.c
+        row = self.conn.execute(select(bookings).where(
+            c.person_key == person_key, c.service_code == service_code, c.day == day, c.status.in_(_HOLDING)
+        )).first()
+        return _booking(row) if row else None
+
+    def person_bookings_on(self, person_key: str, day: date) -> int:
+        c = bookings.c
+        return int(self.conn.execute(select(func.count()).select_from(bookings).where(
+            c.person_key == person_key, c.day == day, c.status.in_(_HOLDING)
+        )).scalar_one())
+
+    def add_booking(self, b: Booking) -> Booking:
+        try:
+            with self.conn.begin_nested():  # a savepoint: a lost race leaves the transaction usable
+                new_id = self.conn.execute(
+                    insert(bookings).values(
+                        code=b.code, service_code=b.service_code, day=b.day, slot_at=b.slot_at,
+                        slot_minutes=b.slot_minutes, person_key=b.person_key, contact_kind=b.contact_kind,
+                        contact_hint=b.contact_hint, status=b.status.value, created_at=b.created_at,
+                        ticket_id=b.ticket_id,
+                    ).returning(bookings.c.id)
+                ).scalar_one()
+        except IntegrityError:
+            # the unique person index: the same person booked the same service and day meanwhile
+            raise AlreadyBooked(b.service_code, b.day) from None
+        return b.evolve(id=int(new_id))
+
+    def get_booking(self, booking_id: int) -> Booking | None:
+        row = self.conn.execute(select(bookings).where(bookings.c.id == booking_id)).first()
+        return _booking(row) if row else None
+
+    def find_booking(self, code: str) -> Booking | None:
+        row = self.conn.execute(select(bookings).where(bookings.c.code == code)).first()
+        return _booking(row) if row else None
+
+    def list_bookings(self, day: date | None = None, service_code: str | None = None,
+                      status: BookingStatus | None = None) -> list[Booking]:
+        c = bookings.c
+        q = select(bookings)
+        if day is not None:
+            q = q.where(c.day == day)
+        if service_code is not None:
+            q = q.where(c.service_code == service_code)
+        if status is not None:
+            q = q.where(c.status == BookingStatus(status).value)
+        return [_booking(r) for r in self.conn.execute(q.order_by(c.slot_at, c.id))]
+
+    def mark_booking(self, booking_id: int, read_status: BookingStatus, status: BookingStatus,
+                     at: datetime, ticket_id: int | None = None, officer: str | None = None) -> bool:
+        c = bookings.c
+        values: dict[str, Any] = {"status": BookingStatus(status).value}
+        if status == BookingStatus.CHECKED_IN:
+            values.update(checked_in_at=at, ticket_id=ticket_id)
+        elif status == BookingStatus.CANCELLED:
+            values.update(cancelled_at=at, cancelled_by=officer)
+        elif status == BookingStatus.RELEASED:
+            values.update(released_at=at)
+        n = self.conn.execute(
+            update(bookings).where(c.id == booking_id, c.status == BookingStatus(read_status).value).values(**values)
+        ).rowcount
+        return n == 1
+
+    def active_started_by(self, cutoff: datetime) -> list[Booking]:
+        c = bookings.c
+        rows = self.conn.execute(select(bookings).where(
+            c.status == BookingStatus.ACTIVE.value, c.slot_at <= cutoff
+        ).order_by(c.slot_at, c.id))
+        return [_booking(r) for r in rows]
+
+    def booked_tickets(self, day: date) -> dict[int, str]:
+        c = bookings.c
+        rows = self.conn.execute(select(c.ticket_id, c.code).where(c.day == day, c.ticket_id.is_not(None)))
+        return {int(r[0]): str(r[1]) for r in rows}
+
+
+class SqlBookingStore(SqlStore):
+    """The SQL store with the booking side."""
+
+    def bookings(self, tx: QueueTx) -> SqlBookings:
+        if not isinstance(tx, SqlTx):
+            raise TypeError("SqlBookingStore.bookings() needs a transaction of this store")
+        return SqlBookings(tx.conn, tx.pg)
+
+
+if TYPE_CHECKING:  # mypy checks that the adapter implements the ports
+
+    def _implements_the_ports(b: SqlBookings, store: SqlBookingStore) -> tuple[Bookings, BookingStore]:
+        return b, store
