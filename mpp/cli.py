@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 from antrian.domain.errors import QueueError, UsageError
 
 # Modules that add their own subcommands with add_commands(subparsers).
-PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display")
+PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_report", "mpp.cli_survey")
 
 EXIT_USAGE = 2
 

@@ -27,7 +27,7 @@ from antrian.storage import tables as T
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0003_manager"  # the newest migration (the lead re-chains them when merging)
 EVENT_CHANNEL = "mpp_events"
 _EVENT_LOCK_KEY = 0x4D5050  # "MPP"
 
