@@ -65,7 +65,9 @@ def figure(width_in: float, height_in: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in), dpi=110, layout="constrained")
+    fig = Figure(figsize=(width_in, height_in), dpi=100)
+    # fixed margins: one draw per chart (a layout engine draws several times)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9)
     FigureCanvasAgg(fig)
     return fig
 
