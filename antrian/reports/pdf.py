@@ -153,6 +153,9 @@ def _daily_chart(report: Report):
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7)
     ax.grid(axis="y", alpha=0.3)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of tickets
     return fig
 
 

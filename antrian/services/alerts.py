@@ -108,8 +108,10 @@ def evaluate(hall, status, devices: Sequence[DeviceStatus] = (), settings: Alert
                     f"paused:{cv.code}", "paused", WARNING, f"Loket {cv.code}",
                     f"Loket {cv.code} istirahat {paused} menit ({st.pause_reason or 'istirahat'}; "
                     f"batas {settings.pause_minutes} menit)"))
+    from antrian.services.health import KIND_LABELS
+
     for d in devices:
-        label = f"{d.kind} {d.name}"
+        label = f"{KIND_LABELS.get(d.kind, d.kind)} {d.name}"
         if d.kind in settings.silent_kinds and d.colour == RED:
             out.append(Alert(f"silent:{d.kind}/{d.name}", "silent", CRITICAL, label,
                              f"{label}: tidak ada kabar sejak {int(d.age_s // 60)} menit"))
@@ -177,3 +179,27 @@ class AlertService:
     def log(self, limit: int = 200) -> list[LoggedAlert]:
         with self.store.read() as tx:
             return tx.alert_log(limit)
+
+
+# ------------------------------------------------------------------ what the alert panel shows
+
+SEVERITY_LABELS = {CRITICAL: "Kritis", WARNING: "Peringatan"}
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    key: str
+    severity: str
+    severity_label: str
+    message: str
+    since: str  # "12 menit"
+    acknowledged_by: str | None
+
+
+def alert_rows(view: AlertView, now: datetime) -> list[AlertRow]:
+    rows = []
+    for a in view.alerts:
+        mins = max(0, int((now - a.raised_at).total_seconds() // 60))
+        rows.append(AlertRow(a.key, a.severity, SEVERITY_LABELS.get(a.severity, a.severity), a.message,
+                             f"{mins} menit", a.acknowledged_by))
+    return rows

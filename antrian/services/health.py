@@ -163,3 +163,39 @@ def counter_presence(counters, devices: list[DeviceStatus]) -> dict[str, str]:
         else:
             out[cv.code] = "open"
     return out
+
+
+# ------------------------------------------------------------------ what the device view shows
+
+KIND_LABELS = {"kiosk": "Kios", "counter": "Loket", "display": "Layar", "survey": "Survei", "web": "Web",
+               "monitor": "Monitor"}
+PRINTER_LABELS = {"ok": "Printer siap", "paper_near_end": "Kertas hampir habis", "paper_out": "Kertas habis",
+                  "offline": "Printer tidak terhubung", "error": "Printer galat"}
+COLOUR_LABELS = {GREEN: "Aktif", AMBER: "Terlambat", RED: "Mati"}
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    kind: str
+    name: str
+    colour: str
+    state: str  # Aktif / Terlambat / Mati
+    age: str  # "5 dtk", "3 mnt"
+    printer: str
+    version: str
+
+
+def age_text(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "-"
+    if seconds < 90:
+        return f"{int(seconds)} dtk"
+    if seconds < 5400:
+        return f"{int(seconds // 60)} mnt"
+    return f"{int(seconds // 3600)} jam"
+
+
+def device_rows(devices: list[DeviceStatus]) -> list[DeviceRow]:
+    return [DeviceRow(KIND_LABELS.get(d.kind, d.kind), d.name, d.colour, COLOUR_LABELS[d.colour], age_text(d.age_s),
+                      PRINTER_LABELS.get(d.heartbeat.printer_state or "", ""), d.heartbeat.version)
+            for d in devices]
