@@ -27,12 +27,39 @@ def write_report(store, hall: Hall, period: Period, fmt: str, out: Path | str, b
                  agency: str | None = None, logo: Path | None = None, now: datetime | None = None) -> Report:
     if fmt not in FORMATS:
         raise BadPeriod(f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')")
+    warm = _warm_up(fmt)
     report = load_report(store, hall, period, by=by, agency=agency, now=now)
+    if warm is not None:
+        warm.join()
     if report.empty:
         scope = f" for agency '{agency}'" if agency else ""
         raise NoReportData(f"no tickets in {period.label()}{scope}: nothing to report", period=period.slug())
     write_format(report, fmt, Path(out), logo)
     return report
+
+
+def _warm_up(fmt: str):
+    """Import the writer's libraries (matplotlib, ReportLab, openpyxl: about a second) on a
+    thread while the database reads (SQLite and psycopg release the GIL while they work)."""
+    import threading
+
+    modules = {"pdf": ("matplotlib.figure", "matplotlib.backends.backend_agg", "reportlab.platypus"),
+               "xlsx": ("openpyxl",)}.get(fmt)
+    if not modules:
+        return None
+
+    def work():
+        import importlib
+
+        for m in modules:
+            try:
+                importlib.import_module(m)
+            except ImportError:  # reported by the writer itself, in one line
+                return
+
+    t = threading.Thread(target=work, name="mpp-report-warm", daemon=True)
+    t.start()
+    return t
 
 
 def write_format(report: Report, fmt: str, out: Path, logo: Path | None = None) -> Path:
