@@ -125,6 +125,7 @@ class Report:
     heatmap: list[list[int]]  # [weekday 0=Monday][hour 0..23] -> tickets issued
     counters: list[CounterUse]
     total_tickets: int = 0
+    overall_times: TimeRow | None = None  # the whole scope (exact percentiles, not an average of groups)
 
     @property
     def empty(self) -> bool:

@@ -73,16 +73,10 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
 
 
 def _overall(report: Report) -> tuple:
-    """Hall-wide p50/p90 and share within target, from the per-agency rows weighted by count
-    (exact percentiles per group are in the tables; this line is a summary)."""
-    rows = [t for t in report.agency_times if t.called]
-    n = sum(t.called for t in rows)
-    if not n:
+    t = report.overall_times
+    if t is None or not t.called:
         return None, None, None
-    p50 = sum((t.wait_p50 or 0) * t.called for t in rows) / n
-    p90 = sum((t.wait_p90 or 0) * t.called for t in rows) / n
-    within = sum((t.within_target or 0) * t.called for t in rows) / n
-    return p50, p90, within
+    return t.wait_p50, t.wait_p90, t.within_target
 
 
 def _rekap_table(report: Report, usable: float, st):

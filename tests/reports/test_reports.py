@@ -158,3 +158,42 @@ def test_unknown_agency_and_bad_periods(store, hall):
     with pytest.raises(BadPeriod, match="one of"):
         parse_period(day="2026-11-01", month="2026-11")
     assert parse_period(month="2026-02").days[-1] == date(2026, 2, 28)
+
+
+def test_pdf_with_a_logo_on_every_page(two_days, hall, tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (64, 64), (11, 79, 138)).save(logo)
+    out = tmp_path / "r.pdf"
+    write_report(two_days.store, hall, P, "pdf", out, logo=logo)
+    data = out.read_bytes()
+    assert data.count(b"/Subtype /Image") >= 1  # one image object, drawn on each page
+    if shutil.which("pdfimages"):
+        listing = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout
+        pages = {cols[0] for cols in (line.split() for line in listing.splitlines()[2:])
+                 if len(cols) > 4 and cols[2] == "image" and cols[3:5] == ["64", "64"]}  # the logo's size
+        n_pages = int(subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+                      .split("Pages:")[1].split()[0])
+        assert len(pages) == n_pages  # the letterhead logo is on every page
+
+
+def test_screen_model_for_the_monitor(two_days, hall):
+    from antrian.reports.presenter import load_screen_model
+
+    m = load_screen_model(two_days.store, hall, P)
+    assert m.summary() == "25 November 2026 - 26 November 2026: 5 diambil, 3 dilayani, 1 tidak hadir, 1 batal, 1 dialihkan"
+    rekap = m.rekap()
+    assert rekap.headers[:4] == ("Instansi / Layanan", "Kode", "25", "26") and rekap.rows[-1][0] == "Jumlah"
+    assert m.times("counter").rows[0][0] == "7"
+    assert m.counters().rows[0][5] == "71.4%"
+    assert m.daily_series() == [("25", 4, 2), ("26", 1, 1)]
+    empty = load_screen_model(two_days.store, hall, month_period("2026-10"))
+    assert empty.empty and empty.summary() == "Tidak ada data untuk Oktober 2026."
+
+
+def test_hall_wide_times_are_exact_percentiles(two_days, hall):
+    """All five waits [10, 20, 40, 5, 5] -> sorted [5, 5, 10, 20, 40]: p50 (rank 3) 10, p90 (rank 5) 40,
+    within 30 min: 4 of 5."""
+    t = load_report(two_days.store, hall, P).overall_times
+    assert (t.called, t.wait_p50, t.wait_p90, t.wait_max, t.within_target) == (5, 10, 40, 40, 0.8)
