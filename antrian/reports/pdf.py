@@ -50,7 +50,8 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
     story.append(_rekap_table(report, usable, st))
 
     # ---- times
-    for title, rows in (("Waktu tunggu dan layanan per instansi", report.agency_times),
+    overall = [report.overall_times] if report.overall_times and report.overall_times.called else []
+    for title, rows in (("Waktu tunggu dan layanan per instansi", report.agency_times + overall),
                         ("Waktu tunggu dan layanan per layanan", report.service_times),
                         ("Waktu tunggu dan layanan per loket", report.counter_times),
                         ("Waktu tunggu dan layanan per petugas", report.officer_times)):

@@ -55,7 +55,8 @@ class ReportScreenModel:
         return Table(headers, tuple(rows), bold_last=True)
 
     def times(self, level: str = "service") -> Table:
-        source: list[TimeRow] = {"agency": self.report.agency_times, "service": self.report.service_times,
+        overall = [self.report.overall_times] if self.report.overall_times and self.report.overall_times.called else []
+        source: list[TimeRow] = {"agency": self.report.agency_times + overall, "service": self.report.service_times,
                                  "counter": self.report.counter_times, "officer": self.report.officer_times}[level]
         headers = ("Kode", "Nama", "Dipanggil", "Tunggu p50", "Tunggu p90", "Tunggu maks", "Sesuai target",
                    "Dilayani", "Layanan rata-rata", "Layanan p90")

@@ -102,7 +102,7 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
         ws.sort()
         within = bisect_right(ws, target)
         for table_, key in ((by_agency, agency_code), (by_service, service_code), (by_counter, counter_code),
-                            (by_officer, officer), (by_hall, "all")):
+                            (by_officer, officer), (by_hall, "Jumlah")):
             if key:
                 table_.extend(key, ws, within, ss)
 
@@ -175,7 +175,7 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
         counter_times=[by_counter.row("counter", k, _counter_name(hall, k))
                        for k in sorted(by_counter.keys(), key=lambda k: (k_order.get(k, 999), k))],
         officer_times=[by_officer.row("officer", k, names.get(k, k)) for k in sorted(by_officer.keys())],
-        overall_times=by_hall.row("hall", "all", _agency_name(hall, agency) if agency else hall.name),
+        overall_times=by_hall.row("hall", "Jumlah", _agency_name(hall, agency) if agency else hall.name),
         heatmap=heatmap,
         counters=sorted(uses.values(), key=lambda u: (k_order.get(u.code, 999), u.code)),
         total_tickets=total_tickets,

@@ -91,7 +91,8 @@ def write_xlsx(report: Report, out: Path) -> Path:
             ws.column_dimensions[get_column_letter(4 + j)].width = 5
 
     # ---- times
-    for title, rows in (("Waktu per Instansi", report.agency_times), ("Waktu per Layanan", report.service_times),
+    overall = [report.overall_times] if report.overall_times and report.overall_times.called else []
+    for title, rows in (("Waktu per Instansi", report.agency_times + overall), ("Waktu per Layanan", report.service_times),
                         ("Waktu per Loket", report.counter_times), ("Waktu per Petugas", report.officer_times)):
         _times_sheet(wb, title, report, label, rows)
 

@@ -197,3 +197,12 @@ def test_hall_wide_times_are_exact_percentiles(two_days, hall):
     within 30 min: 4 of 5."""
     t = load_report(two_days.store, hall, P).overall_times
     assert (t.called, t.wait_p50, t.wait_p90, t.wait_max, t.within_target) == (5, 10, 40, 40, 0.8)
+
+
+def test_xlsx_agency_times_end_with_the_whole_hall(two_days, hall, tmp_path):
+    from openpyxl import load_workbook
+
+    out = write_report(two_days.store, hall, P, "xlsx", tmp_path / "r.xlsx") and tmp_path / "r.xlsx"
+    ws = load_workbook(out)["Waktu per Instansi"]
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[:6] == ["Jumlah", "MPP Uji", 5, 10, 40, 40] and last[6] == 0.8
