@@ -90,9 +90,19 @@ class ReportsView(QWidget):
             t.verticalHeader().setVisible(False)
             self.tables[key] = t
             self.tabs.addTab(t, title)
+        chart_page = QWidget()
+        cv = QVBoxLayout(chart_page)
+        self.chart_kind = QComboBox()
+        for kind, title in (("daily", self.tr("Tickets per day")), ("heatmap", self.tr("Arrivals by hour and day")),
+                            ("counters", self.tr("Counter use"))):
+            self.chart_kind.addItem(title, kind)
+        self.chart_kind.currentIndexChanged.connect(self._show_chart)
+        cv.addWidget(self.chart_kind, 0, Qt.AlignLeft)
         self.chart = QLabel()
         self.chart.setAlignment(Qt.AlignCenter)
-        self.tabs.addTab(self.chart, self.tr("Chart"))
+        cv.addWidget(self.chart, 1)
+        self.charts: dict[str, bytes] = {}
+        self.tabs.addTab(chart_page, self.tr("Chart"))
         v.addWidget(self.tabs, 1)
         self._set_enabled(False)
 
@@ -115,14 +125,16 @@ class ReportsView(QWidget):
 
         def work():
             model = load_screen_model(self.store, self.hall, period, by=by)
-            png = chart_png(model, "daily") if not model.empty else b""
-            return model, png
+            pngs = {} if model.empty else {k: chart_png(model, k) for k in ("daily", "heatmap", "counters")
+                                           if k != "counters" or model.report.counters}
+            return model, pngs
 
         self.runner.submit(work, self._shown, self._failed)
 
     def _shown(self, result) -> None:
-        model, png = result
+        model, pngs = result
         self.model = model
+        self.charts = pngs
         self.error_text = ""
         self.show_button.setEnabled(True)
         self.summary.setText(model.summary())
@@ -139,6 +151,13 @@ class ReportsView(QWidget):
             self._fill(self.tables[level], model.times(level))
         self._fill(self.tables["counters"], model.counters())
         self._fill(self.tables["heatmap"], model.heatmap())
+        self._show_chart()
+
+    def _show_chart(self, *_):
+        png = self.charts.get(self.chart_kind.currentData())
+        if not png:
+            self.chart.clear()
+            return
         pix = QPixmap()
         pix.loadFromData(png, "PNG")
         self.chart.setPixmap(pix)

@@ -157,8 +157,8 @@ def _daily_chart(report: Report):
 def _heatmap_chart(report: Report):
     fig = figure(11, 3.4)
     ax = fig.add_subplot(111)
-    hours = [h for h in range(24) if any(report.heatmap[d][h] for d in range(7))] or list(range(7, 17))
-    lo, hi = min(hours), max(hours)
+    hours = [h for h in range(24) if any(report.heatmap[d][h] for d in range(7))]
+    lo, hi = min(hours + [7]), max(hours + [16])  # at least the hall's usual 07-16
     grid = [row[lo:hi + 1] for row in report.heatmap]
     im = ax.imshow(grid, aspect="auto", cmap="YlOrRd")
     ax.set_yticks(range(7))

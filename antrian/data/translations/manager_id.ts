@@ -82,6 +82,14 @@
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
+    <message>
+        <source>Tickets per day</source>
+        <translation>Nomor per hari</translation>
+    </message>
+    <message>
+        <source>Arrivals by hour and day</source>
+        <translation>Kedatangan per jam dan hari</translation>
+    </message>
 </context>
 <context>
     <name>AlertsView</name>
