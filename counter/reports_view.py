@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from antrian.reports.period import Period
-from antrian.reports.presenter import ReportScreenModel, Table, chart_png, load_screen_model
+from antrian.reports.presenter import ReportScreenModel, Table, chart_png, load_ikm_table, load_screen_model
 
 
 def _qdate(d: date) -> QDate:
@@ -84,7 +84,8 @@ class ReportsView(QWidget):
         self.tables: dict[str, QTableWidget] = {}
         for key, title in (("rekap", self.tr("Service summary")), ("service", self.tr("Times per service")),
                            ("counter", self.tr("Times per counter")), ("officer", self.tr("Times per officer")),
-                           ("counters", self.tr("Counter use")), ("heatmap", self.tr("Arrivals"))):
+                           ("counters", self.tr("Counter use")), ("heatmap", self.tr("Arrivals")),
+                           ("ikm", self.tr("Satisfaction (IKM)"))):
             t = QTableWidget()
             t.setEditTriggers(QTableWidget.NoEditTriggers)
             t.verticalHeader().setVisible(False)
@@ -127,12 +128,12 @@ class ReportsView(QWidget):
             model = load_screen_model(self.store, self.hall, period, by=by)
             pngs = {} if model.empty else {k: chart_png(model, k) for k in ("daily", "heatmap", "counters")
                                            if k != "counters" or model.report.counters}
-            return model, pngs
+            return model, pngs, load_ikm_table(self.store, self.hall, period, by=by)
 
         self.runner.submit(work, self._shown, self._failed)
 
     def _shown(self, result) -> None:
-        model, pngs = result
+        model, pngs, ikm = result
         self.model = model
         self.charts = pngs
         self.error_text = ""
@@ -151,6 +152,7 @@ class ReportsView(QWidget):
             self._fill(self.tables[level], model.times(level))
         self._fill(self.tables["counters"], model.counters())
         self._fill(self.tables["heatmap"], model.heatmap())
+        self._fill(self.tables["ikm"], ikm)
         self._show_chart()
 
     def _show_chart(self, *_):

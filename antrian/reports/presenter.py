@@ -103,3 +103,25 @@ def chart_png(model: ReportScreenModel, kind: str = "daily") -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def ikm_table(rows) -> Table:
+    """The SKM index rows (SurveyService.ikm_table) in the regulation's columns."""
+    from antrian.domain.survey import ELEMENTS, to_decimal
+
+    headers = ("Kode", "Nama", *(e.code for e in ELEMENTS), "IKM", "Mutu", "Responden")
+    out = []
+    for r in rows:
+        res = r.result
+        if not res.respondents:
+            continue
+        out.append((r.code if r.level != "hall" else "Jumlah", r.name, *(float(to_decimal(v, 3)) for v in res.nrr),
+                    float(res.ikm_decimal), f"{res.mutu.letter} ({res.mutu.label})", res.respondents))
+    return Table(headers, tuple(out), bold_last=bool(out))
+
+
+def load_ikm_table(store, hall, period: Period, by: str = "service") -> Table:
+    from antrian.services.survey import SurveyService
+    from antrian.storage.manager_store import ManagerStore
+
+    return ikm_table(SurveyService(hall, ManagerStore(store)).ikm_table(period.start, period.end, by=by))

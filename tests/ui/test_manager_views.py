@@ -43,6 +43,10 @@ def test_reports_view_shows_the_period_and_exports(qtbot, queue, clock, hall, st
     from counter.reports_view import ReportsView, _qdate
 
     play_two_days(queue, clock)
+    from antrian.services.survey import SurveyService
+
+    last = queue.find_ticket("K-001")  # Thursday's K-001, served at counter 8 after its transfer
+    SurveyService(hall, ManagerStore(store)).submit(last.id, [4] * 9)
     saved = tmp_path / "laporan.xlsx"
     w = ReportsView(store, hall, runner, clock=clock, ask_path=lambda fmt: saved)
     qtbot.addWidget(w)
@@ -59,6 +63,9 @@ def test_reports_view_shows_the_period_and_exports(qtbot, queue, clock, hall, st
     assert w.tables["service"].item(0, 0).text() == "ktp" and w.tables["service"].item(0, 3).text() == "10.0"
     assert w.tables["counters"].item(0, 5).text() == "71.4%"
     assert not w.chart.pixmap().isNull()
+    ikm = w.tables["ikm"]
+    assert ikm.rowCount() == 2 and ikm.item(0, 0).text() == "kk" and ikm.item(1, 11).text() == "100.0"
+    assert ikm.item(1, 12).text() == "A (Sangat Baik)"
     assert w.show_button.text() == "Tampilkan" and w.tabs.tabText(0) == "Rekap layanan"
     shot(w, "monitor-laporan-1366x768")
     w.tabs.setCurrentIndex(w.tabs.count() - 1)

@@ -90,6 +90,10 @@
         <source>Arrivals by hour and day</source>
         <translation>Kedatangan per jam dan hari</translation>
     </message>
+    <message>
+        <source>Satisfaction (IKM)</source>
+        <translation>Kepuasan (IKM)</translation>
+    </message>
 </context>
 <context>
     <name>AlertsView</name>
