@@ -79,8 +79,11 @@ def cmd_report(args) -> int:
     period = _period(args)
     ctx = context_from(args)
     out = _out(args, "rekap-layanan", period, args.format)
-    rep = write_report(ctx.queue.store, ctx.hall, period, args.format, out, by=args.by, agency=args.agency,
-                       logo=_logo(args, ctx))
+    try:
+        rep = write_report(ctx.queue.store, ctx.hall, period, args.format, out, by=args.by, agency=args.agency,
+                           logo=_logo(args, ctx))
+    except OSError as e:
+        raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
     t = rep.total
     emit(args, {"out": str(out), "period": period.slug(), "tickets": rep.total_tickets, **t.as_dict()},
          f"{out}: {period.label()}, {t.issued} issued, {t.served} served, {t.no_show} no-show, "
@@ -104,10 +107,13 @@ def cmd_skm(args) -> int:
     ctx = context_from(args)
     rep = load_skm(_survey(ctx), ctx.hall, period, by=args.by, agency=args.agency)
     out = _out(args, "ikm", period, args.format)
-    if args.format == "pdf":
-        write_skm_pdf(rep, out, _logo(args, ctx))
-    else:
-        write_skm_xlsx(rep, out)
+    try:
+        if args.format == "pdf":
+            write_skm_pdf(rep, out, _logo(args, ctx))
+        else:
+            write_skm_xlsx(rep, out)
+    except OSError as e:
+        raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
     o = rep.overall.result
     emit(args, {"out": str(out), "period": period.slug(), "respondents": o.respondents,
                 "ikm": str(o.ikm_decimal), "mutu": o.mutu.letter},

@@ -72,6 +72,14 @@ def test_bad_input_is_one_line(mpp, argv, code, text):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def test_unwritable_output_is_one_line(mpp, tmp_path):
+    mpp("issue", "ktp")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    rc, out, err = mpp("report", "--out", str(blocker / "sub" / "r.xlsx"))
+    assert rc == 2 and err.startswith("mpp: cannot write") and len(err.strip().splitlines()) == 1
+
+
 def test_alerts_and_devices(mpp):
     rc, out, err = mpp("devices")
     assert rc == 0 and out.strip() == "no heartbeats yet"
