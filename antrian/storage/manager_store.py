@@ -117,12 +117,8 @@ class ManagerTx:
         h = M.heartbeats.c
         values = dict(version=hb.version or "", last_event_id=hb.last_event_id, printer_state=hb.printer_state,
                       detail=hb.detail, written_at=self._now)
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
         self.conn.execute(
-            ins(M.heartbeats).values(kind=hb.kind, name=hb.name, **values)
+            self._ins()(M.heartbeats).values(kind=hb.kind, name=hb.name, **values)
             .on_conflict_do_update(index_elements=[h.kind, h.name], set_=values)
         )
 
@@ -149,10 +145,20 @@ class ManagerTx:
         return [self._logged(r) for r in self.conn.execute(
             select(M.alert_log).where(a.resolved_at.is_(None)).order_by(a.id))]
 
+    def _ins(self):
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as ins
+        else:
+            from sqlalchemy.dialects.sqlite import insert as ins
+        return ins
+
     def raise_alert(self, alert: Alert) -> None:
-        self.conn.execute(insert(M.alert_log).values(
+        # two monitors raising the same alert at once: the second insert does nothing
+        a = M.alert_log.c
+        self.conn.execute(self._ins()(M.alert_log).values(
             key=alert.key, kind=alert.kind, severity=alert.severity, subject=alert.subject[:80],
-            message=alert.message[:300], raised_at=self._now, last_seen_at=self._now))
+            message=alert.message[:300], raised_at=self._now, last_seen_at=self._now,
+        ).on_conflict_do_nothing(index_elements=[a.key], index_where=a.resolved_at.is_(None)))
 
     def touch_alert(self, key: str, alert: Alert) -> None:
         a = M.alert_log.c

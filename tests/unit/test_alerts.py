@@ -150,3 +150,14 @@ def test_heartbeat_writer_never_raises(mstore):
 
 def test_counter_status_enum_is_what_presence_reads():
     assert CounterStatus.CLOSED.value == "closed"
+
+
+def test_the_same_alert_raised_twice_is_one_open_alert(mstore):
+    from antrian.services.alerts import Alert
+
+    a = Alert("overdue:ktp", "overdue", "warning", "KTP-el", "KTP-el: antrean terlama menunggu 31 menit")
+    with mstore.transaction() as tx:
+        tx.raise_alert(a)
+    with mstore.transaction() as tx:  # a second monitor that had not seen the first one's insert
+        tx.raise_alert(a)
+        assert len(tx.open_alerts()) == 1
