@@ -344,9 +344,8 @@ class SurveyScreen(QWidget):
 
 def make_survey_screen(ctx, counter: str, *, language: str = "id", timeout_s: int = 45, runner=None, feed=None,
                        app=None) -> SurveyScreen:
-    from antrian.services.health import HealthService, HeartbeatWriter
     from antrian.services.survey import SurveyService
-    from antrian.storage.manager_store import ManagerStore
+    from antrian.storage.manager_store import ManagerStore, make_heartbeat_writer
     from qtshared.common import EventFeed, Runner, Translations
 
     app = app or QApplication.instance() or QApplication(sys.argv[:1])
@@ -357,20 +356,11 @@ def make_survey_screen(ctx, counter: str, *, language: str = "id", timeout_s: in
     feed = feed or EventFeed(ctx.queue, poll_ms=500)
     screen = SurveyScreen(SurveyService(ctx.hall, store), runner, feed, counter, ctx.hall.short_name,
                           language=language, timeout_s=timeout_s)
-    screen.heartbeat = HeartbeatWriter(HealthService(store), "survey", str(counter), _version(),
-                                       last_event_id=lambda: screen.last_event_id)
+    screen.heartbeat = make_heartbeat_writer(ctx.queue.store, "survey", str(counter),
+                                             last_event_id=lambda: screen.last_event_id)
     screen.beat_timer.start()
     screen.translations = translations
     return screen
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("antrian-mpp")
-    except Exception:
-        return ""
 
 
 def run_survey_screen(ctx, args) -> int:

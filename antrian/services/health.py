@@ -109,6 +109,15 @@ def _natural(name: str):
     return (0, int(name), "") if name.isdigit() else (1, 0, name)
 
 
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("antrian-mpp")
+    except Exception:  # running from a source tree without metadata
+        return ""
+
+
 class HeartbeatWriter:
     """What a station window calls from a timer: ``writer.beat()``. Never raises (a database away
     is the feed's business to report); ``last_event_id`` and ``printer_state`` are read from the

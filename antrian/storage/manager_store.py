@@ -198,3 +198,13 @@ class ManagerStore:
         with read_connection(self.sql) as conn:
             yield ManagerTx(conn)
 
+
+
+def make_heartbeat_writer(sql_store, kind: str, name: str, last_event_id=None, printer_state=None):
+    """What a station window needs for its heartbeat: ``w = make_heartbeat_writer(queue.store,
+    "counter", "7", last_event_id=lambda: feed.after_id)``, then ``runner.submit(w.beat)`` from a
+    QTimer every ``antrian.services.health.BEAT_SECONDS``. ``beat()`` never raises."""
+    from antrian.services.health import HealthService, HeartbeatWriter, package_version
+
+    return HeartbeatWriter(HealthService(ManagerStore(sql_store)), kind, name, package_version(),
+                           last_event_id=last_event_id, printer_state=printer_state)

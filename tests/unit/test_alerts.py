@@ -161,3 +161,12 @@ def test_the_same_alert_raised_twice_is_one_open_alert(mstore):
     with mstore.transaction() as tx:  # a second monitor that had not seen the first one's insert
         tx.raise_alert(a)
         assert len(tx.open_alerts()) == 1
+
+
+def test_make_heartbeat_writer_for_a_station(store, mstore):
+    from antrian.storage.manager_store import make_heartbeat_writer
+
+    w = make_heartbeat_writer(store, "display", "hall-1", last_event_id=lambda: 7)
+    assert w.beat("ok")
+    [d] = HealthService(mstore).devices()
+    assert (d.kind, d.name, d.heartbeat.last_event_id, d.heartbeat.detail, d.colour) == ("display", "hall-1", 7, "ok", GREEN)
