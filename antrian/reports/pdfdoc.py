@@ -39,7 +39,7 @@ def table(data, col_widths=None, font_size: float = 7, header_rows: int = 1, bol
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    t = Table(data, colWidths=col_widths, repeatRows=header_rows)
+    t = Table(data, colWidths=col_widths, repeatRows=header_rows, hAlign="LEFT")
     style = [
         ("FONT", (0, 0), (-1, -1), "Helvetica", font_size),
         ("FONT", (0, 0), (-1, header_rows - 1), "Helvetica-Bold", font_size),
