@@ -76,7 +76,7 @@ def figure_flowable(fig, width_pt: float):
     from reportlab.platypus import Image
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # ReportLab re-compresses it
     buf.seek(0)
     w_in, h_in = fig.get_size_inches()
     return Image(buf, width=width_pt, height=width_pt * h_in / w_in)
