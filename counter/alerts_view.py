@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from antrian.services.alerts import CRITICAL, alert_rows
-from antrian.services.health import AMBER, GREEN, RED, device_rows
+from antrian.services.alerts import CRITICAL, AlertRow, alert_rows
+from antrian.services.health import AMBER, GREEN, RED, DeviceRow, device_rows
 
 COLOURS = {GREEN: "#2E7D32", AMBER: "#F9A825", RED: "#C62828"}
 SEVERITY_BG = {CRITICAL: "#FDECEA"}
@@ -38,8 +38,8 @@ class AlertsView(QWidget):
         self.clock = clock
         self._beep = beep
         self.tz = tz  # the hall's time zone for the log's times
-        self.rows = []
-        self.devices = []
+        self.rows: list[AlertRow] = []
+        self.devices: list[DeviceRow] = []
         self.sounding = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -56,11 +56,11 @@ class AlertsView(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Level"), self.tr("Alert"), self.tr("Since"),
                                               self.tr("Acknowledged")])
-        self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         pv.addWidget(self.table)
         row = QHBoxLayout()
         self.ack_button = QPushButton(self.tr("Acknowledge"))
@@ -72,16 +72,16 @@ class AlertsView(QWidget):
         self.devices_table = QTableWidget(0, 6)
         self.devices_table.setHorizontalHeaderLabels([self.tr("Kind"), self.tr("Name"), self.tr("State"),
                                                       self.tr("Last heard"), self.tr("Printer"), self.tr("Version")])
-        self.devices_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.devices_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.devices_table.verticalHeader().setVisible(False)
-        self.devices_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.devices_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.tabs.addTab(self.devices_table, self.tr("Devices"))
         self.log_table = QTableWidget(0, 4)
         self.log_table.setHorizontalHeaderLabels([self.tr("Raised"), self.tr("Alert"), self.tr("Acknowledged"),
                                                   self.tr("Resolved")])
-        self.log_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.log_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.log_table.verticalHeader().setVisible(False)
-        self.log_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.log_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.tabs.addTab(self.log_table, self.tr("Log"))
         v.addWidget(self.tabs, 1)
 
@@ -114,7 +114,7 @@ class AlertsView(QWidget):
                 item = QTableWidgetItem(text)
                 if a.severity in SEVERITY_BG and not a.acknowledged_by:
                     item.setBackground(QColor(SEVERITY_BG[a.severity]))
-                item.setData(Qt.UserRole, a.key)
+                item.setData(Qt.ItemDataRole.UserRole, a.key)
                 self.table.setItem(r, c, item)
         self.devices_table.setRowCount(len(self.devices))
         for r, d in enumerate(self.devices):
@@ -140,7 +140,7 @@ class AlertsView(QWidget):
 
     def selected_key(self) -> str | None:
         items = self.table.selectedItems()
-        return items[0].data(Qt.UserRole) if items else None
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
     def acknowledge_selected(self) -> None:
         key = self.selected_key()

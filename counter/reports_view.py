@@ -68,8 +68,9 @@ class ReportsView(QWidget):
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button = QPushButton(self.tr("Export PDF"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
-        for w in (QLabel(self.tr("From")), self.start, QLabel(self.tr("To")), self.end, self.by, self.show_button):
-            bar.addWidget(w)
+        for widget in (QLabel(self.tr("From")), self.start, QLabel(self.tr("To")), self.end, self.by,
+                       self.show_button):
+            bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.xlsx_button)
         bar.addWidget(self.pdf_button)
@@ -87,7 +88,7 @@ class ReportsView(QWidget):
                            ("counters", self.tr("Counter use")), ("heatmap", self.tr("Arrivals")),
                            ("ikm", self.tr("Satisfaction (IKM)"))):
             t = QTableWidget()
-            t.setEditTriggers(QTableWidget.NoEditTriggers)
+            t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             t.verticalHeader().setVisible(False)
             self.tables[key] = t
             self.tabs.addTab(t, title)
@@ -98,9 +99,9 @@ class ReportsView(QWidget):
                             ("counters", self.tr("Counter use"))):
             self.chart_kind.addItem(title, kind)
         self.chart_kind.currentIndexChanged.connect(self._show_chart)
-        cv.addWidget(self.chart_kind, 0, Qt.AlignLeft)
+        cv.addWidget(self.chart_kind, 0, Qt.AlignmentFlag.AlignLeft)
         self.chart = QLabel()
-        self.chart.setAlignment(Qt.AlignCenter)
+        self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
         cv.addWidget(self.chart, 1)
         self.charts: dict[str, bytes] = {}
         self.tabs.addTab(chart_page, self.tr("Chart"))
@@ -181,13 +182,13 @@ class ReportsView(QWidget):
             for c, value in enumerate(row):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if isinstance(value, (int, float)):
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if data.bold_last and r == len(data.rows) - 1:
                     item.setFont(bold)
                 table.setItem(r, c, item)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         if data.headers:
-            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Interactive)
+            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
             table.setColumnWidth(0, 300)
 
     def export(self, fmt: str) -> None:

@@ -22,7 +22,8 @@ class SurveyFlow:
     error: str | None = None
 
     def reset(self) -> None:
-        self.__init__()
+        fresh = SurveyFlow()
+        self.__dict__.update(fresh.__dict__)
 
     def offer(self, ticket_id: int, number: str) -> None:
         """A ticket just finished at this counter (replaces any survey left half done)."""
@@ -65,7 +66,8 @@ class SurveyFlow:
         return all(a is not None for a in self.answers)
 
     def submission(self) -> tuple[int, list[int], Profile]:
-        return self.ticket_id, [int(a) for a in self.answers], Profile(**self.profile)
+        assert self.ticket_id is not None and self.complete
+        return self.ticket_id, [int(a) for a in self.answers if a is not None], Profile(**self.profile)
 
     def done(self, error: str | None = None) -> None:
         self.state, self.error = THANKS, error

@@ -64,7 +64,7 @@ class SurveyScreen(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("survey")
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
         self.survey = survey
         self.runner = runner
@@ -75,6 +75,7 @@ class SurveyScreen(QWidget):
         self.flow = SurveyFlow()
         self.last_event_id: int | None = None
         self.checked_ticket: int | None = None
+        self.translations: object | None = None  # kept alive while the screen shows
         self.heartbeat = heartbeat
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -92,7 +93,7 @@ class SurveyScreen(QWidget):
         if heartbeat is not None:
             self.beat_timer.start()
             self._beat()
-        self.render()
+        self.show_state()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -152,7 +153,7 @@ class SurveyScreen(QWidget):
             b = QPushButton()
             b.setObjectName("answer")
             b.setStyleSheet(f"QPushButton#answer {{ border-left-color: {SCORE_COLOURS[score]}; }}")
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)  # taller on a portrait screen
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)  # taller on a portrait screen
             b.setMaximumHeight(240)
             b.clicked.connect(lambda _=False, s=score: self._tap(lambda: self.flow.answer(s)))
             self.answer_buttons.append((score, b))
@@ -160,7 +161,7 @@ class SurveyScreen(QWidget):
         v.addStretch(1)
         self.back_button = QPushButton()
         self.back_button.clicked.connect(lambda: self._tap(self.flow.back))
-        v.addWidget(self.back_button, 0, Qt.AlignLeft)
+        v.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.stack.addWidget(self.question_page)
 
         # profile (optional)
@@ -196,16 +197,16 @@ class SurveyScreen(QWidget):
         self.comment.textEdited.connect(lambda _t: self.idle_timer.start())
         v.addWidget(self.comment)
         v.addStretch(1)
-        row = QHBoxLayout()
+        buttons_row = QHBoxLayout()
         self.profile_back = QPushButton()
         self.profile_back.clicked.connect(lambda: self._tap(self.flow.back))
         self.send_button = QPushButton()
         self.send_button.setObjectName("primary")
         self.send_button.setMinimumHeight(84)
         self.send_button.clicked.connect(self.send)
-        row.addWidget(self.profile_back)
-        row.addWidget(self.send_button, 1)
-        v.addLayout(row)
+        buttons_row.addWidget(self.profile_back)
+        buttons_row.addWidget(self.send_button, 1)
+        v.addLayout(buttons_row)
         self.stack.addWidget(self.profile_page)
 
         # thanks
@@ -228,21 +229,21 @@ class SurveyScreen(QWidget):
         lab.setObjectName(name)
         lab.setWordWrap(True)
         if center:
-            lab.setAlignment(Qt.AlignCenter)
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return lab
 
     # ------------------------------------------------------------------ behaviour
     def _tap(self, action) -> None:
         action()
         self.idle_timer.start()
-        self.render()
+        self.show_state()
 
     def reset(self) -> None:
         self.flow.reset()
         self.comment.clear()
         self.idle_timer.stop()
         self.thanks_timer.stop()
-        self.render()
+        self.show_state()
 
     def _on_events(self, events: list) -> None:
         for e in events:
@@ -265,7 +266,7 @@ class SurveyScreen(QWidget):
         self.comment.clear()
         self.thanks_timer.stop()
         self.idle_timer.start()
-        self.render()
+        self.show_state()
 
     def send(self) -> None:
         if self.flow.state != PROFILE or not self.flow.complete:
@@ -283,7 +284,7 @@ class SurveyScreen(QWidget):
         self.idle_timer.stop()
         self.thanks_timer.start()
         self.send_button.setEnabled(True)
-        self.render()
+        self.show_state()
 
     def _beat(self) -> None:
         if self.heartbeat is not None:
@@ -294,7 +295,7 @@ class SurveyScreen(QWidget):
             t.stop()
 
     # ------------------------------------------------------------------ rendering
-    def render(self) -> None:
+    def show_state(self) -> None:
         en = self.language == "en"
         f = self.flow
         self.header.setText(_t("Citizen Satisfaction Survey (SKM) - Counter {counter} - {hall}").format(

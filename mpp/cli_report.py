@@ -115,6 +115,7 @@ def cmd_skm(args) -> int:
     except OSError as e:
         raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
     o = rep.overall.result
+    assert o.mutu is not None  # load_skm refuses a period without respondents
     emit(args, {"out": str(out), "period": period.slug(), "respondents": o.respondents,
                 "ikm": str(o.ikm_decimal), "mutu": o.mutu.letter},
          f"{out}: {period.label()}, {o.respondents} respondents, IKM {o.ikm_decimal} ({o.mutu.letter}, {o.mutu.label})")

@@ -203,6 +203,20 @@ class IkmResult:
         return None if self.ikm is None else to_decimal(self.ikm)
 
     @property
+    def grade(self) -> Mutu:
+        """The mutu of a result with respondents (a report row always has some)."""
+        if self.mutu is None:
+            raise ValueError("no respondents: no grade")
+        return self.mutu
+
+    @property
+    def ikm_value(self) -> Decimal:
+        """The published IKM (two decimals) of a result with respondents."""
+        if self.ikm is None:
+            raise ValueError("no respondents: no IKM")
+        return to_decimal(self.ikm)
+
+    @property
     def nrr_unit(self) -> Fraction | None:
         """Sum of weighted NRR (the unit's index on the 1-4 scale)."""
         return sum(self.nrr_weighted, Fraction(0)) if self.respondents else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterable, Sequence
 
 from antrian.reports.period import Period
@@ -36,7 +36,7 @@ class Counts:
             setattr(self, m, getattr(self, m) + getattr(other, m))
 
     def get(self, measure: str) -> int:
-        return getattr(self, measure)
+        return int(getattr(self, measure))
 
     def as_dict(self) -> dict[str, int]:
         return {m: getattr(self, m) for m in MEASURES}
@@ -177,7 +177,7 @@ class _TimeAcc:
 class TimeTable:
     """Accumulates waits (minutes, with the target) and service times per key."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._acc: dict[str, _TimeAcc] = {}
 
     def extend(self, key: str, waits: list[float], within: int, services: list[float]) -> None:
@@ -253,7 +253,7 @@ def minutes_between(a: datetime | None, b: datetime | None) -> float | None:
     return max(0.0, (b - a).total_seconds() / 60.0)
 
 
-def day_end(d: date, tz) -> datetime:
+def day_end(d: date, tz: tzinfo) -> datetime:
     from datetime import time as _time
 
     return datetime.combine(d + timedelta(days=1), _time(0), tzinfo=tz)

@@ -4,16 +4,17 @@ times, arrivals heatmap and counter utilisation, on the hall's letterhead (A4 la
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
 from antrian.reports.pdfdoc import Letterhead, build_pdf, figure, figure_flowable, styles, table
 
 
-def _m(v) -> str:
+def _m(v: float | None) -> str:
     return "-" if v is None else f"{v:.1f}"
 
 
-def _pct(v) -> str:
+def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v * 100:.1f}%"
 
 
@@ -30,7 +31,7 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
     head = Letterhead(report.hall_name, report.operator, report.city, "Laporan Pelayanan",
                       report.period.label(), tz_now, logo)
     usable = 267 * mm  # A4 landscape minus margins
-    story: list = []
+    story: list[Any] = []
     scope = "seluruh instansi" if not report.agency else f"instansi {report.rekap[0].agency_name if report.rekap else report.agency}"
     story.append(Paragraph(f"Laporan Pelayanan {report.period.label()}", st["h1"]))
     tot = report.total
@@ -73,20 +74,20 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
     return build_pdf(out, head, story)
 
 
-def _overall(report: Report) -> tuple:
+def _overall(report: Report) -> tuple[float | None, float | None, float | None]:
     t = report.overall_times
     if t is None or not t.called:
         return None, None, None
     return t.wait_p50, t.wait_p90, t.within_target
 
 
-def _rekap_table(report: Report, usable: float, st):
+def _rekap_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
     days = report.period.days
     head = ["Instansi / Layanan", "Kode"] + [str(d.day) for d in days] + [MEASURE_LABELS[m] for m in MEASURES]
-    data = [head]
+    data: list[list[Any]] = [head]
     for row in report.rekap:
         label = row.label if report.by == "agency" else f"{row.agency_name} - {row.service_name}"
         data.append([Paragraph(label, st["cell"]), row.prefix] + [row.day(d).issued or "" for d in days]
@@ -101,27 +102,27 @@ def _rekap_table(report: Report, usable: float, st):
                  align_numbers_from=2)
 
 
-def _times_table(rows: list[TimeRow], usable: float, st):
+def _times_table(rows: list[TimeRow], usable: float, st: dict[str, Any]) -> Any:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
     head = ["Kode", "Nama", "Dipanggil", "Tunggu p50", "Tunggu p90", "Tunggu maks", "Sesuai target",
             "Dilayani", "Layanan rata-rata", "Layanan p90"]
-    data = [head]
+    data: list[list[Any]] = [head]
     for t in rows:
         data.append([t.code, Paragraph(t.name, st["cell"]), t.called, _m(t.wait_p50), _m(t.wait_p90),
                      _m(t.wait_max), _pct(t.within_target), t.served, _m(t.service_mean), _m(t.service_p90)])
-    w = [35 * mm, 0] + [22 * mm] * 8
+    w: list[float] = [35 * mm, 0] + [22 * mm] * 8
     w[1] = usable - sum(w)
     return table(data, w, font_size=7, align_numbers_from=2)
 
 
-def _counter_table(report: Report, usable: float):
+def _counter_table(report: Report, usable: float) -> Any:
     from reportlab.lib.units import mm
 
     reasons = sorted({r for u in report.counters for r in u.pause_s})
     head = ["Loket", "Nama", "Buka", "Melayani", "Menganggur", "Utilisasi"] + [f"Jeda: {r}" for r in reasons]
-    data = [head]
+    data: list[list[Any]] = [head]
     for u in report.counters:
         data.append([u.code, u.name, _h(u.open_s), _h(u.serving_s), _h(u.idle_s), _pct(u.utilisation)]
                     + [_h(u.pause_s.get(r, 0.0)) for r in reasons])
@@ -132,7 +133,7 @@ def _counter_table(report: Report, usable: float):
 # ------------------------------------------------------------------------------- charts
 
 
-def _daily_chart(report: Report):
+def _daily_chart(report: Report) -> Any:
     days = report.period.days
     fig = figure(11, 3.2)
     ax = fig.add_subplot(111)
@@ -154,7 +155,7 @@ def _daily_chart(report: Report):
     return fig
 
 
-def _heatmap_chart(report: Report):
+def _heatmap_chart(report: Report) -> Any:
     fig = figure(11, 3.4)
     ax = fig.add_subplot(111)
     hours = [h for h in range(24) if any(report.heatmap[d][h] for d in range(7))]
@@ -176,7 +177,7 @@ def _heatmap_chart(report: Report):
     return fig
 
 
-def _counter_chart(report: Report):
+def _counter_chart(report: Report) -> Any:
     fig = figure(11, 3.2)
     ax = fig.add_subplot(111)
     codes = [u.code for u in report.counters]

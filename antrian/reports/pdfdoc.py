@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Sequence
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Letterhead:
     logo: Path | None = None
 
 
-def styles():
+def styles() -> dict[str, Any]:
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 
     ss = getSampleStyleSheet()
@@ -34,8 +35,8 @@ def styles():
     }
 
 
-def table(data, col_widths=None, font_size: float = 7, header_rows: int = 1, bold_last: bool = False,
-          align_numbers_from: int = 1):
+def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = None, font_size: float = 7,
+          header_rows: int = 1, bold_last: bool = False, align_numbers_from: int = 1) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -60,7 +61,7 @@ def table(data, col_widths=None, font_size: float = 7, header_rows: int = 1, bol
     return t
 
 
-def figure(width_in: float, height_in: float):
+def figure(width_in: float, height_in: float) -> Any:
     """A matplotlib Figure on the Agg canvas (headless, thread-safe enough for a CLI)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -72,7 +73,7 @@ def figure(width_in: float, height_in: float):
     return fig
 
 
-def figure_flowable(fig, width_pt: float):
+def figure_flowable(fig: Any, width_pt: float) -> Any:
     from reportlab.platypus import Image
 
     buf = io.BytesIO()
@@ -82,7 +83,7 @@ def figure_flowable(fig, width_pt: float):
     return Image(buf, width=width_pt, height=width_pt * h_in / w_in)
 
 
-def build_pdf(out: Path, head: Letterhead, story: list, landscape_page: bool = True) -> Path:
+def build_pdf(out: Path, head: Letterhead, story: list[Any], landscape_page: bool = True) -> Path:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas as rl_canvas
@@ -91,18 +92,18 @@ def build_pdf(out: Path, head: Letterhead, story: list, landscape_page: bool = T
     pagesize = landscape(A4) if landscape_page else A4
     top = 30 * mm
 
-    class NumberedCanvas(rl_canvas.Canvas):
+    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # ReportLab is untyped
         """Holds pages back until the end so each can say "Halaman n dari m"."""
 
-        def __init__(self, *a, **kw):
+        def __init__(self, *a: Any, **kw: Any) -> None:
             super().__init__(*a, **kw)
-            self._pages = []
+            self._pages: list[dict[str, Any]] = []
 
-        def showPage(self):
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)

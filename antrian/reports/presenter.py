@@ -5,15 +5,24 @@ The widget (counter.reports_view) only lays these out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
 
 from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
 from antrian.reports.period import Period
+
+if TYPE_CHECKING:
+    from antrian.domain.catalogue import Hall
+    from antrian.services.survey import IkmRow
+    from antrian.storage.db import SqlStore
+
+
+Cell = str | int | float | None
 
 
 @dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]
-    rows: tuple[tuple, ...]  # cells: str, int or float (None = empty)
+    rows: tuple[tuple[Cell, ...], ...]  # cells: str, int or float (None = empty)
     bold_last: bool = False
 
 
@@ -27,13 +36,13 @@ def _pct(v: float | None) -> str:
 
 @dataclass(frozen=True)
 class ReportScreenModel:
-    report: Report | None
+    report: Report
     period: Period
     message: str = ""  # set when there is nothing to show
 
     @property
     def empty(self) -> bool:
-        return self.report is None or self.report.empty
+        return self.report.empty
 
     def summary(self) -> str:
         if self.empty:
@@ -46,7 +55,7 @@ class ReportScreenModel:
         r = self.report
         days = r.period.days
         headers = ("Instansi / Layanan", "Kode", *(str(d.day) for d in days), *(MEASURE_LABELS[m] for m in MEASURES))
-        rows = []
+        rows: list[tuple[Cell, ...]] = []
         for row in r.rekap:
             label = row.label if r.by == "agency" else f"{row.agency_name} - {row.service_name}"
             rows.append((label, row.prefix, *(row.day(d).issued for d in days), *(row.total.get(m) for m in MEASURES)))
@@ -68,9 +77,10 @@ class ReportScreenModel:
         reasons = sorted({k for u in self.report.counters for k in u.pause_s})
         headers = ("Loket", "Nama", "Buka (jam)", "Melayani (jam)", "Menganggur (jam)", "Utilisasi",
                    *(f"Jeda: {k} (jam)" for k in reasons))
-        rows = tuple((u.code, u.name, round(u.open_s / 3600, 2), round(u.serving_s / 3600, 2),
-                      round(u.idle_s / 3600, 2), _pct(u.utilisation),
-                      *(round(u.pause_s.get(k, 0.0) / 3600, 2) for k in reasons)) for u in self.report.counters)
+        rows: tuple[tuple[Cell, ...], ...] = tuple(
+            (u.code, u.name, round(u.open_s / 3600, 2), round(u.serving_s / 3600, 2), round(u.idle_s / 3600, 2),
+             _pct(u.utilisation), *(round(u.pause_s.get(k, 0.0) / 3600, 2) for k in reasons))
+            for u in self.report.counters)
         return Table(headers, rows)
 
     def heatmap(self) -> Table:
@@ -83,7 +93,7 @@ class ReportScreenModel:
                 for d in self.report.period.days]
 
 
-def load_screen_model(store, hall, period: Period, by: str = "service", agency: str | None = None) -> ReportScreenModel:
+def load_screen_model(store: SqlStore, hall: Hall, period: Period, by: str = "service", agency: str | None = None) -> ReportScreenModel:
     """For the monitor's background runner: the model, or the empty-period message."""
     from antrian.reports.service import load_report
 
@@ -105,22 +115,22 @@ def chart_png(model: ReportScreenModel, kind: str = "daily") -> bytes:
     return buf.getvalue()
 
 
-def ikm_table(rows) -> Table:
+def ikm_table(rows: Iterable[IkmRow]) -> Table:
     """The SKM index rows (SurveyService.ikm_table) in the regulation's columns."""
     from antrian.domain.survey import ELEMENTS, to_decimal
 
     headers = ("Kode", "Nama", *(e.code for e in ELEMENTS), "IKM", "Mutu", "Responden")
-    out = []
+    out: list[tuple[Cell, ...]] = []
     for r in rows:
         res = r.result
-        if not res.respondents:
+        if not res.respondents or res.mutu is None or res.ikm_decimal is None:
             continue
         out.append((r.code if r.level != "hall" else "Jumlah", r.name, *(float(to_decimal(v, 3)) for v in res.nrr),
                     float(res.ikm_decimal), f"{res.mutu.letter} ({res.mutu.label})", res.respondents))
     return Table(headers, tuple(out), bold_last=bool(out))
 
 
-def load_ikm_table(store, hall, period: Period, by: str = "service") -> Table:
+def load_ikm_table(store: SqlStore, hall: Hall, period: Period, by: str = "service") -> Table:
     from antrian.services.survey import SurveyService
     from antrian.storage.manager_store import ManagerStore
 

@@ -10,7 +10,12 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import datetime, timezone
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from antrian.domain.catalogue import Hall
 from antrian.reports.model import (
@@ -21,7 +26,6 @@ from antrian.reports.model import (
     TimeTable,
     counter_timeline,
     day_end,
-    minutes_between,
 )
 from antrian.reports.period import BadPeriod, Period, UnknownAgency
 from antrian.storage import tables as T
@@ -35,7 +39,7 @@ def check_agency(hall: Hall, agency: str | None) -> None:
         raise UnknownAgency(f"unknown agency '{agency}' (agencies: {known})", agency=agency)
 
 
-def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: str | None = None,
+def build_report(conn: Connection, hall: Hall, period: Period, by: str = "service", agency: str | None = None,
                  now: datetime | None = None) -> Report:
     """``conn``: an SQLAlchemy connection (a read transaction)."""
     if by not in ("agency", "service"):
@@ -88,7 +92,7 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
         .where(*where, c.called_at.is_not(None))
     )
     # group by the finest key first (C-speed appends), then merge per level
-    fine: dict[tuple, tuple[list, list]] = {}
+    fine: dict[tuple[str, str, str | None, str | None], tuple[list[float], list[float]]] = {}
     for service_code, agency_code, counter_code, officer, status, w, sv in result.fetchall():
         g = fine.get((service_code, agency_code, counter_code, officer))
         if g is None:
@@ -101,24 +105,26 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
         target = targets.get(service_code, 0)
         ws.sort()
         within = bisect_right(ws, target)
-        for table_, key in ((by_agency, agency_code), (by_service, service_code), (by_counter, counter_code),
-                            (by_officer, officer), (by_hall, "Jumlah")):
-            if key:
-                table_.extend(key, ws, within, ss)
+        levels: tuple[tuple[TimeTable, str | None], ...] = (
+            (by_agency, agency_code), (by_service, service_code), (by_counter, counter_code), (by_officer, officer),
+            (by_hall, "Jumlah"))
+        for table_, level_key in levels:
+            if level_key:
+                table_.extend(level_key, ws, within, ss)
 
     # ---- arrivals heatmap: tickets per UTC hour grouped in SQL, shifted to the hall's time zone
     heatmap = [[0] * 24 for _ in range(7)]
     hour_key = _utc_hour(dialect, c.arrival_at)
-    for key, n in conn.execute(
+    for hour, n in conn.execute(
         select(hour_key, func.count()).where(*where, c.transferred_from.is_(None)).group_by(hour_key)
     ):
-        utc = datetime.strptime(str(key)[:13], "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+        utc = datetime.strptime(str(hour)[:13], "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
         local = utc.astimezone(tz)
         heatmap[local.weekday()][local.hour] += int(n)
 
     # ---- counter busy time (called -> finished) and last activity per counter and day, in SQL
-    busy: dict[tuple[str, object], float] = {}
-    last_seen: dict[tuple[str, object], datetime] = {}
+    busy: dict[tuple[str, date], float] = {}
+    last_seen: dict[tuple[str, date], datetime] = {}
     busy_s = func.sum(_minutes(dialect, c.called_at, c.finished_at) * 60.0)
     for counter_code, day, secs, last in conn.execute(
         select(c.counter_code, c.service_day, busy_s, func.max(c.finished_at))
@@ -137,7 +143,7 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
     counter_codes = [k.code for k in hall.counters if not agency or k.agency_code == agency]
     if agency:
         ev_where.append(e.counter_code.in_(counter_codes))
-    changes: dict[tuple[str, object], list] = defaultdict(list)
+    changes: dict[tuple[str, date], list[tuple[datetime, str, str | None]]] = defaultdict(list)
     for at, type_, counter_code, payload in conn.execute(
         select(e.at, e.type, e.counter_code, e.payload).where(and_(*ev_where)).order_by(e.id)
     ):
@@ -155,7 +161,7 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
         u.open_s += open_s
         for r, s in pauses.items():
             u.pause_s[r] = u.pause_s.get(r, 0.0) + s
-    for (code, day), secs in busy.items():
+    for (code, _day), secs in busy.items():
         uses.setdefault(code, CounterUse(code, _counter_name(hall, code))).serving_s += secs
 
     names = _officer_names(conn)
@@ -182,23 +188,24 @@ def build_report(conn, hall: Hall, period: Period, by: str = "service", agency: 
     )
 
 
-def _minutes(dialect: str, a, b):
+def _minutes(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
     """Minutes from a to b as a float, in SQL."""
     if dialect == "postgresql":
         return func.extract("epoch", b - a) / 60.0
     return (func.julianday(b) - func.julianday(a)) * 1440.0
 
 
-def _utc_hour(dialect: str, col):
+def _utc_hour(dialect: str, col: Any) -> ColumnElement[str]:
     """'YYYY-MM-DD HH' of a UTC timestamp, in SQL (the hall's zones are whole hours from UTC)."""
     if dialect == "postgresql":
         return func.to_char(col, "YYYY-MM-DD HH24")
     return func.strftime("%Y-%m-%d %H", col)
 
 
-def _aware(value) -> datetime:
+def _aware(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
@@ -225,5 +232,5 @@ def _counter_name(hall: Hall, code: str) -> str:
     return k.name if k else f"Loket {code}"
 
 
-def _officer_names(conn) -> dict[str, str]:
+def _officer_names(conn: Connection) -> dict[str, str]:
     return {u: n for u, n in conn.execute(select(T.users.c.username, T.users.c.full_name))}

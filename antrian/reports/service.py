@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from antrian.domain.catalogue import Hall
 from antrian.reports.model import Report
 from antrian.reports.period import BadPeriod, NoReportData, Period
 
+if TYPE_CHECKING:
+    from antrian.storage.db import SqlStore
+
 FORMATS = ("xlsx", "pdf", "csv")
 
 
-def load_report(store, hall: Hall, period: Period, by: str = "service", agency: str | None = None,
+def load_report(store: SqlStore, hall: Hall, period: Period, by: str = "service", agency: str | None = None,
                 now: datetime | None = None) -> Report:
     from antrian.reports.queries import build_report, check_agency
     from antrian.storage.manager_store import read_connection
@@ -23,7 +28,7 @@ def load_report(store, hall: Hall, period: Period, by: str = "service", agency: 
                             now=(now or datetime.now(timezone.utc)).astimezone(hall.tz))
 
 
-def write_report(store, hall: Hall, period: Period, fmt: str, out: Path | str, by: str = "service",
+def write_report(store: SqlStore, hall: Hall, period: Period, fmt: str, out: Path | str, by: str = "service",
                  agency: str | None = None, logo: Path | None = None, now: datetime | None = None) -> Report:
     if fmt not in FORMATS:
         raise BadPeriod(f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')")
@@ -38,17 +43,15 @@ def write_report(store, hall: Hall, period: Period, fmt: str, out: Path | str, b
     return report
 
 
-def _warm_up(fmt: str):
+def _warm_up(fmt: str) -> threading.Thread | None:
     """Import the writer's libraries (matplotlib, ReportLab, openpyxl: about a second) on a
     thread while the database reads (SQLite and psycopg release the GIL while they work)."""
-    import threading
-
     modules = {"pdf": ("matplotlib.figure", "matplotlib.backends.backend_agg", "reportlab.platypus"),
                "xlsx": ("openpyxl",)}.get(fmt)
     if not modules:
         return None
 
-    def work():
+    def work() -> None:
         import importlib
 
         for m in modules:

@@ -9,10 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from antrian.domain.survey import ELEMENTS, LAPOR_URL, to_decimal
 from antrian.reports.period import NoReportData, Period
 from antrian.services.survey import IkmRow
+
+if TYPE_CHECKING:
+    from antrian.domain.catalogue import Hall
+    from antrian.services.survey import SurveyService
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class SkmReport:
         return self.rows[:-1]
 
 
-def load_skm(survey_service, hall, period: Period, by: str = "service", agency: str | None = None,
+def load_skm(survey_service: SurveyService, hall: Hall, period: Period, by: str = "service", agency: str | None = None,
              now: datetime | None = None) -> SkmReport:
     from antrian.reports.queries import check_agency
 
@@ -92,9 +97,9 @@ def write_skm_xlsx(rep: SkmReport, out: Path) -> Path:
         ws.cell(row=r, column=2, value=row.name)
         for j, v in enumerate(res.nrr):
             ws.cell(row=r, column=3 + j, value=_f(v, 3)).number_format = "0.000"
-        ws.cell(row=r, column=12, value=float(res.ikm_decimal)).number_format = "0.00"
-        ws.cell(row=r, column=13, value=res.mutu.letter)
-        ws.cell(row=r, column=14, value=res.mutu.label)
+        ws.cell(row=r, column=12, value=float(res.ikm_value)).number_format = "0.00"
+        ws.cell(row=r, column=13, value=res.grade.letter)
+        ws.cell(row=r, column=14, value=res.grade.label)
         ws.cell(row=r, column=15, value=res.respondents)
         if row.level == "hall":
             for j in range(1, 16):
@@ -123,18 +128,19 @@ def write_skm_xlsx(rep: SkmReport, out: Path) -> Path:
             c = wd.cell(row=r, column=j, value=h)
             c.font = Font(bold=True)
             c.fill = fill
-        for label, values, fmt in (("Jumlah nilai", res.sums, None), ("NRR", res.nrr, "0.000"),
-                                   ("NRR tertimbang", res.nrr_weighted, "0.000")):
+        blocks: tuple[tuple[str, tuple[Any, ...], str | None], ...] = (
+            ("Jumlah nilai", res.sums, None), ("NRR", res.nrr, "0.000"), ("NRR tertimbang", res.nrr_weighted, "0.000"))
+        for label, values, fmt in blocks:
             r += 1
             wd.cell(row=r, column=1, value=label)
-            for j, v in enumerate(values):
-                cell = wd.cell(row=r, column=2 + j, value=v if fmt is None else _f(v, 3))
+            for j, val in enumerate(values):
+                cell = wd.cell(row=r, column=2 + j, value=val if fmt is None else _f(Fraction(val), 3))
                 if fmt:
                     cell.number_format = fmt
         r += 1
         wd.cell(row=r, column=1, value="IKM unit pelayanan")
-        wd.cell(row=r, column=2, value=float(res.ikm_decimal)).number_format = "0.00"
-        wd.cell(row=r, column=3, value=f"{res.mutu.letter} ({res.mutu.label})")
+        wd.cell(row=r, column=2, value=float(res.ikm_value)).number_format = "0.00"
+        wd.cell(row=r, column=3, value=f"{res.grade.letter} ({res.grade.label})")
         r += 2
     wd.column_dimensions["A"].width = 30
     wd.freeze_panes = "B5"
@@ -158,8 +164,8 @@ def write_skm_pdf(rep: SkmReport, out: Path, logo: Path | None = None) -> Path:
     story = [
         Paragraph(f"Indeks Kepuasan Masyarakat (IKM) - {rep.period.label()}", st["h1"]),
         Paragraph(
-            f"{rep.overall.name}: IKM <b>{o.ikm_decimal}</b>, mutu pelayanan <b>{o.mutu.letter} "
-            f"({o.mutu.label})</b>, {o.respondents} responden. Dihitung menurut PermenPAN-RB Nomor 14 Tahun "
+            f"{rep.overall.name}: IKM <b>{o.ikm_decimal}</b>, mutu pelayanan <b>{o.grade.letter} "
+            f"({o.grade.label})</b>, {o.respondents} responden. Dihitung menurut PermenPAN-RB Nomor 14 Tahun "
             "2017: NRR per unsur = jumlah nilai / jumlah responden; NRR tertimbang = NRR x 1/9; "
             "IKM = jumlah NRR tertimbang x 25.", st["body"]),
         Spacer(1, 4),
@@ -169,7 +175,7 @@ def write_skm_pdf(rep: SkmReport, out: Path, logo: Path | None = None) -> Path:
     for row in rep.rows:
         res = row.result
         data.append([row.code if row.level != "hall" else "Jumlah", Paragraph(row.name, st["cell"])]
-                    + [fmt3(v) for v in res.nrr] + [str(res.ikm_decimal), f"{res.mutu.letter} ({res.mutu.label})",
+                    + [fmt3(v) for v in res.nrr] + [str(res.ikm_decimal), f"{res.grade.letter} ({res.grade.label})",
                                                      res.respondents])
     w = [28 * mm, 0] + [13 * mm] * 9 + [14 * mm, 26 * mm, 17 * mm]
     w[1] = usable - sum(w)
@@ -188,13 +194,13 @@ def write_skm_pdf(rep: SkmReport, out: Path, logo: Path | None = None) -> Path:
     story.append(Paragraph("Rincian per unsur", st["h2"]))
     for row in rep.rows:
         res = row.result
-        d = [["", *(e.code for e in ELEMENTS)],
+        d: list[list[Any]] = [["", *(e.code for e in ELEMENTS)],
              ["Jumlah nilai", *res.sums],
              ["NRR", *(fmt3(v) for v in res.nrr)],
              ["NRR tertimbang", *(fmt3(v) for v in res.nrr_weighted)]]
         story.append(KeepTogether([
             Paragraph(f"{row.name} - {res.respondents} responden - IKM {res.ikm_decimal} "
-                      f"({res.mutu.letter}, {res.mutu.label})", st["body"]),
+                      f"({res.grade.letter}, {res.grade.label})", st["body"]),
             table(d, [30 * mm] + [16 * mm] * 9, font_size=7),
             Spacer(1, 4),
         ]))

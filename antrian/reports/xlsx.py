@@ -4,14 +4,15 @@ sheet per table."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
-from antrian.reports.period import long_date
+
 
 HEADER_FILL = "DDE6F0"
 
 
-def _book():
+def _book() -> Any:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -19,8 +20,8 @@ def _book():
     return wb
 
 
-def _sheet(wb, title: str, report_title: str, report: Report | None, period_label: str, headers: list[str],
-           widths: dict[int, int] | None = None, freeze: str = "B6"):
+def _sheet(wb: Any, title: str, report_title: str, report: Report | None, period_label: str, headers: list[str],
+           widths: dict[int, int] | None = None, freeze: str = "B6") -> Any:
     """A sheet with a title block (rows 1-3) and a bold header row 5; frozen below it."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -41,7 +42,7 @@ def _sheet(wb, title: str, report_title: str, report: Report | None, period_labe
     return ws
 
 
-def _num(ws, row: int, col: int, value, fmt: str | None = None):
+def _num(ws: Any, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
     cell = ws.cell(row=row, column=col, value=value)
     if fmt and value is not None:
         cell.number_format = fmt
@@ -130,7 +131,7 @@ TIME_HEADERS = ["Kode", "Nama", "Dipanggil", "Tunggu p50 (menit)", "Tunggu p90 (
                 "Sesuai target", "Dilayani", "Layanan rata-rata (menit)", "Layanan p90 (menit)"]
 
 
-def _times_sheet(wb, title: str, report: Report, label: str, rows: list[TimeRow]) -> None:
+def _times_sheet(wb: Any, title: str, report: Report, label: str, rows: list[TimeRow]) -> None:
     ws = _sheet(wb, title, f"Waktu tunggu dan waktu layanan - {title.split(' per ')[-1]}", report, label,
                 TIME_HEADERS, {1: 22, 2: 34}, freeze="C6")
     for i, t in enumerate(rows):

@@ -9,10 +9,15 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 from antrian.domain.model import CounterStatus
 from antrian.services.health import RED, DeviceStatus
+
+if TYPE_CHECKING:
+    from antrian.domain.catalogue import Hall
+    from antrian.services.health import HealthService
+    from antrian.services.queue import HallStatus, QueueService
 
 WARNING, CRITICAL = "warning", "critical"
 
@@ -74,7 +79,7 @@ def _minutes(td: timedelta) -> int:
     return int(td.total_seconds() // 60)
 
 
-def evaluate(hall, status, devices: Sequence[DeviceStatus] = (), settings: AlertSettings = AlertSettings()) -> list[Alert]:
+def evaluate(hall: Hall, status: HallStatus, devices: Sequence[DeviceStatus] = (), settings: AlertSettings = AlertSettings()) -> list[Alert]:
     """Alerts from a QueueService.status() snapshot and the device health list. Pure."""
     now = status.at
     out: list[Alert] = []
@@ -144,7 +149,8 @@ class AlertView:
 
 
 class AlertService:
-    def __init__(self, hall, queue, store: AlertStore, health=None, settings: AlertSettings = AlertSettings()):
+    def __init__(self, hall: Hall, queue: QueueService, store: AlertStore, health: HealthService | None = None,
+                 settings: AlertSettings = AlertSettings()):
         self.hall = hall
         self.queue = queue
         self.store = store

@@ -11,9 +11,12 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from antrian.domain.model import CounterStatus
+
+if TYPE_CHECKING:
+    from antrian.services.queue import CounterView
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,7 @@ class HealthService:
         return out
 
 
-def _natural(name: str):
+def _natural(name: str) -> tuple[int, int, str]:
     return (0, int(name), "") if name.isdigit() else (1, 0, name)
 
 
@@ -150,7 +153,7 @@ COUNTER_LABELS = {
 }
 
 
-def counter_presence(counters, devices: list[DeviceStatus]) -> dict[str, str]:
+def counter_presence(counters: Iterable[CounterView], devices: list[DeviceStatus]) -> dict[str, str]:
     """Per counter code, what the monitor should say: a counter that is not closed but whose
     window's heartbeat is red (or was never written while heartbeats are in use) is "offline",
     not "Melayani". ``counters``: QueueService.status().counters (CounterView)."""

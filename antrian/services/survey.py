@@ -99,7 +99,7 @@ class SurveyService:
                 raise AlreadyAnswered(f"ticket {t.number} has already answered the survey", number=t.number)
             return t
 
-    def submit(self, ticket: int | str, answers: Sequence[int] | dict, profile: Profile | None = None,
+    def submit(self, ticket: int | str, answers: Sequence[int] | dict[str, int], profile: Profile | None = None,
                comment: str | None = None, channel: str = "counter") -> int:
         """Record one response (ticket id or QR token); returns the response id."""
         answers = check_answers(answers)
@@ -136,6 +136,7 @@ class SurveyService:
                 a = self.hall.find_agency(s.agency_code) if s else None
                 name = f"{a.name} - {s.name}" if s and a else code
             out.append(IkmRow(by, code, name, compute_ikm(r.answers for r in groups[code])))
-        scope = self.hall.find_agency(agency).name if agency and self.hall.find_agency(agency) else self.hall.name
+        scope_agency = self.hall.find_agency(agency) if agency else None
+        scope = scope_agency.name if scope_agency else self.hall.name
         out.append(IkmRow("hall", agency or "", scope, compute_ikm(r.answers for r in rows)))
         return out

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.exc import IntegrityError
 
 from antrian.domain.survey import AlreadyAnswered, Profile
@@ -18,45 +20,63 @@ from antrian.services.survey import SurveyResponse, SurveyTicket
 from antrian.storage import tables as T
 from antrian.storage import tables_manager as M
 
+
+if TYPE_CHECKING:
+    from antrian.services.health import HeartbeatWriter
+    from antrian.storage.db import SqlStore
+
 ANSWER_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
 
+
 @contextmanager
-def read_connection(store) -> Iterator:
+def read_connection(store: SqlStore) -> Iterator[Connection]:
     """An SQLAlchemy connection inside one of ``store``'s read transactions (a SqlStore)."""
     with store.read() as tx:
         yield tx.conn
 
+
 @contextmanager
-def write_connection(store) -> Iterator:
+def write_connection(store: SqlStore) -> Iterator[Connection]:
     with store.transaction() as tx:
         yield tx.conn
 
-def db_now_expr(dialect: str):
+
+def db_now_expr(dialect: str) -> ColumnElement[Any]:
     """The database server's current time as naive UTC (what UTCDateTime stores)."""
     if dialect == "postgresql":
         return func.timezone("UTC", func.statement_timestamp())
     return func.strftime("%Y-%m-%d %H:%M:%f", "now")
 
-def _aware(value) -> datetime | None:
+
+def _aware(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _stamp(value: Any) -> datetime:
+    """A NOT NULL timestamp column, aware UTC."""
+    out = _aware(value)
+    assert out is not None
+    return out
+
 
 class ManagerTx:
     """Implements SurveyTx, HealthTx and AlertTx on one connection."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: Connection):
         self.conn = conn
         self.dialect = conn.dialect.name
         self._now = db_now_expr(self.dialect)
 
     def db_now(self) -> datetime:
-        return _aware(self.conn.execute(select(self._now)).scalar_one())
+        return _stamp(self.conn.execute(select(self._now)).scalar_one())
 
     # ------------------------------------------------------------------ survey
-    def _survey_ticket(self, where) -> SurveyTicket | None:
+    def _survey_ticket(self, where: ColumnElement[bool]) -> SurveyTicket | None:
         c = T.tickets.c
         row = self.conn.execute(
             select(c.id, c.service_day, c.agency_code, c.service_code, c.counter_code, c.status, c.number)
@@ -85,9 +105,9 @@ class ManagerTx:
         )
         try:
             with self.conn.begin_nested():
-                return self.conn.execute(
+                return int(self.conn.execute(
                     insert(M.survey_responses).values(**values).returning(M.survey_responses.c.id)
-                ).scalar_one()
+                ).scalar_one())
         except IntegrityError:
             raise AlreadyAnswered(f"ticket {r.ticket_id} has already answered the survey",
                                   ticket_id=r.ticket_id) from None
@@ -131,11 +151,11 @@ class ManagerTx:
 
     # ------------------------------------------------------------------ alerts
     @staticmethod
-    def _logged(row) -> LoggedAlert:
+    def _logged(row: Row[Any]) -> LoggedAlert:
         m = row._mapping
         return LoggedAlert(
             id=m["id"], key=m["key"], kind=m["kind"], severity=m["severity"], subject=m["subject"],
-            message=m["message"], raised_at=_aware(m["raised_at"]), last_seen_at=_aware(m["last_seen_at"]),
+            message=m["message"], raised_at=_stamp(m["raised_at"]), last_seen_at=_stamp(m["last_seen_at"]),
             acknowledged_at=_aware(m["acknowledged_at"]), acknowledged_by=m["acknowledged_by"],
             resolved_at=_aware(m["resolved_at"]),
         )
@@ -145,12 +165,15 @@ class ManagerTx:
         return [self._logged(r) for r in self.conn.execute(
             select(M.alert_log).where(a.resolved_at.is_(None)).order_by(a.id))]
 
-    def _ins(self):
+    def _ins(self) -> Callable[..., Any]:
+        """The dialect's INSERT (with ON CONFLICT)."""
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
-        return ins
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
 
     def raise_alert(self, alert: Alert) -> None:
         # two monitors raising the same alert at once: the second insert does nothing
@@ -172,20 +195,21 @@ class ManagerTx:
 
     def acknowledge_alert(self, key: str, user: str) -> bool:
         a = M.alert_log.c
-        return self.conn.execute(
+        return bool(self.conn.execute(
             update(M.alert_log).where(a.key == key, a.resolved_at.is_(None), a.acknowledged_at.is_(None))
             .values(acknowledged_at=self._now, acknowledged_by=user[:40])
-        ).rowcount == 1
+        ).rowcount == 1)
 
     def alert_log(self, limit: int = 200) -> list[LoggedAlert]:
         a = M.alert_log.c
         return [self._logged(r) for r in self.conn.execute(
             select(M.alert_log).order_by(a.id.desc()).limit(limit))]
 
+
 class ManagerStore:
     """SurveyStore, HealthStore and AlertStore over a SqlStore's transactions."""
 
-    def __init__(self, sql_store):
+    def __init__(self, sql_store: SqlStore):
         self.sql = sql_store
 
     @contextmanager
@@ -199,8 +223,9 @@ class ManagerStore:
             yield ManagerTx(conn)
 
 
-
-def make_heartbeat_writer(sql_store, kind: str, name: str, last_event_id=None, printer_state=None):
+def make_heartbeat_writer(sql_store: SqlStore, kind: str, name: str,
+                          last_event_id: Callable[[], int | None] | None = None,
+                          printer_state: Callable[[], str | None] | None = None) -> HeartbeatWriter:
     """What a station window needs for its heartbeat: ``w = make_heartbeat_writer(queue.store,
     "counter", "7", last_event_id=lambda: feed.after_id)``, then ``runner.submit(w.beat)`` from a
     QTimer every ``antrian.services.health.BEAT_SECONDS``. ``beat()`` never raises."""

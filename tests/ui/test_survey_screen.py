@@ -41,6 +41,8 @@ def screen(qtbot, qapp, queue, hall, store):
     feed.start()
     yield w
     feed.stop()
+    if feed._thread is not None:  # the feed's thread must be gone before Qt objects are
+        qtbot.waitUntil(lambda: not feed._thread.is_alive(), timeout=30000)
     runner.shutdown(wait=True)
     w.shutdown()
     tr.set_language("en")
