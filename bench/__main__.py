@@ -1,6 +1,6 @@
 """Run every benchmark and print one table; also writes out/bench.json.
 
-Usage: python -m bench [core] [kiosk] [display] [web]   (default: all). PostgreSQL runs are included
+Usage: python -m bench [core] [kiosk] [display] [web] [booking] [report]   (default: all). PostgreSQL runs are included
 when MPP_TEST_PG_URL is set (make bench sets it when a server answers on 127.0.0.1:5432)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "out"
 SUITES = {"core": "bench.core_bench", "kiosk": "bench.kiosk_bench", "display": "bench.display_bench",
-          "web": "bench.web_bench", "booking": "bench.booking_bench"}
+          "web": "bench.web_bench", "booking": "bench.booking_bench", "report": "bench.report_bench"}
 
 
 class Report:

@@ -32,7 +32,8 @@ from typing import Any, Callable, Sequence
 from antrian.domain.errors import QueueError, UsageError
 
 # Modules that add their own subcommands with add_commands(subparsers).
-PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_web", "mpp.cli_booking")
+PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_web", "mpp.cli_booking",
+           "mpp.cli_report", "mpp.cli_survey")
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an unexpected error, written to the log file with its traceback

@@ -169,7 +169,7 @@ class TranslationMissing(RuntimeError):
 
 # The faces whose windows are translated: one ``<face>_<lang>.ts`` source and its compiled ``.qm``
 # each, in antrian/data/translations. `make translations` rebuilds the .qm files.
-TRANSLATED_FACES = ("kiosk", "counter", "display")
+TRANSLATED_FACES = ("kiosk", "counter", "display", "survey", "manager")
 
 
 class Translations:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0004_booking"
+HEAD_REVISION = "0003_manager"  # the newest migration: 0001 -> 0002_web -> 0004_booking -> 0003_manager
 
 
 def redact(url: str) -> str:

@@ -4,8 +4,8 @@ antrian.storage.tables. Import ``metadata`` from here wherever the complete sche
 
 from __future__ import annotations
 
-from antrian.storage import tables, tables_booking, tables_web
+from antrian.storage import tables, tables_booking, tables_manager, tables_web
 
 metadata = tables.metadata
 
-__all__ = ["metadata", "tables", "tables_booking", "tables_web"]
+__all__ = ["metadata", "tables", "tables_booking", "tables_manager", "tables_web"]

@@ -129,11 +129,10 @@ def test_db_upgrade_and_current(tmp_path, capsys, monkeypatch):
     c = Cli(tmp_path, capsys)
     rc, out, err = c("db", "current")
     assert rc == 0 and "no schema (run `mpp db upgrade`)" in out
-    rc, out, err = c("db", "upgrade")
     from antrian.storage.db import HEAD_REVISION
 
+    rc, out, err = c("db", "upgrade")
     assert rc == 0 and out.strip() == f"database {c.url} is at revision {HEAD_REVISION}"
-
     assert c.json("db", "current") == {"database": c.url, "revision": HEAD_REVISION}
     assert c.json("db", "upgrade")["revision"] == HEAD_REVISION  # idempotent
 
