@@ -79,7 +79,7 @@ class Station:
         where = "running" if rc is None else f"exited with {rc}"
         return StationError(f"{self.name} ({where}): {text}\n--- stderr of {self.name}:\n{self.stderr_tail()}")
 
-    def request(self, cmd: str, timeout: float = 15.0, **params) -> dict:
+    def request(self, cmd: str, timeout: float = 60.0, **params) -> dict:
         """Send one command; the whole reply ({"ok": ..., "result"/"error": ...})."""
         ident = next(self._ids)
         line = json.dumps({"id": ident, "cmd": cmd, **params}) + "\n"
@@ -100,7 +100,7 @@ class Station:
             raise self._fail(f"no answer to {cmd} {params or ''} within {timeout:.0f} s")
         return reply
 
-    def send(self, cmd: str, timeout: float = 15.0, **params) -> Any:
+    def send(self, cmd: str, timeout: float = 60.0, **params) -> Any:
         """Send one command; its result, or StationError when the station refused it."""
         reply = self.request(cmd, timeout=timeout, **params)
         if not reply.get("ok"):
