@@ -39,9 +39,11 @@ from kiosk.widgets import (
     PRIORITY,
     PRIORITY_BG,
     AgencyTile,
+    FitButton,
     LongPress,
     Metrics,
     ServiceButton,
+    TileBoard,
     make_button,
     make_label,
     qr_pixmap,
@@ -130,12 +132,11 @@ class HomeScreen(QWidget):
         self.m = m
         self.lang = "id"
         self.group: str | None = None
-        self.columns = 0
         self._data: tuple = (None, None)
 
         root = QVBoxLayout(self)
-        root.setContentsMargins(28, 18, 28, 18)
-        root.setSpacing(14)
+        root.setContentsMargins(24, 12, 24, 12)
+        root.setSpacing(10)
 
         # header: logo + hall name (hold or tap 5x: staff), clock, language
         self.brand = QWidget()
@@ -149,8 +150,10 @@ class HomeScreen(QWidget):
             self.logo.hide()
         names = QVBoxLayout()
         names.setSpacing(2)
-        self.hall_name = make_label(hall.name, "title")
-        self.subtitle = make_label("", "subtitle")
+        self.hall_name = make_label(hall.name, "title", wrap=False)
+        self.hall_name.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        # the subtitle is the instruction: "Pilih instansi" (one line less above the tiles)
+        self.subtitle = self.choose = make_label("", "section")
         names.addWidget(self.hall_name)
         names.addWidget(self.subtitle)
         brand.addWidget(self.logo)
@@ -164,7 +167,8 @@ class HomeScreen(QWidget):
         self.date = make_label("", "date", wrap=False, align=Qt.AlignRight)
         clock_box.addWidget(self.clock)
         clock_box.addWidget(self.date)
-        self.lang_button = make_button("", "secondary")
+        self.lang_button = FitButton("", "secondary", m)
+        self.lang_button.setFixedWidth(max(2 * m.touch, 250))
         self.lang_button.clicked.connect(self.language_clicked)
 
         header = QHBoxLayout()
@@ -182,7 +186,7 @@ class HomeScreen(QWidget):
             " border-radius: 18px; }"
         )
         self.band_layout = QBoxLayout(QBoxLayout.LeftToRight, self.band)
-        self.band_layout.setContentsMargins(22, 14, 22, 14)
+        self.band_layout.setContentsMargins(18, 8, 18, 8)
         self.band_layout.setSpacing(14)
         band_text = QVBoxLayout()
         band_text.setSpacing(2)
@@ -195,9 +199,9 @@ class HomeScreen(QWidget):
         self.band_layout.addLayout(band_text, 2)
         self.group_row = QGridLayout()
         self.group_row.setSpacing(12)
-        self.group_buttons: dict[str, QPushButton] = {}
+        self.group_buttons: dict[str, FitButton] = {}
         for code in hall.priority.groups:
-            b = make_button("", "priority")
+            b = FitButton("", "priority", m)
             b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
             b.clicked.connect(lambda _=False, c=code: self.group_chosen.emit(c))
             self.group_buttons[code] = b
@@ -208,39 +212,83 @@ class HomeScreen(QWidget):
         self.band_layout.addLayout(self.group_row, 3)
         root.addWidget(self.band)
 
-        # agency grid
-        self.choose = make_label("", "section")
-        root.addWidget(self.choose)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(14)
+        # agency tiles: all at once when they fit, else pages (no scrolling)
+        self.board = TileBoard(m)
         self.tiles: dict[str, AgencyTile] = {}
-        for a in agencies:
-            tile = AgencyTile(a.code, a.short_name, a.colour, m)
-            tile.clicked.connect(lambda _=False, c=a.code: self.agency_chosen.emit(c))
-            self.tiles[a.code] = tile
-        root.addWidget(_scroll(self.grid_host), 1)
+        self.set_agencies(agencies)
+        root.addWidget(self.board, 1)
         self._layout_for(1920, 1080)
         self.retranslate()
+
+    def set_agencies(self, agencies: list[Agency]) -> None:
+        for tile in self.tiles.values():
+            tile.hide()
+            tile.deleteLater()
+        self.agencies = list(agencies)
+        self.tiles = {}
+        for a in self.agencies:
+            tile = AgencyTile(a.code, a.short_name, a.colour, self.m)
+            tile.clicked.connect(lambda _=False, c=a.code: self.agency_chosen.emit(c))
+            self.tiles[a.code] = tile
+        self.board.set_tiles(list(self.tiles.values()))
+        self.set_data(*self._data)
+
+    # -- pages (a hall with more agencies than fit)
+    def grid_viewport(self) -> QWidget:
+        return self.board
+
+    def page_count(self) -> int:
+        return self.board.page_count()
+
+    @property
+    def page(self) -> int:
+        return self.board.page
+
+    @property
+    def next_page(self) -> QPushButton:
+        return self.board.next_page
+
+    @property
+    def columns(self) -> int:
+        return self.board.columns
+
+    def current_page_tiles(self) -> list:
+        return self.board.current_tiles()
+
+    def reset_page(self) -> None:
+        if self.board.page:
+            self.board.show_page(0)
 
     # -- layout: columns follow the width; portrait stacks the priority band
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._layout_for(ev.size().width(), ev.size().height())
+        self._fit_hall_name()
+
+    def _fit_hall_name(self) -> None:
+        """The hall's full name on one line when it fits beside the clock, else its short name."""
+        from PySide6.QtGui import QFontMetrics
+
+        clock_w = max(self.clock.sizeHint().width(), self.date.sizeHint().width())
+        logo_w = self.logo.sizeHint().width() + 18 if self.logo.isVisible() else 0
+        room = self.width() - self.lang_button.width() - clock_w - logo_w - 2 * 24 - 2 * 24
+        from PySide6.QtGui import QFont
+
+        name = self.hall.name
+        font = QFont(self.hall_name.font())
+        font.setBold(True)
+        font.setPixelSize(self.m.title)
+        if QFontMetrics(font).horizontalAdvance(name) > room and self.hall.short_name:
+            name = self.hall.short_name
+        px = self.m.title
+        while px > self.m.body and QFontMetrics(font).horizontalAdvance(name) > room:
+            px -= 2
+            font.setPixelSize(px)
+        self.hall_name.setStyleSheet(f"font-size: {px}px;")
+        if self.hall_name.text() != name:
+            self.hall_name.setText(name)
 
     def _layout_for(self, width: int, height: int) -> None:
-        cols = max(2, min(6, width // 300))
-        if cols != self.columns:
-            self.columns = cols
-            _clear(self.grid)
-            for i, tile in enumerate(self.tiles.values()):
-                self.grid.addWidget(tile, i // cols, i % cols)
-            rows = math.ceil(len(self.tiles) / cols)
-            for r in range(max(rows, self.grid.rowCount())):
-                self.grid.setRowStretch(r, 1 if r < rows else 0)
-            for c in range(max(cols, self.grid.columnCount())):
-                self.grid.setColumnStretch(c, 1 if c < cols else 0)
         portrait = height > width
         if portrait != self.portrait:
             self.portrait = portrait
@@ -253,12 +301,16 @@ class HomeScreen(QWidget):
 
     # -- content
     def retranslate(self) -> None:
-        self.subtitle.setText(self.tr("Take a queue number: choose an agency"))
         # the button names the other language, in that language
-        self.lang_button.setText("English" if self.lang == "id" else "Bahasa Indonesia")
+        self.lang_button.set_fit_text("English" if self.lang == "id" else "Bahasa Indonesia")
+        self._fit_hall_name()
         self.choose.setText(self.tr("Choose an agency"))
+        self.board.prev_page.setText(self.tr("\u2190 Previous"))
+        self.board.next_page.setText(self.tr("Next \u2192"))
+        self.board.page_text = self.tr("Page {page} of {pages}")
+        self.board.show_page(self.board.page)
         for code, b in self.group_buttons.items():
-            b.setText(self.vocab.group(code))
+            b.set_fit_text(self.vocab.group(code))
         self.cancel_priority.setText(self.tr("Cancel"))
         self.set_priority(self.group)
         self.set_data(*self._data)
@@ -489,11 +541,32 @@ class ResultScreen(QWidget):
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
-        portrait = ev.size().height() > ev.size().width()
+        self._fit_number()
+
+    def _fit_number(self) -> None:
+        """The number as large as the width allows (about 0.75 em per character of "K-012") and
+        as the height left by the other lines allows, so it is never clipped."""
+        width, height = self.width(), self.height()
+        portrait = height > width
         self.body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
-        # as large as the width allows (about 0.75 em per character of "K-012")
-        px = max(self.m.number // 2, min(int(ev.size().width() * (0.9 if portrait else 0.55) / 4.2), 260))
-        self.number.setStyleSheet(f"font-size: {px}px;")
+        by_width = min(int(width * (0.9 if portrait else 0.55) / 4.2), 260)
+        m = self.layout().contentsMargins()
+        body_h = (height - m.top() - m.bottom() - 2 * self.layout().spacing()
+                  - self.print_box.sizeHint().height() - self.done_button.sizeHint().height())
+        if portrait:  # the QR code takes its share below
+            body_h -= self.qr.sizeHint().height() + self.qr_hint.sizeHint().height() + self.body.spacing() + 16
+        col_w = int(width * (0.9 if portrait else 0.55))
+        half = col_w // 2 - 15
+        others = (self.caption.heightForWidth(col_w) + self.where.heightForWidth(col_w)
+                  + max(self.ahead_caption.heightForWidth(half), self.eta_caption.heightForWidth(half))
+                  + max(self.ahead.heightForWidth(half), self.eta.heightForWidth(half))
+                  + (self.priority.sizeHint().height() if self.priority.isVisibleTo(self) else 0))
+        others += 5 * 10 + 10 + 24  # the column's spacing, and some air
+        by_height = int((body_h - others) / 1.25)  # a line is about 1.2 em high
+        px = max(self.m.large, min(by_width, by_height))
+        if px != getattr(self, "_number_px", None):
+            self._number_px = px
+            self.number.setStyleSheet(f"font-size: {px}px;")
 
     def show_ticket(self, issued: IssuedTicket, qr_size: int = 300) -> None:
         self.issued = issued
@@ -528,6 +601,10 @@ class ResultScreen(QWidget):
         self.ahead.setText(str(self.issued.ahead))
         self.eta_caption.setText(self.tr("Estimated wait"))
         self.eta.setText(self.vocab.wait_minutes(self.issued.eta_minutes))
+        self._texts_for_print_state()
+        self._fit_number()
+
+    def _texts_for_print_state(self) -> None:
         if self.print_state == "failed":
             set_role(self.print_box, "warnbox")
             self.print_box.setText(self.tr("The ticket could not be printed. Please take a photo of this "

@@ -259,6 +259,7 @@ class KioskWindow(QWidget):
         self.message.dismiss()
         self.group = None
         self.home.set_priority(None)
+        self.home.reset_page()  # the next citizen starts on the first page
         if reset and self.lang != self.default_lang:
             self.set_language(self.default_lang)
         self.stack.setCurrentWidget(self.home)

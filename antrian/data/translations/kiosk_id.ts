@@ -22,8 +22,16 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <source>Take a queue number: choose an agency</source>
-        <translation>Ambil nomor antrian: pilih instansi</translation>
+        <source>← Previous</source>
+        <translation>← Sebelumnya</translation>
+    </message>
+    <message>
+        <source>Next →</source>
+        <translation>Berikutnya →</translation>
+    </message>
+    <message>
+        <source>Page {page} of {pages}</source>
+        <translation>Halaman {page} dari {pages}</translation>
     </message>
     <message>
         <source>Choose an agency</source>
