@@ -144,3 +144,19 @@ def test_priority_result_number_is_not_clipped(qtbot, qapp, real_hall, shot, siz
             assert label.heightForWidth(label.width()) <= label.height() + 1 or not label.wordWrap()
     finally:
         close_kiosk(w)
+
+
+def test_without_a_window_manager_the_kiosk_fills_its_screen(qtbot, qapp, real_hall):
+    from kiosk.app import show_full_screen
+
+    queue = QueueService(real_hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(910, 512))
+    try:
+        show_full_screen(w)
+        qtbot.waitExposed(w)
+        screen = w.screen().geometry()
+        assert w.geometry() == screen, f"{w.geometry()} on a {screen} screen"
+        show_full_screen(w, 1366, 768)
+        assert (w.width(), w.height()) == (1366, 768)
+    finally:
+        close_kiosk(w)
