@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from antrian.domain.catalogue import Agency, Hall, Service
 from antrian.domain.model import IssuedTicket
 from antrian.domain.rules import Availability
-from kiosk.text import clock_text, long_date, opening_text, text_colour_for
+from kiosk.text import clock_text, counter_numbers_text, long_date, opening_text, text_colour_for
 from kiosk.widgets import (
+    PRIMARY,
     PRIORITY,
     PRIORITY_BG,
     AgencyTile,
@@ -132,7 +133,7 @@ class HomeScreen(QWidget):
         self.m = m
         self.lang = "id"
         self.group: str | None = None
-        self._data: tuple = (None, None)
+        self._data: tuple = (None, None, None)
 
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 12, 24, 12)
@@ -315,6 +316,29 @@ class HomeScreen(QWidget):
         self.set_priority(self.group)
         self.set_data(*self._data)
 
+    def hall_closed_text(self) -> str:
+        """When every service is closed: "Sedang tutup. Buka kembali besok 07.45." Else ""."""
+        availability, _waiting, now_local = self._data
+        if not availability:
+            return ""
+        avs = list(availability.values())
+        if not avs or any(av.open for av in avs) or not all(av.reason == "closed" for av in avs):
+            return ""
+        opens = [av.opens_at for av in avs if av.opens_at is not None]
+        when = opening_text(min(opens), now_local or min(opens), self.lang) if opens else ""
+        if when:
+            return self.tr("Closed now. Opens again {when}.").format(when=when)
+        return self.tr("Closed now.")
+
+    def _show_hall_state(self) -> None:
+        closed = self.hall_closed_text()
+        if closed:
+            self.choose.setText(closed)
+        elif self.group is None:
+            self.choose.setText(self.tr("Choose an agency"))
+        else:
+            self.choose.setText(self.tr("Choose an agency (priority)"))
+
     def set_priority(self, group: str | None) -> None:
         self.group = group
         for b in self.group_buttons.values():
@@ -324,18 +348,19 @@ class HomeScreen(QWidget):
             self.band_title.setText(self.tr("Priority service"))
             groups = ", ".join(self.vocab.group(g) for g in self.hall.priority.groups)
             self.band_hint.setText(self.tr("For {groups}: choose your group first").format(groups=groups.lower()))
-            self.choose.setText(self.tr("Choose an agency"))
         else:
             self.band_title.setText(self.tr("Priority service: {group}").format(group=self.vocab.group(group)))
             self.band_hint.setText(self.tr("Now choose the agency below."))
-            self.choose.setText(self.tr("Choose an agency (priority)"))
+        self._show_hall_state()
 
     def set_clock(self, local: datetime) -> None:
         self.clock.setText(clock_text(local))
         self.date.setText(long_date(local, self.lang))
 
-    def set_data(self, availability: dict[str, Availability] | None, waiting: dict[str, int] | None) -> None:
-        self._data = (availability, waiting)
+    def set_data(self, availability: dict[str, Availability] | None, waiting: dict[str, int] | None,
+                 now_local: datetime | None = None) -> None:
+        self._data = (availability, waiting, now_local)
+        self._show_hall_state()
         for a in self.agencies:
             tile = self.tiles[a.code]
             if availability is None and waiting is None:
@@ -498,6 +523,8 @@ class ResultScreen(QWidget):
         self.caption = make_label("", "section", align=Qt.AlignCenter)
         self.number = make_label("", "number", wrap=False, align=Qt.AlignCenter)
         self.where = make_label("", "title", align=Qt.AlignCenter)
+        self.go_to = make_label("", "section", align=Qt.AlignCenter)  # "Silakan menunggu ... Loket 17-20"
+        self.go_to.setStyleSheet(f"color: {PRIMARY};")
         self.priority = make_label("", align=Qt.AlignCenter, wrap=False)
         self.priority.setStyleSheet(f"background: {PRIORITY}; color: white; border-radius: 10px;"
                                     f" padding: 6px 16px; font-size: {m.large}px; font-weight: bold;")
@@ -533,6 +560,7 @@ class ResultScreen(QWidget):
         self.body.addLayout(left, 3)
         self.body.addLayout(right, 2)
         root.addLayout(self.body, 1)
+        root.addWidget(self.go_to)  # full width, under the number: where to wait
         self.print_box = make_label("", "infobox", align=Qt.AlignCenter)
         root.addWidget(self.print_box)
         self.done_button = make_button("", "primary")
@@ -541,6 +569,10 @@ class ResultScreen(QWidget):
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
+        portrait = ev.size().height() > ev.size().width()
+        if portrait != getattr(self, "_portrait", None):
+            self._portrait = portrait
+            self.retranslate()  # agency and service on one line (landscape) or two (portrait)
         self._fit_number()
 
     def _fit_number(self) -> None:
@@ -557,11 +589,13 @@ class ResultScreen(QWidget):
             body_h -= self.qr.sizeHint().height() + self.qr_hint.sizeHint().height() + self.body.spacing() + 16
         col_w = int(width * (0.9 if portrait else 0.55))
         half = col_w // 2 - 15
+        if self.go_to.text():
+            body_h -= self.go_to.heightForWidth(width - m.left() - m.right()) + self.layout().spacing()
         others = (self.caption.heightForWidth(col_w) + self.where.heightForWidth(col_w)
                   + max(self.ahead_caption.heightForWidth(half), self.eta_caption.heightForWidth(half))
                   + max(self.ahead.heightForWidth(half), self.eta.heightForWidth(half))
                   + (self.priority.sizeHint().height() if self.priority.isVisibleTo(self) else 0))
-        others += 5 * 10 + 10 + 24  # the column's spacing, and some air
+        others += 6 * 10 + 10 + 40  # the column's spacing, and some air
         by_height = int((body_h - others) / 1.25)  # a line is about 1.2 em high
         px = max(self.m.large, min(by_width, by_height))
         if px != getattr(self, "_number_px", None):
@@ -593,7 +627,10 @@ class ResultScreen(QWidget):
         t = self.issued.ticket
         service = self.hall.service(t.service_code)
         agency = self.hall.agency(t.agency_code)
-        self.where.setText(f"{agency.short_name}\n{self.vocab.service_name(service, self.lang)}")
+        sep = "\n" if self.height() > self.width() else " \u00b7 "
+        self.where.setText(f"{agency.short_name}{sep}{self.vocab.service_name(service, self.lang)}")
+        self.go_to.setText(self.where_to_wait(agency, service))
+        self.go_to.setVisible(bool(self.go_to.text()))
         self.priority.setText(self.tr("Priority: {group}").format(group=self.vocab.group(t.priority))
                               if t.priority else "")
         self.priority.setVisible(bool(t.priority))
@@ -616,6 +653,18 @@ class ResultScreen(QWidget):
         else:
             set_role(self.print_box, "infobox")
             self.print_box.setText(self.tr("Printing your ticket..."))
+
+    def where_to_wait(self, agency: Agency, service: Service) -> str:
+        """Where the citizen waits: the agency's zone text when the hall gives one, else the
+        loket numbers that call this service ("Loket 17-20 (Disdukcapil)")."""
+        zone = (getattr(agency, "zone", "") or "").strip()
+        if zone:
+            return self.tr("Please wait to be called: {zone}").format(zone=zone)
+        numbers = [c.number for c in self.hall.counters_serving(service.code)]
+        if not numbers:
+            return ""
+        return self.tr("Please wait to be called to counter {numbers} ({agency})").format(
+            numbers=counter_numbers_text(numbers), agency=agency.short_name)
 
     def _done_clicked(self) -> None:
         if not self._guard.isActive():

@@ -417,7 +417,7 @@ class KioskWindow(QWidget):
         self._set_online(False)
 
     def _refresh_data(self) -> None:
-        self.home.set_data(self.availability, self.waiting)
+        self.home.set_data(self.availability, self.waiting, self.queue.local_now())
         self.agency.set_data(self.availability, self.waiting, self.queue.local_now())
 
     def _set_online(self, online: bool) -> None:

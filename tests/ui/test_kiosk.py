@@ -151,7 +151,7 @@ def test_closed_service_says_when_it_opens(qtbot, kiosk, queue, printer):
     button = w.agency.buttons["pbb"]
     assert button.refused
     assert button.state_label.text() == "Tutup - buka Senin 07.45"
-    assert w.home.tiles["pajak"].state_label.text() == "Tutup sekarang"
+    assert w.home.tiles["pajak"].state_label.text() == "Sedang tutup"
     tap(button)
     assert w.message.isVisible()
     assert "Senin 07.45" in w.message.text.text()

@@ -138,10 +138,10 @@ def test_priority_result_number_is_not_clipped(qtbot, qapp, real_hall, shot, siz
         assert fm.horizontalAdvance(number.text()) <= number.width()
         r = _visible_rect(w, number)
         assert w.rect().contains(r)
-        for label in (w.result.where, w.result.priority, w.result.ahead, w.result.eta, w.result.print_box):
+        for label in (w.result.where, w.result.go_to, w.result.priority, w.result.ahead, w.result.eta, w.result.print_box):
             lr = _visible_rect(w, label)
             assert w.rect().contains(lr), f"{label.text()!r} at {lr}"
-            assert label.heightForWidth(label.width()) <= label.height() + 1 or not label.wordWrap()
+            assert label.heightForWidth(label.width()) <= label.height() + 1 or not label.wordWrap(), label.text()
     finally:
         close_kiosk(w)
 

@@ -22,6 +22,14 @@
 <context>
     <name>HomeScreen</name>
     <message>
+        <source>Closed now. Opens again {when}.</source>
+        <translation>Sedang tutup. Buka kembali {when}.</translation>
+    </message>
+    <message>
+        <source>Closed now.</source>
+        <translation>Sedang tutup.</translation>
+    </message>
+    <message>
         <source>← Previous</source>
         <translation>← Sebelumnya</translation>
     </message>
@@ -67,7 +75,7 @@
     </message>
     <message>
         <source>Closed now</source>
-        <translation>Tutup sekarang</translation>
+        <translation>Sedang tutup</translation>
     </message>
 </context>
 <context>
@@ -301,6 +309,14 @@
 </context>
 <context>
     <name>ResultScreen</name>
+    <message>
+        <source>Please wait to be called: {zone}</source>
+        <translation>Silakan menunggu panggilan: {zone}</translation>
+    </message>
+    <message>
+        <source>Please wait to be called to counter {numbers} ({agency})</source>
+        <translation>Silakan menunggu panggilan ke Loket {numbers} ({agency})</translation>
+    </message>
     <message>
         <source>Done ({s})</source>
         <translation>Selesai ({s})</translation>

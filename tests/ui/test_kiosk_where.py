@@ -1,0 +1,94 @@
+"""Issue 15.4: the result screen says where to wait (the loket numbers that call the service, or
+the agency's zone text); when every service is closed the start screen says when the hall opens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from antrian import paths
+from antrian.config import KioskSettings, load_hall
+from antrian.fakes import FakeStore
+from antrian.services.queue import QueueService
+from kiosk.text import counter_numbers_text
+from printer.fakes import FakeTicketPrinter
+from tests.conftest import FakeClock
+from tests.ui.kiosk_helpers import close_kiosk, make_kiosk, tap
+
+pytestmark = pytest.mark.ui
+
+
+def test_counter_numbers_read_as_runs():
+    assert counter_numbers_text([20, 17, 18, 19]) == "17-20"
+    assert counter_numbers_text([4, 5]) == "4, 5"
+    assert counter_numbers_text([3, 7, 8, 9]) == "3, 7-9"
+    assert counter_numbers_text([14]) == "14"
+
+
+@pytest.fixture
+def real_hall():
+    return load_hall(paths.default_hall_config())
+
+
+def _issue(qtbot, w, agency, service):
+    tap(w.home.tiles[agency])
+    qtbot.waitUntil(lambda: w.agency.buttons[service].isVisible() and w.agency.buttons[service].width() > 0)
+    QApplication.processEvents()
+    tap(w.agency.buttons[service])
+    qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
+
+
+def test_the_result_says_which_loket_calls(qtbot, qapp, real_hall, shot):
+    queue = QueueService(real_hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), settings=KioskSettings(result_seconds=30),
+                   size=(1366, 768))
+    try:
+        _issue(qtbot, w, "disdukcapil", "ktp-el")
+        qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
+        assert w.result.go_to.text() == "Silakan menunggu panggilan ke Loket 17-20 (Disdukcapil)"
+        assert w.result.go_to.isVisible()
+        QApplication.processEvents()
+        shot(w, "fit-result-where-1366x768")
+        dukcapil = real_hall.agency("disdukcapil")
+        assert w.result.where_to_wait(dukcapil, real_hall.service("kartu-keluarga")) == \
+            "Silakan menunggu panggilan ke Loket 17-19 (Disdukcapil)"  # loket 20 is KTP-el only
+        w.set_language("en")
+        assert w.result.go_to.text() == "Please wait to be called to counter 17-20 (Disdukcapil)"
+    finally:
+        close_kiosk(w)
+
+
+def test_a_zone_text_wins_over_loket_numbers(qtbot, qapp, real_hall):
+    queue = QueueService(real_hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(1366, 768))
+    try:
+        agency = real_hall.agency("disdukcapil")
+        zoned = type("Zoned", (), {"zone": "Zona B, lantai 2", "short_name": agency.short_name})()
+        assert w.result.where_to_wait(zoned, real_hall.service("ktp-el")) == \
+            "Silakan menunggu panggilan: Zona B, lantai 2"
+    finally:
+        close_kiosk(w)
+
+
+def test_a_closed_hall_says_when_it_opens(qtbot, qapp, real_hall, shot):
+    clock = FakeClock(datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc))  # Saturday 10.00: closed
+    queue = QueueService(real_hall, FakeStore(), clock)
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(1366, 768))
+    try:
+        qtbot.waitUntil(lambda: w.availability is not None, timeout=5000)
+        QApplication.processEvents()
+        text = w.home.choose.text()
+        assert text.startswith("Sedang tutup. Buka kembali Senin "), text
+        shot(w, "fit-home-closed-1366x768")
+        w.set_language("en")
+        assert w.home.choose.text().startswith("Closed now. Opens again Monday ")
+        w.set_language("id")
+        clock.t = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # Monday 09.00: open
+        w.poll()
+        qtbot.waitUntil(lambda: w.home.choose.text() == "Pilih instansi", timeout=5000)
+    finally:
+        close_kiosk(w)
+
+
