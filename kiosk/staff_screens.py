@@ -181,7 +181,7 @@ class StaffScreen(QWidget):
 
     def _render_state(self) -> None:
         description, status, warning, last_error, unprinted, online = self._state
-        self.printer_desc.setText(description or "")
+        self.printer_desc.setText(self.printer_text(description or ""))
         self.printer_state.setText(self.tr("Printer state: {state}").format(state=self._status_text(status)))
         self.printer_state.setStyleSheet(
             "font-weight: bold; color: " + ("#1b5e20" if warning is None and status is not None else "#a01818"))
@@ -201,6 +201,23 @@ class StaffScreen(QWidget):
             self._unprinted_buttons.append(b)
         self.unprinted_empty.setVisible(not unprinted)
 
+    def printer_text(self, description: str) -> str:
+        """The printer's one-line description (printer/backends.py words it in English) in the
+        screen's language."""
+        import re
+
+        m = re.fullmatch(r"preview printer \((\w+); PNG files in (.+)\)", description)
+        if m:
+            where = m.group(2).replace("the data folder/tickets", self.tr("the data folder, tickets"))
+            return self.tr("Preview printer ({paper}; PNG files in {where})").format(paper=m.group(1), where=where)
+        m = re.fullmatch(r"dummy printer \((\w+), nothing is printed\)", description)
+        if m:
+            return self.tr("Dummy printer ({paper}; nothing is printed)").format(paper=m.group(1))
+        m = re.fullmatch(r"network printer (\S+) \((.+)\)", description)
+        if m:
+            return self.tr("Network printer {where} ({details})").format(where=m.group(1), details=m.group(2))
+        return description
+
     def _status_text(self, st) -> str:
         if st is None:
             return self.tr("not checked yet")
@@ -219,7 +236,7 @@ class StaffScreen(QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Staff screen"))
         self.pin_warning.setText(self.tr("Warning: the kiosk uses the demo PIN 0000. Set a PIN with "
-                                         "`mpp kiosk-pin` and put the hash in the station config."))
+                                         "the command mpp kiosk-pin and put the hash in the station config."))
         self.pin_warning.setVisible(self.demo_pin)
         self.printer_head.setText(self.tr("Ticket printer"))
         self.status_button.setText(self.tr("Check printer"))

@@ -92,3 +92,19 @@ def test_a_closed_hall_says_when_it_opens(qtbot, qapp, real_hall, shot):
         close_kiosk(w)
 
 
+
+
+def test_the_staff_screen_speaks_indonesian(qtbot, qapp, real_hall, shot):
+    queue = QueueService(real_hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(1366, 768))
+    try:
+        w.show_staff()
+        QApplication.processEvents()
+        staff = w.staff
+        assert "`" not in staff.pin_warning.text()
+        assert staff.printer_text("preview printer (80mm; PNG files in the data folder/tickets)") == \
+            "Printer pratinjau (80mm; berkas PNG di folder data, tickets)"
+        assert "preview printer" not in staff.printer_desc.text()
+        shot(w, "fit-staff-1366x768")
+    finally:
+        close_kiosk(w)

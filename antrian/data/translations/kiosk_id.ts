@@ -365,6 +365,22 @@
 <context>
     <name>StaffScreen</name>
     <message>
+        <source>the data folder, tickets</source>
+        <translation>folder data, tickets</translation>
+    </message>
+    <message>
+        <source>Preview printer ({paper}; PNG files in {where})</source>
+        <translation>Printer pratinjau ({paper}; berkas PNG di {where})</translation>
+    </message>
+    <message>
+        <source>Dummy printer ({paper}; nothing is printed)</source>
+        <translation>Printer tiruan ({paper}; tidak ada yang dicetak)</translation>
+    </message>
+    <message>
+        <source>Network printer {where} ({details})</source>
+        <translation>Printer jaringan {where} ({details})</translation>
+    </message>
+    <message>
         <source>Printer state: {state}</source>
         <translation>Status printer: {state}</translation>
     </message>
@@ -429,8 +445,8 @@
         <translation>Layar petugas</translation>
     </message>
     <message>
-        <source>Warning: the kiosk uses the demo PIN 0000. Set a PIN with `mpp kiosk-pin` and put the hash in the station config.</source>
-        <translation>Peringatan: kiosk memakai PIN demo 0000. Buat PIN dengan `mpp kiosk-pin` lalu masukkan hash-nya ke konfigurasi stasiun.</translation>
+        <source>Warning: the kiosk uses the demo PIN 0000. Set a PIN with the command mpp kiosk-pin and put the hash in the station config.</source>
+        <translation>Peringatan: kiosk memakai PIN demo 0000. Buat PIN dengan perintah mpp kiosk-pin, lalu masukkan hash-nya ke konfigurasi stasiun.</translation>
     </message>
     <message>
         <source>Ticket printer</source>
