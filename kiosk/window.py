@@ -138,6 +138,7 @@ class KioskWindow(QWidget):
         self.result = ResultScreen(self.hall, self.vocab, self.m)
         self.pin = PinScreen(self.m)
         self.staff = StaffScreen(self.m)
+        self.staff.set_prefixes([a.prefix for a in self.hall.agencies])
         self.staff.demo_pin = not settings.admin_pin_hash
         for w in (self.home, self.agency, self.result, self.pin):
             self.stack.addWidget(w)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication
 
 from antrian import paths
@@ -106,5 +107,21 @@ def test_the_staff_screen_speaks_indonesian(qtbot, qapp, real_hall, shot):
             "Printer pratinjau (80mm; berkas PNG di folder data, tickets)"
         assert "preview printer" not in staff.printer_desc.text()
         shot(w, "fit-staff-1366x768")
+        tap(staff.ref)  # the field opens the touch keypad
+        pad = staff.keypad
+        assert pad.isVisible()
+        for k in ("K", "-", "0", "1", "3", "\u232b", "2"):
+            tap(pad.keys[k])
+        assert pad.display.text() == "K-012"
+        rects = [k.geometry() for k in pad.keys.values()]
+        assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:]), "keys overlap"
+        for k in pad.keys.values():
+            assert k.height() >= 72 and w.rect().contains(QRect(k.mapTo(w, QPoint(0, 0)), k.size()))
+        QApplication.processEvents()
+        shot(w, "fit-staff-keypad-1366x768")
+        tap(pad.ok)
+        assert not pad.isVisible()
+        assert staff.ref.text() == "K-012"
+        qtbot.waitUntil(lambda: "K-012" in staff.result.text(), timeout=5000)
     finally:
         close_kiosk(w)

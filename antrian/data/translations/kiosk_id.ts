@@ -365,6 +365,10 @@
 <context>
     <name>StaffScreen</name>
     <message>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+    <message>
         <source>the data folder, tickets</source>
         <translation>folder data, tickets</translation>
     </message>
