@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from antrian.domain.model import CounterStatus, Status, Ticket
 from antrian.services.ports import UserRecord
+from antrian.services.return_from_no_show import return_window_minutes
 from counter.common import ErrorText, clock_text, minutes_text, since
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
 from counter.panel_layout import ACTIONS, build_panel, build_shortcuts
@@ -266,7 +267,11 @@ class CounterPanel(QWidget):
         if action == "finish":
             return self.tr("{number} finished.").format(number=r.number)
         if action == "no_show":
-            return self.tr("{number} marked absent.").format(number=r.number)
+            minutes = return_window_minutes(self.hall)
+            if minutes <= 0:
+                return self.tr("{number} marked absent.").format(number=r.number)
+            return self.tr("{number} marked absent. If the citizen comes back within {minutes} min, type "
+                           "{number} and press Enter to call it again.").format(number=r.number, minutes=minutes)
         if action == "park":
             return self.tr("{number} parked.").format(number=r.number)
         if action == "transfer":
@@ -308,8 +313,18 @@ class CounterPanel(QWidget):
         self.logged_out.emit()
 
     def _dialog_closed(self, _result=None) -> None:
-        if not self.gone:
-            self.scan.setFocus()
+        """Give the keys back to the counter window: under a bare X server (no window manager)
+        nobody re-activates it when a dialog closes, and the F-keys would go nowhere."""
+        if self.gone:
+            return
+        w = self.window()
+        if w is not None and w.isVisible():
+            w.raise_()
+            w.activateWindow()
+            handle = w.windowHandle()
+            if handle is not None:
+                handle.requestActivate()
+        self.scan.setFocus()
 
     # ------------------------------------------------------------------ forwarding
     def refresh(self) -> None:
@@ -333,7 +348,7 @@ class CounterPanel(QWidget):
             "recall": lambda: p.act("recall"),
             "start": lambda: p.act("start"),
             "finish": lambda: p.act("finish"),
-            "no_show": lambda: p.act("no_show"),
+            "no_show": self.ask_no_show,
             "park": lambda: p.act("park"),
             "transfer": self.open_transfer,
             "pause": self.pause_or_resume,
@@ -364,6 +379,22 @@ class CounterPanel(QWidget):
         if token is None or self.busy:
             return False
         return self.presenter.call("parked", token)
+
+    def ask_no_show(self) -> bool:
+        """F5: a ticket not yet called again (F2) needs a confirmation before it is marked absent."""
+        t = self.current
+        if t is None:
+            return False
+        if t.recall_count >= 1:
+            return self.presenter.act("no_show")
+        dlg = ConfirmDialog(self.tr("{number} has not been called again yet. Call again first (F2), or mark "
+                                    "absent now?").format(number=t.number),
+                            self.tr("Mark absent"), self.tr("Back"), self)
+        dlg.chosen.connect(lambda: self.presenter.act("no_show"))
+        dlg.finished.connect(self._dialog_closed)
+        self.confirm_dialog = dlg
+        dlg.open()
+        return True
 
     def open_transfer(self) -> bool:
         t = self.current

@@ -309,6 +309,18 @@
 <context>
     <name>CounterPanel</name>
     <message>
+        <source>{number} has not been called again yet. Call again first (F2), or mark absent now?</source>
+        <translation>{number} belum dipanggil ulang. Panggil ulang dulu (F2), atau tandai tidak hadir sekarang?</translation>
+    </message>
+    <message>
+        <source>Mark absent</source>
+        <translation>Tandai tidak hadir</translation>
+    </message>
+    <message>
+        <source>{number} marked absent. If the citizen comes back within {minutes} min, type {number} and press Enter to call it again.</source>
+        <translation>{number} ditandai tidak hadir. Jika warga kembali dalam {minutes} menit, ketik {number} lalu tekan Enter untuk memanggilnya lagi.</translation>
+    </message>
+    <message>
         <source>Call next</source>
         <translation>Panggil</translation>
     </message>
