@@ -3,8 +3,9 @@
 widgets are laid out in counter/panel_layout.py. All texts are here (Qt context "CounterPanel"),
 which is why this module is a little over 400 lines.
 
-Keys: F1/Space call next, F2 call again, F3 start serving, F4 finish, F5 absent, F6 transfer,
-F7 park, F8 break/resume, F9 close/open the counter, F12 log out. A USB scanner types the QR
+Keys: F1/Space call next, F2 call again, F3 start serving, F4 finish, F5 absent (asks first when
+the ticket was not called again), F6 transfer, F7 park, F8 break/resume, F9 close/open the
+counter, F10 call the selected parked ticket back, F12 log out. A USB scanner types the QR
 text and Enter into the number field, which has the focus.
 """
 
@@ -19,7 +20,16 @@ from antrian.services.ports import UserRecord
 from antrian.services.return_from_no_show import return_window_minutes
 from counter.common import ErrorText, clock_text, minutes_text, since
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
-from counter.panel_layout import ACTIONS, build_panel, build_shortcuts
+from counter.panel_layout import (
+    ACTIONS,
+    CALL_BACK_KEY,
+    ROLE_NUMBER,
+    ROLE_PRIORITY,
+    ROLE_RIGHT,
+    ROLE_SERVICE,
+    build_panel,
+    build_shortcuts,
+)
 from counter.presenter import NEXT_LIMIT, CounterPresenter
 
 RETRY_MS = 2000
@@ -117,7 +127,7 @@ class CounterPanel(QWidget):
         self.waiting_caption.setText(self.tr("Waiting"))
         self.next_caption.setText(self.tr("Next in line"))
         self.parked_caption.setText(self.tr("Parked tickets"))
-        self.unpark_button.setText(self.tr("Call back"))
+        self.unpark_button.setText(self.tr("Call back") + f"  [{CALL_BACK_KEY}]")
         for code, label in self.waiting_name_labels.items():
             label.setText(self.hall.service(code).name)
         self.banner.setText(self.tr("OFFLINE: the database cannot be reached. Retrying by itself; "
@@ -168,15 +178,14 @@ class CounterPanel(QWidget):
 
         self.next_list.clear()
         now = self.clock.now()
-        width = max((len(self.hall.service(c).name) for c in self.counter.service_codes), default=10)
-        width = min(width, 24)
         for nt in self.next_in_line:
             service = self.hall.service(nt.service_code)
-            mark = "\u2605" if nt.is_priority else " "
-            item = QListWidgetItem(f"{nt.number:<6}{mark} {service.name[:width]:<{width}}  "
-                                   f"{minutes_text(now - nt.arrival_at):>8}")
-            if nt.is_priority:
-                item.setForeground(Qt.GlobalColor.darkRed)
+            waited = minutes_text(now - nt.arrival_at)
+            item = QListWidgetItem(f"{nt.number}  {service.name}  {waited}")
+            item.setData(ROLE_NUMBER, nt.number)
+            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_RIGHT, waited)
+            item.setData(ROLE_PRIORITY, nt.is_priority)
             self.next_list.addItem(item)
         if not self.next_in_line:
             self.next_list.addItem(QListWidgetItem(self.tr("Nobody is waiting")))
@@ -185,8 +194,11 @@ class CounterPanel(QWidget):
         self.parked_list.clear()
         for pt in self.parked:
             service = self.hall.service(pt.service_code)
-            item = QListWidgetItem(f"{pt.number}   {service.name}")
+            item = QListWidgetItem(f"{pt.number}  {service.name}")
             item.setData(Qt.ItemDataRole.UserRole, pt.token)
+            item.setData(ROLE_NUMBER, pt.number)
+            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_PRIORITY, pt.is_priority)
             self.parked_list.addItem(item)
             if pt.token == selected:
                 self.parked_list.setCurrentItem(item)

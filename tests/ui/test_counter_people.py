@@ -58,3 +58,38 @@ def test_keys_reach_the_shortcuts_after_a_dialog_closes(env, qtbot):  # noqa: F8
     QTest.keyClick(panel.scan, Qt.Key.Key_F7)  # straight to the window, no re-activation
     settle(qtbot, panel)
     assert env.ticket("K-001").status == Status.PARKED
+
+
+def test_f10_calls_a_parked_ticket_back_and_lists_are_lists(env, qtbot, shot):  # noqa: F811
+    from counter.panel_layout import ROLE_NUMBER, TicketRowDelegate
+
+    for _ in range(3):
+        env.queue.issue("ktp")
+    w, panel = login(env, qtbot)
+    key(qtbot, panel, Qt.Key.Key_F1)
+    key(qtbot, panel, Qt.Key.Key_F7)  # K-001 parked
+    assert env.ticket("K-001").status == Status.PARKED
+    assert "F10" in panel.unpark_button.text()
+    assert isinstance(panel.next_list.itemDelegate(), TicketRowDelegate)
+    assert "monospace" not in panel.next_list.styleSheet()
+    assert panel.next_list.item(0).data(ROLE_NUMBER) == "K-002"
+    assert panel.parked_list.item(0).data(ROLE_NUMBER) == "K-001"
+    shot(w, "counter-lists")
+    key(qtbot, panel, Qt.Key.Key_F10)
+    assert env.ticket("K-001").status == Status.CALLED and panel.parked == []
+
+
+def test_the_transfer_dialog_has_no_default_target(env, qtbot):  # noqa: F811
+    env.queue.issue("ktp")
+    w, panel = login(env, qtbot)
+    key(qtbot, panel, Qt.Key.Key_F1)
+    press(qtbot, panel, Qt.Key.Key_F6)
+    dlg = panel.transfer_dialog
+    qtbot.waitUntil(dlg.isVisible)
+    codes = [dlg.service_box.itemData(i) for i in range(dlg.service_box.count())]
+    assert "ktp" not in codes  # the ticket's own service is not offered
+    assert dlg.target() == (None, None) and not dlg.ok.isEnabled()
+    assert dlg.service_box.currentText() == "Pilih layanan..."
+    dlg.choose_service("kk")
+    assert dlg.ok.isEnabled() and dlg.target() == ("kk", None)
+    dlg.reject()

@@ -235,6 +235,14 @@
 <context>
     <name>TransferDialog</name>
     <message>
+        <source>Choose a service...</source>
+        <translation>Pilih layanan...</translation>
+    </message>
+    <message>
+        <source>Choose a counter...</source>
+        <translation>Pilih loket...</translation>
+    </message>
+    <message>
         <source>Transfer {number} to:</source>
         <translation>Alihkan {number} ke:</translation>
     </message>
