@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 from antrian.domain.model import CounterStatus, Status, Ticket
 from antrian.services.ports import UserRecord
 from antrian.services.return_from_no_show import return_window_minutes
+from printer.content import priority_label_id
 from counter.common import ErrorText, clock_text, minutes_text, since
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
 from counter.panel_layout import (
@@ -163,7 +164,7 @@ class CounterPanel(QWidget):
                 via = "  " + self.tr("(transferred)")
             self.service_label.setText(f"{service.name}  |  {self.hall.agency(t.agency_code).short_name}{via}")
             if t.is_priority:
-                self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=t.priority))
+                self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=priority_label_id(t.priority)))
                 self.prio_label.show()
             else:
                 self.prio_label.hide()
@@ -212,7 +213,7 @@ class CounterPanel(QWidget):
 
     def _tick(self) -> None:
         now = self.clock.now()
-        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H:%M"))
+        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H.%M"))  # Indonesian: a dot
         t = self.current
         if t is None:
             self.waited_caption.setText("")

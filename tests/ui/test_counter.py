@@ -235,12 +235,12 @@ def test_every_action_and_its_shortcut(env, qtbot, shot):
     press(qtbot, panel, Qt.Key.Key_F8)
     rd = panel.reason_dialog
     qtbot.waitUntil(rd.isVisible)
-    rd.presets.setCurrentIndex(1)  # Sholat
+    rd.presets.setCurrentIndex(1)  # Salat
     qtbot.mouseClick(rd.ok, Qt.MouseButton.LeftButton)
     settle(qtbot, panel)
     with env.store.read() as tx:
         st = tx.counter_state("7")
-    assert st.status == CounterStatus.PAUSED and st.pause_reason == "Sholat"
+    assert st.status == CounterStatus.PAUSED and st.pause_reason == "Salat"
     assert "Lanjutkan" in panel.buttons["pause"].text()
     key(qtbot, panel, Qt.Key.Key_F8)
     assert panel.state.status == CounterStatus.OPEN

@@ -89,7 +89,7 @@ def test_home_shows_waiting_people_per_agency(qtbot, qapp, queue, printer):
     try:
         qtbot.waitUntil(lambda: w.home.tiles["dukcapil"].state_label.text() == "4 menunggu", timeout=5000)
         tap(w.home.tiles["dukcapil"])
-        assert w.agency.buttons["ktp"].state_label.text() == "3 menunggu \u00b7 Sisa 397 kuota"
+        assert w.agency.buttons["ktp"].state_label.text() == "3 menunggu \u00b7 sisa kuota 397"
         assert w.agency.buttons["kk"].state_label.text() == "1 menunggu"
     finally:
         close_kiosk(w)
@@ -150,7 +150,7 @@ def test_closed_service_says_when_it_opens(qtbot, kiosk, queue, printer):
     tap(w.home.tiles["pajak"])
     button = w.agency.buttons["pbb"]
     assert button.refused
-    assert button.state_label.text() == "Tutup - buka Senin 07.45"
+    assert button.state_label.text() == "Sedang tutup \u00b7 buka Senin 07.45"
     assert w.home.tiles["pajak"].state_label.text() == "Sedang tutup"
     tap(button)
     assert w.message.isVisible()

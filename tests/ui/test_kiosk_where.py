@@ -104,7 +104,7 @@ def test_the_staff_screen_speaks_indonesian(qtbot, qapp, real_hall, shot):
         staff = w.staff
         assert "`" not in staff.pin_warning.text()
         assert staff.printer_text("preview printer (80mm; PNG files in the data folder/tickets)") == \
-            "Printer pratinjau (80mm; berkas PNG di folder data, tickets)"
+            "Printer pratinjau (80mm; berkas PNG di folder data/tickets)"
         assert "preview printer" not in staff.printer_desc.text()
         shot(w, "fit-staff-1366x768")
         tap(staff.ref)  # the field opens the touch keypad

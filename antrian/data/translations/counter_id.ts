@@ -136,7 +136,7 @@
     </message>
     <message>
         <source>{h} h {m} min</source>
-        <translation>{h} j {m} mnt</translation>
+        <translation>{h} jam {m} mnt</translation>
     </message>
 </context>
 <context>
@@ -209,7 +209,7 @@
     <name>OpenTicketDialog</name>
     <message>
         <source>{number} is still open ({status}). What should happen to it first?</source>
-        <translation>{number} masih terbuka ({status}). Apa yang dilakukan dengan tiket ini lebih dulu?</translation>
+        <translation>{number} masih terbuka ({status}). Pilih dulu tindakan untuk tiket ini:</translation>
     </message>
     <message>
         <source>Then the call goes ahead.</source>
@@ -279,7 +279,7 @@
     </message>
     <message>
         <source>Prayer</source>
-        <translation>Sholat</translation>
+        <translation>Salat</translation>
     </message>
     <message>
         <source>Lunch</source>
@@ -522,7 +522,7 @@
     </message>
     <message>
         <source>Log out? An open counter is paused until someone logs in again.</source>
-        <translation>Keluar? Loket yang buka diistirahatkan sampai ada petugas yang masuk lagi.</translation>
+        <translation>Keluar? Loket yang sedang buka diistirahatkan sampai ada petugas yang masuk lagi.</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,7 @@
     </message>
     <message>
         <source>Tap a service: your number is issued and printed at once.</source>
-        <translation>Sentuh layanan: nomor antrian langsung diterbitkan dan dicetak.</translation>
+        <translation>Sentuh layanan: nomor antrean langsung diterbitkan dan dicetak.</translation>
     </message>
     <message>
         <source>Priority: {group}</source>
@@ -55,7 +55,7 @@
     </message>
     <message>
         <source>For {groups}: choose your group first</source>
-        <translation>Untuk {groups}: pilih kelompok Anda dahulu</translation>
+        <translation>Untuk {groups}: pilih kelompok Anda lebih dahulu</translation>
     </message>
     <message>
         <source>Priority service: {group}</source>
@@ -110,11 +110,11 @@
     </message>
     <message>
         <source>Closed - opens {when}</source>
-        <translation>Tutup - buka {when}</translation>
+        <translation>Sedang tutup · buka {when}</translation>
     </message>
     <message>
         <source>Closed</source>
-        <translation>Tutup</translation>
+        <translation>Sedang tutup</translation>
     </message>
     <message>
         <source>Quota full ({issued}/{quota})</source>
@@ -122,7 +122,7 @@
     </message>
     <message>
         <source>{n} waiting · {left} tickets left</source>
-        <translation>{n} menunggu · Sisa {left} kuota</translation>
+        <translation>{n} menunggu · sisa kuota {left}</translation>
     </message>
     <message>
         <source>soon</source>
@@ -149,7 +149,7 @@
     </message>
     <message>
         <source>The queue system is offline</source>
-        <translation>Sistem antrian tidak terhubung</translation>
+        <translation>Sistem antrean tidak terhubung</translation>
     </message>
     <message>
         <source>Sorry, no ticket can be issued right now. Please try again in a moment or ask the staff for help.</source>
@@ -173,7 +173,7 @@
     </message>
     <message>
         <source>{service} has no priority line. Please take a normal number from the start screen.</source>
-        <translation>Layanan {service} tidak memiliki jalur prioritas. Silakan ambil nomor antrian biasa dari halaman awal.</translation>
+        <translation>Layanan {service} tidak memiliki jalur prioritas. Silakan ambil nomor antrean biasa dari halaman awal.</translation>
     </message>
     <message>
         <source>Quota full</source>
@@ -181,11 +181,11 @@
     </message>
     <message>
         <source>Today's quota for {service} is full ({issued}/{quota}). Please come back on another day or ask the staff.</source>
-        <translation>Kuota antrian hari ini untuk layanan {service} sudah penuh ({issued}/{quota}). Silakan datang kembali di hari lain atau tanyakan kepada petugas.</translation>
+        <translation>Kuota antrean hari ini untuk layanan {service} sudah habis ({issued}/{quota}). Silakan datang kembali pada hari lain atau tanyakan kepada petugas.</translation>
     </message>
     <message>
         <source>Service closed</source>
-        <translation>Layanan tutup</translation>
+        <translation>Layanan sedang tutup</translation>
     </message>
     <message>
         <source>{service} is closed now.</source>
@@ -197,7 +197,7 @@
     </message>
     <message>
         <source>The queue system is offline: no tickets can be issued for the moment. Please wait or ask the staff.</source>
-        <translation>Sistem antrian tidak terhubung: tiket tidak dapat diambil untuk sementara. Mohon tunggu atau hubungi petugas.</translation>
+        <translation>Sistem antrean tidak terhubung: tiket tidak dapat diambil untuk sementara. Mohon tunggu atau hubungi petugas.</translation>
     </message>
     <message>
         <source>Printer: ticket {number} was not printed ({reason}). Staff: check the printer and reprint it from the staff screen.</source>
@@ -327,7 +327,7 @@
     </message>
     <message>
         <source>Your queue number</source>
-        <translation>Nomor antrian Anda</translation>
+        <translation>Nomor antrean Anda</translation>
     </message>
     <message>
         <source>QR code of your ticket</source>
@@ -339,7 +339,7 @@
     </message>
     <message>
         <source>People ahead of you</source>
-        <translation>Antrian di depan Anda</translation>
+        <translation>Antrean di depan Anda</translation>
     </message>
     <message>
         <source>Estimated wait</source>
@@ -355,7 +355,7 @@
     </message>
     <message>
         <source>Please take your ticket below and wait for your number to be called.</source>
-        <translation>Silakan ambil tiket Anda di bawah dan tunggu nomor Anda dipanggil.</translation>
+        <translation>Silakan ambil tiket Anda di bawah, lalu tunggu nomor Anda dipanggil.</translation>
     </message>
     <message>
         <source>Printing your ticket...</source>
@@ -370,7 +370,7 @@
     </message>
     <message>
         <source>the data folder, tickets</source>
-        <translation>folder data, tickets</translation>
+        <translation>folder data/tickets</translation>
     </message>
     <message>
         <source>Preview printer ({paper}; PNG files in {where})</source>
