@@ -98,6 +98,11 @@ class KioskVocabulary(QObject):
         return service.name_en if lang == "en" and service.name_en else service.name
 
 
+def service_requirements(service: Service) -> tuple[str, ...]:
+    """The service's published requirements (persyaratan), if the hall's data has them."""
+    return tuple(getattr(service, "requirements", ()) or ())
+
+
 def _scroll(inner: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -383,6 +388,7 @@ class AgencyScreen(QWidget):
     """One agency's services as large buttons, each with its state."""
 
     service_chosen = Signal(str)
+    requirements_chosen = Signal(str)  # "Persyaratan": the service's standard, before the ticket
     back = Signal()
 
     def __init__(self, hall: Hall, vocab: KioskVocabulary, m: Metrics, parent: QWidget | None = None):
@@ -395,6 +401,8 @@ class AgencyScreen(QWidget):
         self.group: str | None = None
         self.columns = 0
         self.buttons: dict[str, ServiceButton] = {}
+        self.requirement_buttons: dict[str, QPushButton] = {}
+        self.cells: dict[str, QWidget] = {}
         self._data: tuple = (None, None, None)
 
         root = QVBoxLayout(self)
@@ -434,11 +442,11 @@ class AgencyScreen(QWidget):
         width = width or self.width()
         height = height or self.height()
         cols = 2 if width > height and width >= 1200 and len(self.buttons) > 3 else 1
-        if cols != self.columns or self.grid.count() != len(self.buttons):
+        if cols != self.columns or self.grid.count() != len(self.cells):
             self.columns = cols
             _clear(self.grid)
-            for i, b in enumerate(self.buttons.values()):
-                self.grid.addWidget(b, i // cols, i % cols)
+            for i, cell in enumerate(self.cells.values()):
+                self.grid.addWidget(cell, i // cols, i % cols)
             rows = max(1, math.ceil(len(self.buttons) / cols))
             for r in range(self.grid.rowCount()):
                 self.grid.setRowStretch(r, 1 if r < rows else 0)
@@ -452,14 +460,27 @@ class AgencyScreen(QWidget):
         self.head.setStyleSheet(f"QFrame#AgencyHead {{ background: {agency.colour}; border-radius: 16px; }}"
                                 f" QLabel {{ color: {ink}; }}")
         self.name.setText(agency.short_name if len(agency.name) > 40 else agency.name)
-        for b in self.buttons.values():
-            b.setParent(None)
-            b.deleteLater()
-        self.buttons = {}
+        for cell in self.cells.values():
+            cell.setParent(None)
+            cell.deleteLater()
+        self.buttons, self.requirement_buttons, self.cells = {}, {}, {}
         for s in self.hall.services_of(agency.code):
+            cell = QWidget()
+            row = QHBoxLayout(cell)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(10)
             b = ServiceButton(s.code, self.m)
             b.clicked.connect(lambda _=False, c=s.code: self.service_chosen.emit(c))
+            row.addWidget(b, 1)
+            if service_requirements(s):  # only when the hall publishes the service's standard
+                r = FitButton("", "secondary", self.m)
+                r.setFixedWidth(max(self.m.touch + 60, 200))
+                r.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+                r.clicked.connect(lambda _=False, c=s.code: self.requirements_chosen.emit(c))
+                row.addWidget(r)
+                self.requirement_buttons[s.code] = r
             self.buttons[s.code] = b
+            self.cells[s.code] = cell
         self.columns = 0
         self._arrange()
         self.retranslate()
@@ -467,6 +488,8 @@ class AgencyScreen(QWidget):
     def retranslate(self) -> None:
         self.back_button.setText(self.tr("\u2190 Back"))
         self.hint.setText(self.tr("Tap a service: your number is issued and printed at once."))
+        for r in self.requirement_buttons.values():
+            r.set_fit_text(self.tr("Requirements"))
         if self.group:
             self.badge.setText(self.tr("Priority: {group}").format(group=self.vocab.group(self.group)))
         self.badge.setVisible(bool(self.group))

@@ -125,3 +125,63 @@ def test_the_staff_screen_speaks_indonesian(qtbot, qapp, real_hall, shot):
         qtbot.waitUntil(lambda: "K-012" in staff.result.text(), timeout=5000)
     finally:
         close_kiosk(w)
+
+
+def _hall_with_standard(hall):
+    """The bundled hall with KTP-el carrying its published standard (persyaratan, fee, time);
+    built with a stand-in so it works whether or not Service has these fields yet."""
+    from dataclasses import dataclass, replace
+
+    from antrian.domain.catalogue import Service
+
+    @dataclass(frozen=True)
+    class ServiceWithStandard(Service):
+        requirements: tuple = ()
+        fee: str = ""
+        typical_time: str = ""
+
+    def upgrade(s):
+        if s.code != "ktp-el":
+            return s
+        fields = {f: getattr(s, f) for f in Service.__dataclass_fields__ if f not in ("requirements", "fee",
+                                                                                       "typical_time")}
+        return ServiceWithStandard(**fields, requirements=("Fotokopi Kartu Keluarga", "Sudah berusia 17 tahun"),
+                                   fee="Gratis", typical_time="15 menit")
+
+    return replace(hall, services=tuple(upgrade(s) for s in hall.services))
+
+
+def test_requirements_are_one_tap_away_before_the_ticket(qtbot, qapp, real_hall, shot):
+    hall = _hall_with_standard(real_hall)
+    queue = QueueService(hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(1366, 768))
+    try:
+        tap(w.home.tiles["disdukcapil"])
+        QApplication.processEvents()
+        assert set(w.agency.requirement_buttons) == {"ktp-el"}  # only where the hall has them
+        button = w.agency.requirement_buttons["ktp-el"]
+        assert button.full_text == "Persyaratan" and button.height() >= w.m.touch - 1
+        shot(w, "fit-agency-requirements-1366x768")
+        tap(button)
+        assert w.message.isVisible()
+        assert w.message.title.text() == "Persyaratan: KTP-el"
+        text = w.message.text.text()
+        assert "Fotokopi Kartu Keluarga" in text and "Biaya: Gratis" in text and "Waktu pelayanan: 15 menit" in text
+        QApplication.processEvents()
+        shot(w, "fit-requirements-1366x768")
+        tap(w.message.button)
+        assert not w.message.isVisible() and w.current() is w.agency
+        assert queue.status() is not None and not any(s.issued_today for s in queue.status().services)
+    finally:
+        close_kiosk(w)
+
+
+def test_without_published_requirements_there_is_no_extra_button(qtbot, qapp, real_hall):
+    queue = QueueService(real_hall, FakeStore(), FakeClock())
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=(1366, 768))
+    try:
+        tap(w.home.tiles["disdukcapil"])
+        has = {s.code for s in real_hall.services_of("disdukcapil") if getattr(s, "requirements", ())}
+        assert set(w.agency.requirement_buttons) == has
+    finally:
+        close_kiosk(w)

@@ -7,6 +7,10 @@
 <context>
     <name>AgencyScreen</name>
     <message>
+        <source>Requirements</source>
+        <translation>Persyaratan</translation>
+    </message>
+    <message>
         <source>← Back</source>
         <translation>← Kembali</translation>
     </message>
@@ -143,6 +147,22 @@
 </context>
 <context>
     <name>KioskWindow</name>
+    <message>
+        <source>Fee: {fee}</source>
+        <translation>Biaya: {fee}</translation>
+    </message>
+    <message>
+        <source>Service time: {time}</source>
+        <translation>Waktu pelayanan: {time}</translation>
+    </message>
+    <message>
+        <source>Requirements: {service}</source>
+        <translation>Persyaratan: {service}</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
     <message>
         <source>Processing</source>
         <translation>Memproses</translation>
