@@ -119,18 +119,24 @@ class TransferDialog(_Dialog):
         group = QButtonGroup(self)
         group.addButton(self.to_service_radio)
         group.addButton(self.to_counter_radio)
+        # no default target: the officer picks one (the ticket's own service is not offered)
         self.service_box = QComboBox(objectName="service")
+        self.service_box.addItem("", None)
         for a in hall.agencies:
             for s in hall.services_of(a.code):
-                self.service_box.addItem(f"{a.short_name}  -  {s.name}", s.code)
-        idx = self.service_box.findData(ticket.service_code)
-        self.service_box.setCurrentIndex(max(0, idx))
+                if s.code != ticket.service_code:
+                    self.service_box.addItem(f"{a.short_name}  -  {s.name}", s.code)
+        self.service_box.setCurrentIndex(0)
+        self.service_box.currentIndexChanged.connect(self._sync)
         self.counter_box = QComboBox(objectName="counter")
+        self.counter_box.addItem("", None)
         for c in hall.counters:
             if c.code == from_counter:
                 continue
             agency = hall.agency(c.agency_code)
             self.counter_box.addItem(f"{c.name}  -  {agency.short_name}", c.code)
+        self.counter_box.setCurrentIndex(0)
+        self.counter_box.currentIndexChanged.connect(self._sync)
         lay.addWidget(self.to_service_radio)
         lay.addWidget(self.service_box)
         lay.addWidget(self.to_counter_radio)
@@ -159,13 +165,18 @@ class TransferDialog(_Dialog):
         self.to_service_radio.setText(self.tr("Another service (any counter that serves it)"))
         self.to_counter_radio.setText(self.tr("A named counter"))
         self.note.setText(self.tr("The ticket keeps its number and its place by arrival time."))
+        self.service_box.setItemText(0, self.tr("Choose a service..."))
+        self.counter_box.setItemText(0, self.tr("Choose a counter..."))
         self.ok.setText(self.tr("Transfer") + "\nEnter")
         self.cancel.setText(self.tr("Cancel") + "\nEsc")
 
-    def _sync(self) -> None:
+    def _sync(self, *_args) -> None:
         by_service = self.to_service_radio.isChecked()
         self.service_box.setEnabled(by_service)
         self.counter_box.setEnabled(not by_service)
+        if hasattr(self, "ok"):
+            to_service, to_counter = self.target()
+            self.ok.setEnabled(bool(to_service or to_counter))
 
     def choose_service(self, code: str) -> None:
         self.to_service_radio.setChecked(True)

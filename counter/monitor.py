@@ -286,7 +286,7 @@ class MonitorPanel(QWidget):
 
     def _render(self) -> None:
         now = self.clock.now()
-        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H:%M"))
+        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H.%M"))  # Indonesian: a dot
         snap = self.snapshot
         if snap is None:
             self._update_enabled()

@@ -3,8 +3,9 @@
 widgets are laid out in counter/panel_layout.py. All texts are here (Qt context "CounterPanel"),
 which is why this module is a little over 400 lines.
 
-Keys: F1/Space call next, F2 call again, F3 start serving, F4 finish, F5 absent, F6 transfer,
-F7 park, F8 break/resume, F9 close/open the counter, F12 log out. A USB scanner types the QR
+Keys: F1/Space call next, F2 call again, F3 start serving, F4 finish, F5 absent (asks first when
+the ticket was not called again), F6 transfer, F7 park, F8 break/resume, F9 close/open the
+counter, F10 call the selected parked ticket back, F12 log out. A USB scanner types the QR
 text and Enter into the number field, which has the focus.
 """
 
@@ -16,9 +17,20 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from antrian.domain.model import CounterStatus, Status, Ticket
 from antrian.services.ports import UserRecord
+from antrian.services.return_from_no_show import return_window_minutes
+from printer.content import priority_label_id
 from counter.common import ErrorText, clock_text, minutes_text, since
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
-from counter.panel_layout import ACTIONS, build_panel, build_shortcuts
+from counter.panel_layout import (
+    ACTIONS,
+    CALL_BACK_KEY,
+    ROLE_NUMBER,
+    ROLE_PRIORITY,
+    ROLE_RIGHT,
+    ROLE_SERVICE,
+    build_panel,
+    build_shortcuts,
+)
 from counter.presenter import NEXT_LIMIT, CounterPresenter
 
 RETRY_MS = 2000
@@ -116,7 +128,7 @@ class CounterPanel(QWidget):
         self.waiting_caption.setText(self.tr("Waiting"))
         self.next_caption.setText(self.tr("Next in line"))
         self.parked_caption.setText(self.tr("Parked tickets"))
-        self.unpark_button.setText(self.tr("Call back"))
+        self.unpark_button.setText(self.tr("Call back") + f"  [{CALL_BACK_KEY}]")
         for code, label in self.waiting_name_labels.items():
             label.setText(self.hall.service(code).name)
         self.banner.setText(self.tr("OFFLINE: the database cannot be reached. Retrying by itself; "
@@ -152,7 +164,7 @@ class CounterPanel(QWidget):
                 via = "  " + self.tr("(transferred)")
             self.service_label.setText(f"{service.name}  |  {self.hall.agency(t.agency_code).short_name}{via}")
             if t.is_priority:
-                self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=t.priority))
+                self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=priority_label_id(t.priority)))
                 self.prio_label.show()
             else:
                 self.prio_label.hide()
@@ -167,15 +179,14 @@ class CounterPanel(QWidget):
 
         self.next_list.clear()
         now = self.clock.now()
-        width = max((len(self.hall.service(c).name) for c in self.counter.service_codes), default=10)
-        width = min(width, 24)
         for nt in self.next_in_line:
             service = self.hall.service(nt.service_code)
-            mark = "\u2605" if nt.is_priority else " "
-            item = QListWidgetItem(f"{nt.number:<6}{mark} {service.name[:width]:<{width}}  "
-                                   f"{minutes_text(now - nt.arrival_at):>8}")
-            if nt.is_priority:
-                item.setForeground(Qt.GlobalColor.darkRed)
+            waited = minutes_text(now - nt.arrival_at)
+            item = QListWidgetItem(f"{nt.number}  {service.name}  {waited}")
+            item.setData(ROLE_NUMBER, nt.number)
+            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_RIGHT, waited)
+            item.setData(ROLE_PRIORITY, nt.is_priority)
             self.next_list.addItem(item)
         if not self.next_in_line:
             self.next_list.addItem(QListWidgetItem(self.tr("Nobody is waiting")))
@@ -184,8 +195,11 @@ class CounterPanel(QWidget):
         self.parked_list.clear()
         for pt in self.parked:
             service = self.hall.service(pt.service_code)
-            item = QListWidgetItem(f"{pt.number}   {service.name}")
+            item = QListWidgetItem(f"{pt.number}  {service.name}")
             item.setData(Qt.ItemDataRole.UserRole, pt.token)
+            item.setData(ROLE_NUMBER, pt.number)
+            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_PRIORITY, pt.is_priority)
             self.parked_list.addItem(item)
             if pt.token == selected:
                 self.parked_list.setCurrentItem(item)
@@ -199,7 +213,7 @@ class CounterPanel(QWidget):
 
     def _tick(self) -> None:
         now = self.clock.now()
-        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H:%M"))
+        self.clock_label.setText(now.astimezone(self.hall.tz).strftime("%H.%M"))  # Indonesian: a dot
         t = self.current
         if t is None:
             self.waited_caption.setText("")
@@ -266,7 +280,11 @@ class CounterPanel(QWidget):
         if action == "finish":
             return self.tr("{number} finished.").format(number=r.number)
         if action == "no_show":
-            return self.tr("{number} marked absent.").format(number=r.number)
+            minutes = return_window_minutes(self.hall)
+            if minutes <= 0:
+                return self.tr("{number} marked absent.").format(number=r.number)
+            return self.tr("{number} marked absent. If the citizen comes back within {minutes} min, type "
+                           "{number} and press Enter to call it again.").format(number=r.number, minutes=minutes)
         if action == "park":
             return self.tr("{number} parked.").format(number=r.number)
         if action == "transfer":
@@ -308,8 +326,18 @@ class CounterPanel(QWidget):
         self.logged_out.emit()
 
     def _dialog_closed(self, _result=None) -> None:
-        if not self.gone:
-            self.scan.setFocus()
+        """Give the keys back to the counter window: under a bare X server (no window manager)
+        nobody re-activates it when a dialog closes, and the F-keys would go nowhere."""
+        if self.gone:
+            return
+        w = self.window()
+        if w is not None and w.isVisible():
+            w.raise_()
+            w.activateWindow()
+            handle = w.windowHandle()
+            if handle is not None:
+                handle.requestActivate()
+        self.scan.setFocus()
 
     # ------------------------------------------------------------------ forwarding
     def refresh(self) -> None:
@@ -333,7 +361,7 @@ class CounterPanel(QWidget):
             "recall": lambda: p.act("recall"),
             "start": lambda: p.act("start"),
             "finish": lambda: p.act("finish"),
-            "no_show": lambda: p.act("no_show"),
+            "no_show": self.ask_no_show,
             "park": lambda: p.act("park"),
             "transfer": self.open_transfer,
             "pause": self.pause_or_resume,
@@ -364,6 +392,22 @@ class CounterPanel(QWidget):
         if token is None or self.busy:
             return False
         return self.presenter.call("parked", token)
+
+    def ask_no_show(self) -> bool:
+        """F5: a ticket not yet called again (F2) needs a confirmation before it is marked absent."""
+        t = self.current
+        if t is None:
+            return False
+        if t.recall_count >= 1:
+            return self.presenter.act("no_show")
+        dlg = ConfirmDialog(self.tr("{number} has not been called again yet. Call again first (F2), or mark "
+                                    "absent now?").format(number=t.number),
+                            self.tr("Mark absent"), self.tr("Back"), self)
+        dlg.chosen.connect(lambda: self.presenter.act("no_show"))
+        dlg.finished.connect(self._dialog_closed)
+        self.confirm_dialog = dlg
+        dlg.open()
+        return True
 
     def open_transfer(self) -> bool:
         t = self.current

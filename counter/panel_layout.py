@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -18,6 +19,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
 )
 
@@ -139,7 +143,8 @@ def build_panel(panel: "CounterPanel") -> None:
     panel.next_caption = QLabel(objectName="section")
     right.addWidget(panel.next_caption)
     panel.next_list = QListWidget(objectName="next")
-    panel.next_list.setStyleSheet('font-family: "DejaVu Sans Mono", monospace; font-size: 15px;')
+    panel.next_list.setItemDelegate(TicketRowDelegate(panel.next_list))
+    panel.next_list.setAlternatingRowColors(True)
     panel.next_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     panel.next_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
     right.addWidget(panel.next_list, 1)
@@ -152,7 +157,8 @@ def build_panel(panel: "CounterPanel") -> None:
     right.addLayout(prow)
     panel.parked_list = QListWidget(objectName="parked")
     panel.parked_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    panel.parked_list.setMaximumHeight(64)  # two rows, then it scrolls; the queue list gets the space
+    panel.parked_list.setItemDelegate(TicketRowDelegate(panel.parked_list))
+    panel.parked_list.setMaximumHeight(2 * ROW_HEIGHT + 6)  # two rows, then it scrolls
     right.addWidget(panel.parked_list, 0)
     panel.unpark_button.clicked.connect(panel.call_back_parked)
     panel.parked_list.itemDoubleClicked.connect(lambda _item: panel.call_back_parked())
@@ -180,9 +186,73 @@ def build_panel(panel: "CounterPanel") -> None:
     panel.scan.setFocus()
 
 
+# calls the selected parked ticket back (the "Call back" button beside the parked list)
+CALL_BACK_KEY = "F10"
+ROW_HEIGHT = 30
+# item data roles of a ticket row: number, service, the right-hand column (minutes waited)
+ROLE_NUMBER = Qt.ItemDataRole.UserRole + 1
+ROLE_SERVICE = Qt.ItemDataRole.UserRole + 2
+ROLE_RIGHT = Qt.ItemDataRole.UserRole + 3
+ROLE_PRIORITY = Qt.ItemDataRole.UserRole + 4
+
+
+class TicketRowDelegate(QStyledItemDelegate):
+    """Draws a ticket row as a list, not as padded monospace text: the number in bold, the
+    service (elided), and the right-hand column aligned right; a priority ticket gets a star
+    and a dark red number. Rows without a number (e.g. "Nobody is waiting") draw their text."""
+
+    def sizeHint(self, option, index):
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(hint.height(), ROW_HEIGHT))
+
+    def paint(self, painter, option, index):
+        number = index.data(ROLE_NUMBER)
+        if not number:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        r = option.rect.adjusted(8, 0, -8, 0)
+        painter.save()
+        bold = QFont(option.font)
+        bold.setBold(True)
+        bold.setPixelSize(17)
+        plain = QFont(option.font)
+        plain.setPixelSize(16)
+        priority = bool(index.data(ROLE_PRIORITY))
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        ink = option.palette.highlightedText().color() if selected else option.palette.text().color()
+        painter.setFont(bold)
+        painter.setPen(ink if selected or not priority else QColor("#8b0000"))
+        num_w = QFontMetrics(bold).horizontalAdvance("W-000\u2605") + 12
+        painter.drawText(QRect(r.left(), r.top(), num_w, r.height()),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         number + (" \u2605" if priority else ""))
+        painter.setFont(plain)
+        painter.setPen(ink)
+        right = index.data(ROLE_RIGHT) or ""
+        right_w = QFontMetrics(plain).horizontalAdvance(right) + 8 if right else 0
+        painter.drawText(QRect(r.right() - right_w, r.top(), right_w, r.height()),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), right)
+        service_rect = QRect(r.left() + num_w, r.top(), r.width() - num_w - right_w - 8, r.height())
+        service = QFontMetrics(plain).elidedText(index.data(ROLE_SERVICE) or "", Qt.TextElideMode.ElideRight,
+                                                 service_rect.width())
+        painter.drawText(service_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), service)
+        painter.restore()
+
+
 def build_shortcuts(panel: "CounterPanel") -> None:
-    """The F-keys (and Space) of ``ACTIONS``; a held key is one action."""
+    """The F-keys (and Space) of ``ACTIONS``, and F10 for calling a parked ticket back; a held
+    key is one action."""
     panel.shortcuts = []
+    sc = QShortcut(QKeySequence(CALL_BACK_KEY), panel)
+    sc.setAutoRepeat(False)
+    sc.setContext(Qt.ShortcutContext.WindowShortcut)
+    sc.activated.connect(panel.call_back_parked)
+    panel.shortcuts.append(sc)
     for name, keys, _role in ACTIONS:
         for key in keys:
             sc = QShortcut(QKeySequence(key), panel)

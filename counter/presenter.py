@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
-from antrian.domain.errors import CounterBusy, NothingWaiting, StoreUnavailable
+from antrian.domain.errors import CounterBusy, InvalidTransition, NothingWaiting, StoreUnavailable
 from antrian.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
 
 NEXT_LIMIT = 10
@@ -269,7 +269,13 @@ class CounterPresenter:
         and the counter is free (shown as "nothing waiting", as before)."""
         if first is None:
             call = getattr(self.queue, CALL_KINDS[kind])
-            return call(code, officer=officer) if ref is None else call(code, ref, officer=officer)
+            try:
+                return call(code, officer=officer) if ref is None else call(code, ref, officer=officer)
+            except InvalidTransition as e:
+                # "hadir kembali": a no-show ticket typed again is called back (within the hall's window)
+                if kind == "number" and ref is not None and e.params.get("status") == Status.NO_SHOW.value:
+                    return self._return_from_no_show(code, ref, officer)
+                raise
         if kind == "next":
             handover = self.queue.close_and_call_next(code, first, officer=officer)
         elif kind == "number":
@@ -279,6 +285,14 @@ class CounterPresenter:
         if handover.called is None:
             raise NothingWaiting(f"nobody is waiting for counter {code}", counter=code)
         return handover.called
+
+    def _return_from_no_show(self, code: str, ref: str, officer: str):
+        method = getattr(self.queue, "return_from_no_show", None)
+        if method is None:  # a queue service without the use case mixed in
+            from antrian.services.return_from_no_show import ReturnFromNoShow
+
+            method = ReturnFromNoShow(self.queue.hall, self.queue.store, self.queue.clock).return_from_no_show
+        return method(code, ref, officer=officer)
 
     def _guard_after_refresh(self, kind: str, ref: str | None) -> None:
         code, queue, limit = self.counter.code, self.queue, self.next_limit

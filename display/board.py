@@ -180,6 +180,8 @@ class Board:
             return False
         self.last_id = call.event_id
         self._put(call)
+        # the recent calls show each number once: a recall moves it to the top
+        self.history = [c for c in self.history if c.number != call.number]
         self.history.insert(0, call)
         del self.history[self.history_size:]
         return True
@@ -200,11 +202,13 @@ class Board:
             self._put(c)
         for c in newer_latest.values():
             self._put(c)
-        seen = set()
+        seen: set = set()
+        numbers: set = set()
         merged = []
         for c in sorted(newer + mine, key=lambda c: c.event_id, reverse=True):
-            if c.event_id not in seen:
+            if c.event_id not in seen and c.number not in numbers:  # each number once, newest
                 seen.add(c.event_id)
+                numbers.add(c.number)
                 merged.append(c)
         self.history = merged[: self.history_size]
         self.last_id = max(self.last_id, upto_id)

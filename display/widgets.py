@@ -101,6 +101,8 @@ class HeaderBar(QWidget):
         self.style = style
         self.hall_name = hall_name
         self.subtitle = subtitle
+        self.short_name = ""
+        self.shown_name = hall_name
         self.date_text = ""
         self.time_text = ""
         self._logo = QPixmap(str(logo)) if logo and Path(logo).exists() else QPixmap()
@@ -133,11 +135,19 @@ class HeaderBar(QWidget):
             p.drawPixmap(int(x), int((h - logo.height()) / 2), logo)
             x += logo.width() + pad * 0.6
         name_w = right.x() - x - pad
+        short = getattr(self, "short_name", "")
+        name_px = s.px(0.044) if self.subtitle else s.px(0.046)
+        if short and QFontMetrics(make_font(name_px, True)).horizontalAdvance(self.hall_name) > name_w:
+            self.shown_name = short  # "MPP Kota Tangerang" rather than "Mal Pelayanan Pu..."
+        else:
+            self.shown_name = self.hall_name
         if self.subtitle:
-            _text(p, QRectF(x, h * 0.08, name_w, h * 0.55), self.hall_name, s.px(0.044), TEXT, True)
+            _text(p, QRectF(x, h * 0.08, name_w, h * 0.55), self.shown_name,
+                  fit_px(self.shown_name, name_px, name_w), TEXT, True)
             _text(p, QRectF(x, h * 0.62, name_w, h * 0.32), self.subtitle, s.px(0.026), MUTED)
         else:
-            _text(p, QRectF(x, 0, name_w, h), self.hall_name, s.px(0.046), TEXT, True)
+            _text(p, QRectF(x, 0, name_w, h), self.shown_name, max(min(name_px, 16),
+                  fit_px(self.shown_name, name_px, name_w)), TEXT, True)
         # a thin accent line under the header
         p.fillRect(QRectF(0, h - max(2, s.px(0.004)), w, max(2, s.px(0.004))), ACCENT)
         p.end()
@@ -308,15 +318,48 @@ class CounterPanel(QWidget):
             label = self.texts["counter"].format(n=number)
             _text(p, band.adjusted(cw * 0.05, 0, -cw * 0.05, 0), label,
                   fit_px(label, int(band_h * 0.62), cw * 0.9), TEXT, True, center)
+            # the agency name first: it gets the room it needs at a readable size, the number the rest
+            min_px = self.min_name_px()
+            max_px = max(min_px, min(int(ch * 0.12), s.px(0.03)))
+            name_w = cw * 0.92
+            lines, name_px = self.name_layout(agency, name_w, ch * 0.4, max_px)
+            name_h = max(ch * 0.21, name_px * 1.25 * len(lines) + ch * 0.03)
             num = self.numbers.get(code, "\u2014")
-            num_box = QRectF(card.x(), card.y() + band_h, cw, ch * 0.54)
+            num_h = ch - band_h - name_h
+            num_box = QRectF(card.x(), card.y() + band_h, cw, num_h)
             called = code in self.numbers
-            num_px = fit_px(num, int(ch * (0.44 if called else 0.22)), cw * 0.86)
+            num_px = fit_px(num, int(min(ch * (0.44 if called else 0.22), num_h * 0.86)), cw * 0.86)
             _text(p, num_box, num, num_px, fg if called else MUTED, called, center, elide=False)
-            name_box = QRectF(card.x() + cw * 0.05, card.y() + ch * 0.78, cw * 0.9, ch * 0.19)
-            _text(p, name_box, agency, max(1, min(int(ch * 0.12), s.px(0.03))),
-                  ACCENT_TEXT if on else MUTED, False, center)
+            name_box = QRectF(card.x() + cw * 0.04, card.y() + ch - name_h, name_w, name_h - ch * 0.03)
+            _text(p, name_box, "\n".join(lines), name_px, ACCENT_TEXT if on else MUTED, False, center, elide=False)
         p.end()
+
+    def min_name_px(self) -> int:
+        """The smallest size an agency name under a loket tile is drawn at (readable from the
+        seats): 2.2 % of the screen height, between 16 and 24 px."""
+        return max(16, min(24, self.style.px(0.022)))
+
+    def name_layout(self, name: str, width: float, height: float, max_px: int) -> tuple[list[str], int]:
+        """The agency name under a tile: on one line as large as fits (up to ``max_px``); when
+        that would fall below ``min_name_px``, on two lines (if ``height`` holds two lines at the
+        minimum) at the largest size that fits them; else one line at the minimum, elided. Never
+        below the minimum."""
+        min_px = min(self.min_name_px(), max_px)
+        px = fit_px(name, max_px, width, bold=False)
+        if px >= min_px or " " not in name or min_px * 1.25 * 2 > height:
+            px = max(px, min_px)
+            fm = QFontMetrics(make_font(px))
+            return [fm.elidedText(name, Qt.TextElideMode.ElideRight, int(width))], px
+        words = name.split()
+        cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        probe = QFontMetrics(make_font(100))
+        a, b = min(cuts, key=lambda ab: max(probe.horizontalAdvance(ab[0]), probe.horizontalAdvance(ab[1])))
+        two_px = min(max_px, fit_px(a if len(a) >= len(b) else b, max_px, width, bold=False),
+                     int(height / 2.5))
+        two_px = max(two_px, min_px)
+        fm = QFontMetrics(make_font(two_px))
+        return [fm.elidedText(a, Qt.TextElideMode.ElideRight, int(width)),
+                fm.elidedText(b, Qt.TextElideMode.ElideRight, int(width))], two_px
 
 
 class HistoryView(QWidget):
@@ -362,7 +405,7 @@ class HistoryView(QWidget):
             p.drawEllipse(QRectF(x + w * 0.64, y + (row_h - dot) / 2, dot, dot))
             name = c.agency_short + (f" ({self.texts['recall']})" if c.recall else "")
             _text(p, QRectF(x + w * 0.64 + dot * 1.6, y, w * 0.36 - dot * 1.6, row_h), name,
-                  int(row_h * 0.46), MUTED)
+                  max(min(16, int(row_h * 0.8)), int(row_h * 0.46)), MUTED)
             y += row_h
         p.end()
 

@@ -85,7 +85,9 @@ class DisplayWindow(QWidget):
         self.setWindowTitle(hall.short_name)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.style_ = Style(1080)
-        self.header = HeaderBar(self.style_, hall.name, self.zone.label or hall.city, logo, self)
+        self.header = HeaderBar(self.style_, hall.name, header_subtitle(hall.name, self.zone.label, hall.city),
+                                logo, self)
+        self.header.short_name = hall.short_name
         self.current = CurrentCallView(self.style_, self)
         self.history = HistoryView(self.style_, max(1, settings.history), self)
         self.history.setVisible(settings.history > 0)
@@ -392,3 +394,13 @@ class DisplayWindow(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), BG)
         p.end()
+
+
+def header_subtitle(hall_name: str, zone_label: str, city: str) -> str:
+    """The line under the hall's name: the zone, else the city unless the name already says it
+    ("Mal Pelayanan Publik Kota Tangerang" / "Kota Tangerang" would repeat the title)."""
+    if zone_label:
+        return zone_label
+    if city and city.casefold() not in hall_name.casefold():
+        return city
+    return ""

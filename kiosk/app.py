@@ -57,16 +57,27 @@ def run_kiosk(ctx, args) -> int:
         place_from_env(window)
         window.show()
     else:
-        window.setWindowFlags(Qt.Window | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
-        if width and height:
-            window.resize(width, height)
-        window.showFullScreen()
+        show_full_screen(window, width, height)
 
     ctx.window_built("kiosk", window)
     try:
         return int(app.exec() or 0)
     finally:
         window.shutdown()
+
+
+def show_full_screen(window, width: int | None = None, height: int | None = None) -> None:
+    """Frameless, on top, covering its screen. With no window manager showFullScreen() alone
+    leaves the window at its size hint (910x512 on a 1366x768 screen), so the window takes the
+    screen's geometry itself first (or ``width`` x ``height`` when given)."""
+    window.setWindowFlags(Qt.Window | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+    screen = window.screen() or QApplication.primaryScreen()
+    if width and height:
+        origin = screen.geometry().topLeft() if screen is not None else None
+        window.setGeometry(origin.x() if origin else 0, origin.y() if origin else 0, width, height)
+    elif screen is not None:
+        window.setGeometry(screen.geometry())
+    window.showFullScreen()
 
 
 class TicketPreview(QLabel):

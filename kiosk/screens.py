@@ -34,14 +34,17 @@ from PySide6.QtWidgets import (
 from antrian.domain.catalogue import Agency, Hall, Service
 from antrian.domain.model import IssuedTicket
 from antrian.domain.rules import Availability
-from kiosk.text import clock_text, long_date, opening_text, text_colour_for
+from kiosk.text import clock_text, counter_numbers_text, long_date, opening_text, text_colour_for
 from kiosk.widgets import (
+    PRIMARY,
     PRIORITY,
     PRIORITY_BG,
     AgencyTile,
+    FitButton,
     LongPress,
     Metrics,
     ServiceButton,
+    TileBoard,
     make_button,
     make_label,
     qr_pixmap,
@@ -95,6 +98,11 @@ class KioskVocabulary(QObject):
         return service.name_en if lang == "en" and service.name_en else service.name
 
 
+def service_requirements(service: Service) -> tuple[str, ...]:
+    """The service's published requirements (persyaratan), if the hall's data has them."""
+    return tuple(getattr(service, "requirements", ()) or ())
+
+
 def _scroll(inner: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -130,12 +138,11 @@ class HomeScreen(QWidget):
         self.m = m
         self.lang = "id"
         self.group: str | None = None
-        self.columns = 0
-        self._data: tuple = (None, None)
+        self._data: tuple = (None, None, None)
 
         root = QVBoxLayout(self)
-        root.setContentsMargins(28, 18, 28, 18)
-        root.setSpacing(14)
+        root.setContentsMargins(24, 12, 24, 12)
+        root.setSpacing(10)
 
         # header: logo + hall name (hold or tap 5x: staff), clock, language
         self.brand = QWidget()
@@ -149,8 +156,10 @@ class HomeScreen(QWidget):
             self.logo.hide()
         names = QVBoxLayout()
         names.setSpacing(2)
-        self.hall_name = make_label(hall.name, "title")
-        self.subtitle = make_label("", "subtitle")
+        self.hall_name = make_label(hall.name, "title", wrap=False)
+        self.hall_name.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        # the subtitle is the instruction: "Pilih instansi" (one line less above the tiles)
+        self.subtitle = self.choose = make_label("", "section")
         names.addWidget(self.hall_name)
         names.addWidget(self.subtitle)
         brand.addWidget(self.logo)
@@ -164,7 +173,8 @@ class HomeScreen(QWidget):
         self.date = make_label("", "date", wrap=False, align=Qt.AlignRight)
         clock_box.addWidget(self.clock)
         clock_box.addWidget(self.date)
-        self.lang_button = make_button("", "secondary")
+        self.lang_button = FitButton("", "secondary", m)
+        self.lang_button.setFixedWidth(max(2 * m.touch, 250))
         self.lang_button.clicked.connect(self.language_clicked)
 
         header = QHBoxLayout()
@@ -182,7 +192,7 @@ class HomeScreen(QWidget):
             " border-radius: 18px; }"
         )
         self.band_layout = QBoxLayout(QBoxLayout.LeftToRight, self.band)
-        self.band_layout.setContentsMargins(22, 14, 22, 14)
+        self.band_layout.setContentsMargins(18, 8, 18, 8)
         self.band_layout.setSpacing(14)
         band_text = QVBoxLayout()
         band_text.setSpacing(2)
@@ -195,9 +205,9 @@ class HomeScreen(QWidget):
         self.band_layout.addLayout(band_text, 2)
         self.group_row = QGridLayout()
         self.group_row.setSpacing(12)
-        self.group_buttons: dict[str, QPushButton] = {}
+        self.group_buttons: dict[str, FitButton] = {}
         for code in hall.priority.groups:
-            b = make_button("", "priority")
+            b = FitButton("", "priority", m)
             b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
             b.clicked.connect(lambda _=False, c=code: self.group_chosen.emit(c))
             self.group_buttons[code] = b
@@ -208,39 +218,83 @@ class HomeScreen(QWidget):
         self.band_layout.addLayout(self.group_row, 3)
         root.addWidget(self.band)
 
-        # agency grid
-        self.choose = make_label("", "section")
-        root.addWidget(self.choose)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(14)
+        # agency tiles: all at once when they fit, else pages (no scrolling)
+        self.board = TileBoard(m)
         self.tiles: dict[str, AgencyTile] = {}
-        for a in agencies:
-            tile = AgencyTile(a.code, a.short_name, a.colour, m)
-            tile.clicked.connect(lambda _=False, c=a.code: self.agency_chosen.emit(c))
-            self.tiles[a.code] = tile
-        root.addWidget(_scroll(self.grid_host), 1)
+        self.set_agencies(agencies)
+        root.addWidget(self.board, 1)
         self._layout_for(1920, 1080)
         self.retranslate()
+
+    def set_agencies(self, agencies: list[Agency]) -> None:
+        for tile in self.tiles.values():
+            tile.hide()
+            tile.deleteLater()
+        self.agencies = list(agencies)
+        self.tiles = {}
+        for a in self.agencies:
+            tile = AgencyTile(a.code, a.short_name, a.colour, self.m)
+            tile.clicked.connect(lambda _=False, c=a.code: self.agency_chosen.emit(c))
+            self.tiles[a.code] = tile
+        self.board.set_tiles(list(self.tiles.values()))
+        self.set_data(*self._data)
+
+    # -- pages (a hall with more agencies than fit)
+    def grid_viewport(self) -> QWidget:
+        return self.board
+
+    def page_count(self) -> int:
+        return self.board.page_count()
+
+    @property
+    def page(self) -> int:
+        return self.board.page
+
+    @property
+    def next_page(self) -> QPushButton:
+        return self.board.next_page
+
+    @property
+    def columns(self) -> int:
+        return self.board.columns
+
+    def current_page_tiles(self) -> list:
+        return self.board.current_tiles()
+
+    def reset_page(self) -> None:
+        if self.board.page:
+            self.board.show_page(0)
 
     # -- layout: columns follow the width; portrait stacks the priority band
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self._layout_for(ev.size().width(), ev.size().height())
+        self._fit_hall_name()
+
+    def _fit_hall_name(self) -> None:
+        """The hall's full name on one line when it fits beside the clock, else its short name."""
+        from PySide6.QtGui import QFontMetrics
+
+        clock_w = max(self.clock.sizeHint().width(), self.date.sizeHint().width())
+        logo_w = self.logo.sizeHint().width() + 18 if self.logo.isVisible() else 0
+        room = self.width() - self.lang_button.width() - clock_w - logo_w - 2 * 24 - 2 * 24
+        from PySide6.QtGui import QFont
+
+        name = self.hall.name
+        font = QFont(self.hall_name.font())
+        font.setBold(True)
+        font.setPixelSize(self.m.title)
+        if QFontMetrics(font).horizontalAdvance(name) > room and self.hall.short_name:
+            name = self.hall.short_name
+        px = self.m.title
+        while px > self.m.body and QFontMetrics(font).horizontalAdvance(name) > room:
+            px -= 2
+            font.setPixelSize(px)
+        self.hall_name.setStyleSheet(f"font-size: {px}px;")
+        if self.hall_name.text() != name:
+            self.hall_name.setText(name)
 
     def _layout_for(self, width: int, height: int) -> None:
-        cols = max(2, min(6, width // 300))
-        if cols != self.columns:
-            self.columns = cols
-            _clear(self.grid)
-            for i, tile in enumerate(self.tiles.values()):
-                self.grid.addWidget(tile, i // cols, i % cols)
-            rows = math.ceil(len(self.tiles) / cols)
-            for r in range(max(rows, self.grid.rowCount())):
-                self.grid.setRowStretch(r, 1 if r < rows else 0)
-            for c in range(max(cols, self.grid.columnCount())):
-                self.grid.setColumnStretch(c, 1 if c < cols else 0)
         portrait = height > width
         if portrait != self.portrait:
             self.portrait = portrait
@@ -253,15 +307,42 @@ class HomeScreen(QWidget):
 
     # -- content
     def retranslate(self) -> None:
-        self.subtitle.setText(self.tr("Take a queue number: choose an agency"))
         # the button names the other language, in that language
-        self.lang_button.setText("English" if self.lang == "id" else "Bahasa Indonesia")
+        self.lang_button.set_fit_text("English" if self.lang == "id" else "Bahasa Indonesia")
+        self._fit_hall_name()
         self.choose.setText(self.tr("Choose an agency"))
+        self.board.prev_page.setText(self.tr("\u2190 Previous"))
+        self.board.next_page.setText(self.tr("Next \u2192"))
+        self.board.page_text = self.tr("Page {page} of {pages}")
+        self.board.show_page(self.board.page)
         for code, b in self.group_buttons.items():
-            b.setText(self.vocab.group(code))
+            b.set_fit_text(self.vocab.group(code))
         self.cancel_priority.setText(self.tr("Cancel"))
         self.set_priority(self.group)
         self.set_data(*self._data)
+
+    def hall_closed_text(self) -> str:
+        """When every service is closed: "Sedang tutup. Buka kembali besok 07.45." Else ""."""
+        availability, _waiting, now_local = self._data
+        if not availability:
+            return ""
+        avs = list(availability.values())
+        if not avs or any(av.open for av in avs) or not all(av.reason == "closed" for av in avs):
+            return ""
+        opens = [av.opens_at for av in avs if av.opens_at is not None]
+        when = opening_text(min(opens), now_local or min(opens), self.lang) if opens else ""
+        if when:
+            return self.tr("Closed now. Opens again {when}.").format(when=when)
+        return self.tr("Closed now.")
+
+    def _show_hall_state(self) -> None:
+        closed = self.hall_closed_text()
+        if closed:
+            self.choose.setText(closed)
+        elif self.group is None:
+            self.choose.setText(self.tr("Choose an agency"))
+        else:
+            self.choose.setText(self.tr("Choose an agency (priority)"))
 
     def set_priority(self, group: str | None) -> None:
         self.group = group
@@ -272,18 +353,19 @@ class HomeScreen(QWidget):
             self.band_title.setText(self.tr("Priority service"))
             groups = ", ".join(self.vocab.group(g) for g in self.hall.priority.groups)
             self.band_hint.setText(self.tr("For {groups}: choose your group first").format(groups=groups.lower()))
-            self.choose.setText(self.tr("Choose an agency"))
         else:
             self.band_title.setText(self.tr("Priority service: {group}").format(group=self.vocab.group(group)))
             self.band_hint.setText(self.tr("Now choose the agency below."))
-            self.choose.setText(self.tr("Choose an agency (priority)"))
+        self._show_hall_state()
 
     def set_clock(self, local: datetime) -> None:
         self.clock.setText(clock_text(local))
         self.date.setText(long_date(local, self.lang))
 
-    def set_data(self, availability: dict[str, Availability] | None, waiting: dict[str, int] | None) -> None:
-        self._data = (availability, waiting)
+    def set_data(self, availability: dict[str, Availability] | None, waiting: dict[str, int] | None,
+                 now_local: datetime | None = None) -> None:
+        self._data = (availability, waiting, now_local)
+        self._show_hall_state()
         for a in self.agencies:
             tile = self.tiles[a.code]
             if availability is None and waiting is None:
@@ -306,6 +388,7 @@ class AgencyScreen(QWidget):
     """One agency's services as large buttons, each with its state."""
 
     service_chosen = Signal(str)
+    requirements_chosen = Signal(str)  # "Persyaratan": the service's standard, before the ticket
     back = Signal()
 
     def __init__(self, hall: Hall, vocab: KioskVocabulary, m: Metrics, parent: QWidget | None = None):
@@ -318,6 +401,8 @@ class AgencyScreen(QWidget):
         self.group: str | None = None
         self.columns = 0
         self.buttons: dict[str, ServiceButton] = {}
+        self.requirement_buttons: dict[str, QPushButton] = {}
+        self.cells: dict[str, QWidget] = {}
         self._data: tuple = (None, None, None)
 
         root = QVBoxLayout(self)
@@ -357,11 +442,11 @@ class AgencyScreen(QWidget):
         width = width or self.width()
         height = height or self.height()
         cols = 2 if width > height and width >= 1200 and len(self.buttons) > 3 else 1
-        if cols != self.columns or self.grid.count() != len(self.buttons):
+        if cols != self.columns or self.grid.count() != len(self.cells):
             self.columns = cols
             _clear(self.grid)
-            for i, b in enumerate(self.buttons.values()):
-                self.grid.addWidget(b, i // cols, i % cols)
+            for i, cell in enumerate(self.cells.values()):
+                self.grid.addWidget(cell, i // cols, i % cols)
             rows = max(1, math.ceil(len(self.buttons) / cols))
             for r in range(self.grid.rowCount()):
                 self.grid.setRowStretch(r, 1 if r < rows else 0)
@@ -375,14 +460,27 @@ class AgencyScreen(QWidget):
         self.head.setStyleSheet(f"QFrame#AgencyHead {{ background: {agency.colour}; border-radius: 16px; }}"
                                 f" QLabel {{ color: {ink}; }}")
         self.name.setText(agency.short_name if len(agency.name) > 40 else agency.name)
-        for b in self.buttons.values():
-            b.setParent(None)
-            b.deleteLater()
-        self.buttons = {}
+        for cell in self.cells.values():
+            cell.setParent(None)
+            cell.deleteLater()
+        self.buttons, self.requirement_buttons, self.cells = {}, {}, {}
         for s in self.hall.services_of(agency.code):
+            cell = QWidget()
+            row = QHBoxLayout(cell)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(10)
             b = ServiceButton(s.code, self.m)
             b.clicked.connect(lambda _=False, c=s.code: self.service_chosen.emit(c))
+            row.addWidget(b, 1)
+            if service_requirements(s):  # only when the hall publishes the service's standard
+                r = FitButton("", "secondary", self.m)
+                r.setFixedWidth(max(self.m.touch + 60, 200))
+                r.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+                r.clicked.connect(lambda _=False, c=s.code: self.requirements_chosen.emit(c))
+                row.addWidget(r)
+                self.requirement_buttons[s.code] = r
             self.buttons[s.code] = b
+            self.cells[s.code] = cell
         self.columns = 0
         self._arrange()
         self.retranslate()
@@ -390,6 +488,8 @@ class AgencyScreen(QWidget):
     def retranslate(self) -> None:
         self.back_button.setText(self.tr("\u2190 Back"))
         self.hint.setText(self.tr("Tap a service: your number is issued and printed at once."))
+        for r in self.requirement_buttons.values():
+            r.set_fit_text(self.tr("Requirements"))
         if self.group:
             self.badge.setText(self.tr("Priority: {group}").format(group=self.vocab.group(self.group)))
         self.badge.setVisible(bool(self.group))
@@ -446,6 +546,8 @@ class ResultScreen(QWidget):
         self.caption = make_label("", "section", align=Qt.AlignCenter)
         self.number = make_label("", "number", wrap=False, align=Qt.AlignCenter)
         self.where = make_label("", "title", align=Qt.AlignCenter)
+        self.go_to = make_label("", "section", align=Qt.AlignCenter)  # "Silakan menunggu ... Loket 17-20"
+        self.go_to.setStyleSheet(f"color: {PRIMARY};")
         self.priority = make_label("", align=Qt.AlignCenter, wrap=False)
         self.priority.setStyleSheet(f"background: {PRIORITY}; color: white; border-radius: 10px;"
                                     f" padding: 6px 16px; font-size: {m.large}px; font-weight: bold;")
@@ -481,6 +583,7 @@ class ResultScreen(QWidget):
         self.body.addLayout(left, 3)
         self.body.addLayout(right, 2)
         root.addLayout(self.body, 1)
+        root.addWidget(self.go_to)  # full width, under the number: where to wait
         self.print_box = make_label("", "infobox", align=Qt.AlignCenter)
         root.addWidget(self.print_box)
         self.done_button = make_button("", "primary")
@@ -490,10 +593,37 @@ class ResultScreen(QWidget):
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         portrait = ev.size().height() > ev.size().width()
+        if portrait != getattr(self, "_portrait", None):
+            self._portrait = portrait
+            self.retranslate()  # agency and service on one line (landscape) or two (portrait)
+        self._fit_number()
+
+    def _fit_number(self) -> None:
+        """The number as large as the width allows (about 0.75 em per character of "K-012") and
+        as the height left by the other lines allows, so it is never clipped."""
+        width, height = self.width(), self.height()
+        portrait = height > width
         self.body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
-        # as large as the width allows (about 0.75 em per character of "K-012")
-        px = max(self.m.number // 2, min(int(ev.size().width() * (0.9 if portrait else 0.55) / 4.2), 260))
-        self.number.setStyleSheet(f"font-size: {px}px;")
+        by_width = min(int(width * (0.9 if portrait else 0.55) / 4.2), 260)
+        m = self.layout().contentsMargins()
+        body_h = (height - m.top() - m.bottom() - 2 * self.layout().spacing()
+                  - self.print_box.sizeHint().height() - self.done_button.sizeHint().height())
+        if portrait:  # the QR code takes its share below
+            body_h -= self.qr.sizeHint().height() + self.qr_hint.sizeHint().height() + self.body.spacing() + 16
+        col_w = int(width * (0.9 if portrait else 0.55))
+        half = col_w // 2 - 15
+        if self.go_to.text():
+            body_h -= self.go_to.heightForWidth(width - m.left() - m.right()) + self.layout().spacing()
+        others = (self.caption.heightForWidth(col_w) + self.where.heightForWidth(col_w)
+                  + max(self.ahead_caption.heightForWidth(half), self.eta_caption.heightForWidth(half))
+                  + max(self.ahead.heightForWidth(half), self.eta.heightForWidth(half))
+                  + (self.priority.sizeHint().height() if self.priority.isVisibleTo(self) else 0))
+        others += 6 * 10 + 10 + 40  # the column's spacing, and some air
+        by_height = int((body_h - others) / 1.25)  # a line is about 1.2 em high
+        px = max(self.m.large, min(by_width, by_height))
+        if px != getattr(self, "_number_px", None):
+            self._number_px = px
+            self.number.setStyleSheet(f"font-size: {px}px;")
 
     def show_ticket(self, issued: IssuedTicket, qr_size: int = 300) -> None:
         self.issued = issued
@@ -520,7 +650,10 @@ class ResultScreen(QWidget):
         t = self.issued.ticket
         service = self.hall.service(t.service_code)
         agency = self.hall.agency(t.agency_code)
-        self.where.setText(f"{agency.short_name}\n{self.vocab.service_name(service, self.lang)}")
+        sep = "\n" if self.height() > self.width() else " \u00b7 "
+        self.where.setText(f"{agency.short_name}{sep}{self.vocab.service_name(service, self.lang)}")
+        self.go_to.setText(self.where_to_wait(agency, service))
+        self.go_to.setVisible(bool(self.go_to.text()))
         self.priority.setText(self.tr("Priority: {group}").format(group=self.vocab.group(t.priority))
                               if t.priority else "")
         self.priority.setVisible(bool(t.priority))
@@ -528,6 +661,10 @@ class ResultScreen(QWidget):
         self.ahead.setText(str(self.issued.ahead))
         self.eta_caption.setText(self.tr("Estimated wait"))
         self.eta.setText(self.vocab.wait_minutes(self.issued.eta_minutes))
+        self._texts_for_print_state()
+        self._fit_number()
+
+    def _texts_for_print_state(self) -> None:
         if self.print_state == "failed":
             set_role(self.print_box, "warnbox")
             self.print_box.setText(self.tr("The ticket could not be printed. Please take a photo of this "
@@ -539,6 +676,18 @@ class ResultScreen(QWidget):
         else:
             set_role(self.print_box, "infobox")
             self.print_box.setText(self.tr("Printing your ticket..."))
+
+    def where_to_wait(self, agency: Agency, service: Service) -> str:
+        """Where the citizen waits: the agency's zone text when the hall gives one, else the
+        loket numbers that call this service ("Loket 17-20 (Disdukcapil)")."""
+        zone = (getattr(agency, "zone", "") or "").strip()
+        if zone:
+            return self.tr("Please wait to be called: {zone}").format(zone=zone)
+        numbers = [c.number for c in self.hall.counters_serving(service.code)]
+        if not numbers:
+            return ""
+        return self.tr("Please wait to be called to counter {numbers} ({agency})").format(
+            numbers=counter_numbers_text(numbers), agency=agency.short_name)
 
     def _done_clicked(self) -> None:
         if not self._guard.isActive():

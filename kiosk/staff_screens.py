@@ -6,9 +6,10 @@ screens); same rules: plain widgets, every text through ``self.tr()`` (contexts 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
@@ -17,7 +18,82 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.widgets import Metrics, PinPad, make_button, make_label
+from kiosk.widgets import Metrics, Overlay, PinPad, make_button, make_label
+
+
+class ReprintKeypad(Overlay):
+    """A touch keypad for a ticket number over the staff screen: the hall's letters, digits,
+    dash, erase; OK reprints, Cancel closes. Opens when the number field is tapped."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget, m: Metrics):
+        super().__init__(parent)
+        self.m = m
+        self.panel = QFrame()
+        self.panel.setObjectName("KeypadPanel")
+        self.panel.setStyleSheet("QFrame#KeypadPanel { background: white; border-radius: 24px; }")
+        box = QVBoxLayout(self.panel)
+        box.setContentsMargins(28, 24, 28, 24)
+        box.setSpacing(14)
+        self.display = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.display.setMinimumHeight(m.touch * 3 // 4)
+        self.display.setStyleSheet(f"border: 3px solid #8a96a3; border-radius: 12px; font-size: {m.title}px;"
+                                   " font-weight: bold;")
+        box.addWidget(self.display)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(10)
+        box.addLayout(self.grid)
+        row = QHBoxLayout()
+        row.setSpacing(14)
+        self.cancel = make_button("", "secondary")
+        self.cancel.clicked.connect(self.hide)
+        self.ok = make_button("", "primary")
+        self.ok.clicked.connect(self._submit)
+        row.addWidget(self.cancel, 1)
+        row.addWidget(self.ok, 2)
+        box.addLayout(row)
+        self._layout.addWidget(self.panel)
+        self.keys: dict[str, QPushButton] = {}
+        self.text = ""
+        self.set_prefixes([])
+
+    def set_prefixes(self, prefixes) -> None:
+        for b in self.keys.values():
+            b.setParent(None)
+            b.deleteLater()
+        self.keys = {}
+        letters = sorted({p.upper() for p in prefixes if p})
+        keys = letters + list("1234567890") + ["-", "\u232b"]
+        rows = 3 if len(keys) <= 30 else 4
+        cols = -(-len(keys) // rows)
+        side = max(72, self.m.touch * 3 // 4)
+        for i, k in enumerate(keys):
+            b = make_button(k, "key")
+            b.setStyleSheet(f"QPushButton {{ min-height: {side}px; min-width: {side}px; padding: 0px;"
+                            f" font-size: {self.m.large}px; }}")
+            b.clicked.connect(lambda _=False, k=k: self.press(k))
+            self.grid.addWidget(b, i // cols, i % cols)
+            self.keys[k] = b
+
+    def open(self, text: str = "") -> None:
+        self.text = text.upper()
+        self._show()
+        self.popup()
+
+    def press(self, key: str) -> None:
+        if key == "\u232b":
+            self.text = self.text[:-1]
+        elif len(self.text) < 24:
+            self.text += key
+        self._show()
+
+    def _show(self) -> None:
+        self.display.setText(self.text or " ")
+
+    def _submit(self) -> None:
+        self.hide()
+        self.submitted.emit(self.text)
 
 
 class PinScreen(QWidget):
@@ -141,6 +217,9 @@ class StaffScreen(QWidget):
         row2.addWidget(self.ref, 1)
         row2.addWidget(self.reprint_button)
         right.addLayout(row2)
+        self.keypad = ReprintKeypad(self, m)
+        self.keypad.submitted.connect(self._keypad_done)
+        self.ref.installEventFilter(self)  # a tap on the field opens the keypad
         self.result = make_label("")
         right.addWidget(self.result)
         right.addStretch()
@@ -165,6 +244,19 @@ class StaffScreen(QWidget):
         portrait = ev.size().height() > ev.size().width()
         self.columns.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
 
+    def set_prefixes(self, prefixes) -> None:
+        self.keypad.set_prefixes(prefixes)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if obj is self.ref and ev.type() == QEvent.MouseButtonPress:
+            self.keypad.open(self.ref.text())
+            return True
+        return False
+
+    def _keypad_done(self, text: str) -> None:
+        self.ref.setText(text)
+        self._reprint_typed()
+
     def _reprint_typed(self) -> None:
         text = self.ref.text().strip()
         if text:
@@ -181,7 +273,7 @@ class StaffScreen(QWidget):
 
     def _render_state(self) -> None:
         description, status, warning, last_error, unprinted, online = self._state
-        self.printer_desc.setText(description or "")
+        self.printer_desc.setText(self.printer_text(description or ""))
         self.printer_state.setText(self.tr("Printer state: {state}").format(state=self._status_text(status)))
         self.printer_state.setStyleSheet(
             "font-weight: bold; color: " + ("#1b5e20" if warning is None and status is not None else "#a01818"))
@@ -201,6 +293,23 @@ class StaffScreen(QWidget):
             self._unprinted_buttons.append(b)
         self.unprinted_empty.setVisible(not unprinted)
 
+    def printer_text(self, description: str) -> str:
+        """The printer's one-line description (printer/backends.py words it in English) in the
+        screen's language."""
+        import re
+
+        m = re.fullmatch(r"preview printer \((\w+); PNG files in (.+)\)", description)
+        if m:
+            where = m.group(2).replace("the data folder/tickets", self.tr("the data folder, tickets"))
+            return self.tr("Preview printer ({paper}; PNG files in {where})").format(paper=m.group(1), where=where)
+        m = re.fullmatch(r"dummy printer \((\w+), nothing is printed\)", description)
+        if m:
+            return self.tr("Dummy printer ({paper}; nothing is printed)").format(paper=m.group(1))
+        m = re.fullmatch(r"network printer (\S+) \((.+)\)", description)
+        if m:
+            return self.tr("Network printer {where} ({details})").format(where=m.group(1), details=m.group(2))
+        return description
+
     def _status_text(self, st) -> str:
         if st is None:
             return self.tr("not checked yet")
@@ -219,7 +328,7 @@ class StaffScreen(QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Staff screen"))
         self.pin_warning.setText(self.tr("Warning: the kiosk uses the demo PIN 0000. Set a PIN with "
-                                         "`mpp kiosk-pin` and put the hash in the station config."))
+                                         "the command mpp kiosk-pin and put the hash in the station config."))
         self.pin_warning.setVisible(self.demo_pin)
         self.printer_head.setText(self.tr("Ticket printer"))
         self.status_button.setText(self.tr("Check printer"))
@@ -228,6 +337,8 @@ class StaffScreen(QWidget):
         self.unprinted_empty.setText(self.tr("No unprinted tickets."))
         self.ref.setPlaceholderText(self.tr("Number (K-012) or QR code"))
         self.reprint_button.setText(self.tr("Reprint"))
+        self.keypad.ok.setText(self.tr("Reprint"))
+        self.keypad.cancel.setText(self.tr("Cancel"))
         self.back_button.setText(self.tr("Back to the kiosk"))
         self.exit_button.setText(self.tr("Close the kiosk"))
         self._render_state()

@@ -95,3 +95,16 @@ def touch_px(physical_dpi: float, mm: float = MIN_TOUCH_MM, minimum: int = MIN_T
     if not (30.0 <= dpi <= 1000.0):  # nonsense reported by some drivers / offscreen
         dpi = 96.0
     return max(minimum, int(round(mm / 25.4 * dpi)))
+
+
+def counter_numbers_text(numbers) -> str:
+    """Loket numbers as people read them: runs joined with a dash ("17-20"), others with commas
+    ("3, 7-9")."""
+    nums = sorted(set(int(n) for n in numbers))
+    runs: list[list[int]] = []
+    for n in nums:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)

@@ -214,28 +214,70 @@ class AgencyTile(_LabelButton):
         self._name_px = px
         self.name_label.setStyleSheet(f"color: {self.ink}; font-size: {px}px; font-weight: bold;")
 
-    def fitting_name_px(self, width: int) -> int:
+    def fitting_name_px(self, width: int, height: int | None = None) -> int:
+        """The largest name size (``m.large`` down to ``m.small``) at which every word fits
+        ``width`` and, when ``height`` is given, the wrapped name plus the state line fit it."""
         from PySide6.QtGui import QFont, QFontMetrics
 
-        longest = max(self.name.split(), key=len) if self.name.split() else self.name
+        words = self.name.split() or [self.name]
         font = QFont(self.name_label.font())
         font.setBold(True)
+        state_font = QFont(self.state_label.font())
+        state_font.setPixelSize(self._m.small)
+        state_h = QFontMetrics(state_font).height() if self.state_label.text() else 0
         px = self._m.large
         while px > self._m.small:
             font.setPixelSize(px)
-            if QFontMetrics(font).horizontalAdvance(longest) <= width:
-                break
+            fm = QFontMetrics(font)
+            if max(fm.horizontalAdvance(w) for w in words) <= width:
+                if height is None:
+                    break
+                name_h = fm.boundingRect(QRect(0, 0, width, 10000), int(Qt.AlignCenter | Qt.TextWordWrap),
+                                         self.name).height()
+                if name_h + state_h + self._box.spacing() <= height:
+                    break
             px -= 2
         return px
 
-    def resizeEvent(self, ev) -> None:
-        super().resizeEvent(ev)
-        px = self.fitting_name_px(ev.size().width() - 24)
+    def _fit(self) -> None:
+        m = self._box.contentsMargins()
+        width = self.width() - m.left() - m.right() - 4
+        px = self.fitting_name_px(width, self.height() - m.top() - m.bottom())
         if px != self._name_px:
             self._style_name(px)
+        shown = self.hyphenated(px, width)
+        if self.name_label.text() != shown:
+            self.name_label.setText(shown)
+
+    def hyphenated(self, px: int, width: int) -> str:
+        """The name with any word still wider than ``width`` at ``px`` broken with a hyphen
+        ("Ketenaga-" / "kerjaan") rather than clipped."""
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        font = QFont(self.name_label.font())
+        font.setBold(True)
+        font.setPixelSize(px)
+        fm = QFontMetrics(font)
+        out = []
+        for word in self.name.split():
+            while fm.horizontalAdvance(word) > width and len(word) >= 8:
+                cut = len(word) - 3  # never leave fewer than 3 letters on either line
+                while cut > 3 and fm.horizontalAdvance(word[:cut] + "-") > width:
+                    cut -= 1
+                out.append(word[:cut] + "-\n")
+                word = word[cut:]
+            out.append(word + " ")
+        return "".join(out).replace("\n ", "\n").strip()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._fit()
 
     def set_state(self, text: str) -> None:
+        had = bool(self.state_label.text())
         self.state_label.setText(text)
+        if had != bool(text):
+            self._fit()
 
 
 class ServiceButton(_LabelButton):
@@ -514,3 +556,169 @@ class Banner(QLabel):
     def set_message(self, text: str | None) -> None:
         self.setText(text or "")
         self.setVisible(bool(text))
+
+
+class TileBoard(QWidget):
+    """Lays out agency tiles without scrolling: as many columns and rows as fill the space with
+    tiles at least ``m.touch`` high (the shape closest to ``aspect``), all on one page when they
+    fit; otherwise pages, with big previous/next buttons and "page 1/3" between them. The screen
+    sets the buttons' texts."""
+
+    page_changed = Signal(int)
+
+    def __init__(self, m: Metrics, spacing: int = 12, min_width: int = 200, aspect: float = 1.8,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.m = m
+        self.spacing = spacing
+        self.min_width = min_width
+        self.aspect = aspect
+        self.tiles: list[QWidget] = []
+        self.page = 0
+        self.per_page = 1
+        self.columns = 0
+        self.rows = 0
+        self.prev_page = make_button("", "secondary")
+        self.next_page = make_button("", "secondary")
+        self.page_label = make_label("", "section", wrap=False, align=Qt.AlignCenter)
+        for w in (self.prev_page, self.next_page, self.page_label):
+            w.setParent(self)
+            w.hide()
+        self.prev_page.clicked.connect(lambda: self.show_page(self.page - 1))
+        self.next_page.clicked.connect(lambda: self.show_page(self.page + 1))
+        self.page_text = "{page}/{pages}"
+
+    def set_tiles(self, tiles: list[QWidget]) -> None:
+        for t in self.tiles:
+            if t not in tiles:
+                t.hide()
+        self.tiles = list(tiles)
+        for t in self.tiles:
+            t.setParent(self)
+        self.page = 0
+        self._layout()
+
+    def page_count(self) -> int:
+        return max(1, -(-len(self.tiles) // max(1, self.per_page)))
+
+    def current_tiles(self) -> list[QWidget]:
+        start = self.page * self.per_page
+        return self.tiles[start:start + self.per_page]
+
+    def show_page(self, page: int) -> None:
+        pages = self.page_count()
+        self.page = page % pages
+        self._layout()
+        self.page_changed.emit(self.page)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._layout()
+
+    def _shape(self, n: int, width: int, height: int) -> tuple[int, int]:
+        """(columns, rows) of one page: all ``n`` tiles if they fit, else the most that fit."""
+        sp, touch = self.spacing, self.m.touch
+        max_cols = max(1, (width + sp) // (self.min_width + sp))
+        max_rows = max(1, (height + sp) // (touch + sp))
+        best: tuple[float, int, int] | None = None
+        for cols in range(1, max_cols + 1):
+            rows = -(-n // cols)
+            if rows > max_rows:
+                continue
+            tw = (width - sp * (cols - 1)) / cols
+            th = (height - sp * (rows - 1)) / rows
+            score = abs((tw / th) / self.aspect - 1) if th > 0 else 1e9
+            if best is None or score < best[0]:
+                best = (score, cols, rows)
+        if best is not None:
+            return best[1], best[2]
+        return max_cols, max_rows
+
+    def _layout(self) -> None:
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0 or not self.tiles:
+            return
+        sp, touch = self.spacing, self.m.touch
+        n = len(self.tiles)
+        cols, rows = self._shape(n, width, height)
+        paged = cols * rows < n
+        bar_h = max(touch, self.prev_page.sizeHint().height())
+        if paged:  # a row of big page buttons below the tiles
+            height -= bar_h + sp
+            cols, rows = self._shape(n, width, height)
+            rows = min(rows, max(1, (height + sp) // (touch + sp)))
+        self.columns, self.rows = cols, rows
+        self.per_page = cols * rows
+        self.page = min(self.page, self.page_count() - 1)
+        shown = set(map(id, self.current_tiles()))
+        tw = (width - sp * (cols - 1)) // cols
+        page_tiles = self.current_tiles()
+        th = (height - sp * (rows - 1)) // rows
+        for t in self.tiles:
+            t.setVisible(id(t) in shown)
+        for i, t in enumerate(page_tiles):
+            r, c = divmod(i, cols)
+            t.setGeometry(c * (tw + sp), r * (th + sp), tw, th)
+        for w in (self.prev_page, self.next_page, self.page_label):
+            w.setVisible(paged)
+        if paged:
+            y = self.height() - bar_h
+            bw = max(touch * 2, width // 4)
+            self.prev_page.setGeometry(0, y, bw, bar_h)
+            self.next_page.setGeometry(width - bw, y, bw, bar_h)
+            self.page_label.setGeometry(bw + sp, y, width - 2 * (bw + sp), bar_h)
+            self.page_label.setText(self.page_text.format(page=self.page + 1, pages=self.page_count()))
+
+
+class FitButton(QPushButton):
+    """A button whose text always fits: on one line at ``m.large`` if it can, else broken into
+    two lines, else smaller (never below ``m.small``). ``full_text`` is the text as given."""
+
+    def __init__(self, text: str, kind: str, m: Metrics, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("kind", kind)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setCursor(Qt.PointingHandCursor)
+        self._m = m
+        self._px = 0
+        self.full_text = ""
+        self.set_fit_text(text)
+
+    def set_fit_text(self, text: str) -> None:
+        self.full_text = text
+        self._fit()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._fit()
+
+    def layout_for(self, width: int) -> tuple[int, str]:
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        text = self.full_text
+        words = text.split()
+        font = QFont(self.font())
+        font.setBold(True)
+        px = self._m.large
+        while True:
+            font.setPixelSize(px)
+            fm = QFontMetrics(font)
+            if fm.horizontalAdvance(text) <= width:
+                return px, text
+            if len(words) > 1:  # the most even break into two lines
+                cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+                a, b = min(cuts, key=lambda ab: max(fm.horizontalAdvance(ab[0]), fm.horizontalAdvance(ab[1])))
+                if max(fm.horizontalAdvance(a), fm.horizontalAdvance(b)) <= width:
+                    return px, f"{a}\n{b}"
+            if px <= self._m.small:
+                return px, text
+            px -= 2
+
+    def _fit(self) -> None:
+        pad = 2 * 12
+        px, shown = self.layout_for(max(10, self.width() - pad))
+        if px != self._px:
+            self._px = px
+            self.setStyleSheet(f"QPushButton {{ font-size: {px}px; padding: 6px 12px; }}")
+        if self.text() != shown:
+            self.setText(shown)

@@ -138,6 +138,7 @@ class KioskWindow(QWidget):
         self.result = ResultScreen(self.hall, self.vocab, self.m)
         self.pin = PinScreen(self.m)
         self.staff = StaffScreen(self.m)
+        self.staff.set_prefixes([a.prefix for a in self.hall.agencies])
         self.staff.demo_pin = not settings.admin_pin_hash
         for w in (self.home, self.agency, self.result, self.pin):
             self.stack.addWidget(w)
@@ -156,6 +157,7 @@ class KioskWindow(QWidget):
         self.home.staff_requested.connect(lambda: self.request_pin("staff"))
         self.agency.back.connect(self.back_from_agency)
         self.agency.service_chosen.connect(self.choose_service)
+        self.agency.requirements_chosen.connect(self.show_requirements)
         self.result.done.connect(self.finish_result)
         self.pin.submitted.connect(self.check_pin)
         self.pin.cancelled.connect(self.show_home)
@@ -259,6 +261,7 @@ class KioskWindow(QWidget):
         self.message.dismiss()
         self.group = None
         self.home.set_priority(None)
+        self.home.reset_page()  # the next citizen starts on the first page
         if reset and self.lang != self.default_lang:
             self.set_language(self.default_lang)
         self.stack.setCurrentWidget(self.home)
@@ -284,6 +287,21 @@ class KioskWindow(QWidget):
     def back_from_agency(self) -> None:
         self.stack.setCurrentWidget(self.home)  # keeps a priority choice: pick another agency
         self._update_banners()
+
+    def show_requirements(self, code: str) -> None:
+        """The service's standard (UU 25/2009): requirements, fee, typical time; one tap away
+        before the ticket. The citizen closes it and taps the service to take a number."""
+        service = self.hall.service(code)
+        lines = ["\u2022 " + r for r in getattr(service, "requirements", ()) or ()]
+        fee = getattr(service, "fee", "") or ""
+        typical = getattr(service, "typical_time", "") or ""
+        if fee:
+            lines.append(self.tr("Fee: {fee}").format(fee=fee))
+        if typical:
+            lines.append(self.tr("Service time: {time}").format(time=typical))
+        self.message.show_message(
+            self.tr("Requirements: {service}").format(service=self.vocab.service_name(service, self.lang)),
+            "\n".join(lines), self.tr("Close"), timeout_ms=60000)
 
     # ------------------------------------------------------------------ issuing
     def choose_service(self, code: str) -> None:
@@ -416,7 +434,7 @@ class KioskWindow(QWidget):
         self._set_online(False)
 
     def _refresh_data(self) -> None:
-        self.home.set_data(self.availability, self.waiting)
+        self.home.set_data(self.availability, self.waiting, self.queue.local_now())
         self.agency.set_data(self.availability, self.waiting, self.queue.local_now())
 
     def _set_online(self, online: bool) -> None:

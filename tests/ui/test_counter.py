@@ -179,7 +179,11 @@ def test_every_action_and_its_shortcut(env, qtbot, shot):
     key(qtbot, panel, Qt.Key.Key_Space)
     assert env.ticket("K-001").status == Status.CALLED
     assert panel.scan.text() == ""
-    key(qtbot, panel, Qt.Key.Key_F5)
+    press(qtbot, panel, Qt.Key.Key_F5)  # not called again yet: asks first
+    qtbot.waitUntil(lambda: panel.confirm_dialog is not None and panel.confirm_dialog.isVisible(), timeout=3000)
+    assert env.ticket("K-001").status == Status.CALLED
+    qtbot.mouseClick(panel.confirm_dialog.yes, Qt.MouseButton.LeftButton)
+    settle(qtbot, panel)
     assert env.ticket("K-001").status == Status.NO_SHOW
 
     # F1 again, F7 park; the parked list shows it; call it back from the list
@@ -231,12 +235,12 @@ def test_every_action_and_its_shortcut(env, qtbot, shot):
     press(qtbot, panel, Qt.Key.Key_F8)
     rd = panel.reason_dialog
     qtbot.waitUntil(rd.isVisible)
-    rd.presets.setCurrentIndex(1)  # Sholat
+    rd.presets.setCurrentIndex(1)  # Salat
     qtbot.mouseClick(rd.ok, Qt.MouseButton.LeftButton)
     settle(qtbot, panel)
     with env.store.read() as tx:
         st = tx.counter_state("7")
-    assert st.status == CounterStatus.PAUSED and st.pause_reason == "Sholat"
+    assert st.status == CounterStatus.PAUSED and st.pause_reason == "Salat"
     assert "Lanjutkan" in panel.buttons["pause"].text()
     key(qtbot, panel, Qt.Key.Key_F8)
     assert panel.state.status == CounterStatus.OPEN

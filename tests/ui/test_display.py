@@ -512,7 +512,7 @@ def test_labels_follow_the_qt_translation(make_display, qtbot, hall, queue, cloc
     tr = Translations(qapp)
     try:
         tr.set_language("id")
-        qtbot.waitUntil(lambda: d.window.current.texts["title"] == "NOMOR ANTRIAN", timeout=2000)
+        qtbot.waitUntil(lambda: d.window.current.texts["title"] == "NOMOR ANTREAN", timeout=2000)
         assert d.window.panel.texts["counter"].format(n=7) == "Loket 7"
         assert d.window.current.texts["none"] == "Belum ada panggilan"
         tr.set_language("en")

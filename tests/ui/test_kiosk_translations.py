@@ -57,9 +57,9 @@ def test_every_text_is_translated_in_its_class_context():
 
 def test_required_indonesian_wording():
     t = {src: tr for (_, src), tr in ts_messages().items()}
-    assert t["{n} waiting \u00b7 {left} tickets left"].endswith("Sisa {left} kuota")
+    assert t["{n} waiting \u00b7 {left} tickets left"].endswith("sisa kuota {left}")
     assert t["Quota full ({issued}/{quota})"] == "Kuota habis ({issued}/{quota})"
-    assert t["Closed - opens {when}"] == "Tutup - buka {when}"
+    assert t["Closed - opens {when}"] == "Sedang tutup \u00b7 buka {when}"
     assert t["Priority service"] == "Layanan Prioritas"
     assert t["Processing"] == "Memproses"
     assert t["The ticket could not be printed. Please take a photo of this number and the QR code."] == (
@@ -75,7 +75,7 @@ def test_compiled_translation_switches_a_label(qapp, monkeypatch, tmp_path):
     tr = Translations(qapp)
     tr.set_language("id")
     try:
-        assert QCoreApplication.translate("ResultScreen", "Your queue number") == "Nomor antrian Anda"
+        assert QCoreApplication.translate("ResultScreen", "Your queue number") == "Nomor antrean Anda"
     finally:
         tr.set_language("en")
     assert QCoreApplication.translate("ResultScreen", "Your queue number") == "Your queue number"

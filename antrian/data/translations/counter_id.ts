@@ -136,7 +136,7 @@
     </message>
     <message>
         <source>{h} h {m} min</source>
-        <translation>{h} j {m} mnt</translation>
+        <translation>{h} jam {m} mnt</translation>
     </message>
 </context>
 <context>
@@ -209,7 +209,7 @@
     <name>OpenTicketDialog</name>
     <message>
         <source>{number} is still open ({status}). What should happen to it first?</source>
-        <translation>{number} masih terbuka ({status}). Apa yang dilakukan dengan tiket ini lebih dulu?</translation>
+        <translation>{number} masih terbuka ({status}). Pilih dulu tindakan untuk tiket ini:</translation>
     </message>
     <message>
         <source>Then the call goes ahead.</source>
@@ -234,6 +234,14 @@
 </context>
 <context>
     <name>TransferDialog</name>
+    <message>
+        <source>Choose a service...</source>
+        <translation>Pilih layanan...</translation>
+    </message>
+    <message>
+        <source>Choose a counter...</source>
+        <translation>Pilih loket...</translation>
+    </message>
     <message>
         <source>Transfer {number} to:</source>
         <translation>Alihkan {number} ke:</translation>
@@ -271,7 +279,7 @@
     </message>
     <message>
         <source>Prayer</source>
-        <translation>Sholat</translation>
+        <translation>Salat</translation>
     </message>
     <message>
         <source>Lunch</source>
@@ -308,6 +316,18 @@
 </context>
 <context>
     <name>CounterPanel</name>
+    <message>
+        <source>{number} has not been called again yet. Call again first (F2), or mark absent now?</source>
+        <translation>{number} belum dipanggil ulang. Panggil ulang dulu (F2), atau tandai tidak hadir sekarang?</translation>
+    </message>
+    <message>
+        <source>Mark absent</source>
+        <translation>Tandai tidak hadir</translation>
+    </message>
+    <message>
+        <source>{number} marked absent. If the citizen comes back within {minutes} min, type {number} and press Enter to call it again.</source>
+        <translation>{number} ditandai tidak hadir. Jika warga kembali dalam {minutes} menit, ketik {number} lalu tekan Enter untuk memanggilnya lagi.</translation>
+    </message>
     <message>
         <source>Call next</source>
         <translation>Panggil</translation>
@@ -502,7 +522,7 @@
     </message>
     <message>
         <source>Log out? An open counter is paused until someone logs in again.</source>
-        <translation>Keluar? Loket yang buka diistirahatkan sampai ada petugas yang masuk lagi.</translation>
+        <translation>Keluar? Loket yang sedang buka diistirahatkan sampai ada petugas yang masuk lagi.</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,7 @@
     <name>DisplayWindow</name>
     <message>
         <source>QUEUE NUMBER</source>
-        <translation>NOMOR ANTRIAN</translation>
+        <translation>NOMOR ANTREAN</translation>
     </message>
     <message>
         <source>Counter {n}</source>

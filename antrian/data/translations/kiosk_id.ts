@@ -7,12 +7,16 @@
 <context>
     <name>AgencyScreen</name>
     <message>
+        <source>Requirements</source>
+        <translation>Persyaratan</translation>
+    </message>
+    <message>
         <source>← Back</source>
         <translation>← Kembali</translation>
     </message>
     <message>
         <source>Tap a service: your number is issued and printed at once.</source>
-        <translation>Sentuh layanan: nomor antrian langsung diterbitkan dan dicetak.</translation>
+        <translation>Sentuh layanan: nomor antrean langsung diterbitkan dan dicetak.</translation>
     </message>
     <message>
         <source>Priority: {group}</source>
@@ -22,8 +26,24 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <source>Take a queue number: choose an agency</source>
-        <translation>Ambil nomor antrian: pilih instansi</translation>
+        <source>Closed now. Opens again {when}.</source>
+        <translation>Sedang tutup. Buka kembali {when}.</translation>
+    </message>
+    <message>
+        <source>Closed now.</source>
+        <translation>Sedang tutup.</translation>
+    </message>
+    <message>
+        <source>← Previous</source>
+        <translation>← Sebelumnya</translation>
+    </message>
+    <message>
+        <source>Next →</source>
+        <translation>Berikutnya →</translation>
+    </message>
+    <message>
+        <source>Page {page} of {pages}</source>
+        <translation>Halaman {page} dari {pages}</translation>
     </message>
     <message>
         <source>Choose an agency</source>
@@ -39,7 +59,7 @@
     </message>
     <message>
         <source>For {groups}: choose your group first</source>
-        <translation>Untuk {groups}: pilih kelompok Anda dahulu</translation>
+        <translation>Untuk {groups}: pilih kelompok Anda lebih dahulu</translation>
     </message>
     <message>
         <source>Priority service: {group}</source>
@@ -59,7 +79,7 @@
     </message>
     <message>
         <source>Closed now</source>
-        <translation>Tutup sekarang</translation>
+        <translation>Sedang tutup</translation>
     </message>
 </context>
 <context>
@@ -94,11 +114,11 @@
     </message>
     <message>
         <source>Closed - opens {when}</source>
-        <translation>Tutup - buka {when}</translation>
+        <translation>Sedang tutup · buka {when}</translation>
     </message>
     <message>
         <source>Closed</source>
-        <translation>Tutup</translation>
+        <translation>Sedang tutup</translation>
     </message>
     <message>
         <source>Quota full ({issued}/{quota})</source>
@@ -106,7 +126,7 @@
     </message>
     <message>
         <source>{n} waiting · {left} tickets left</source>
-        <translation>{n} menunggu · Sisa {left} kuota</translation>
+        <translation>{n} menunggu · sisa kuota {left}</translation>
     </message>
     <message>
         <source>soon</source>
@@ -128,12 +148,28 @@
 <context>
     <name>KioskWindow</name>
     <message>
+        <source>Fee: {fee}</source>
+        <translation>Biaya: {fee}</translation>
+    </message>
+    <message>
+        <source>Service time: {time}</source>
+        <translation>Waktu pelayanan: {time}</translation>
+    </message>
+    <message>
+        <source>Requirements: {service}</source>
+        <translation>Persyaratan: {service}</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
         <source>Processing</source>
         <translation>Memproses</translation>
     </message>
     <message>
         <source>The queue system is offline</source>
-        <translation>Sistem antrian tidak terhubung</translation>
+        <translation>Sistem antrean tidak terhubung</translation>
     </message>
     <message>
         <source>Sorry, no ticket can be issued right now. Please try again in a moment or ask the staff for help.</source>
@@ -157,7 +193,7 @@
     </message>
     <message>
         <source>{service} has no priority line. Please take a normal number from the start screen.</source>
-        <translation>Layanan {service} tidak memiliki jalur prioritas. Silakan ambil nomor antrian biasa dari halaman awal.</translation>
+        <translation>Layanan {service} tidak memiliki jalur prioritas. Silakan ambil nomor antrean biasa dari halaman awal.</translation>
     </message>
     <message>
         <source>Quota full</source>
@@ -165,11 +201,11 @@
     </message>
     <message>
         <source>Today's quota for {service} is full ({issued}/{quota}). Please come back on another day or ask the staff.</source>
-        <translation>Kuota antrian hari ini untuk layanan {service} sudah penuh ({issued}/{quota}). Silakan datang kembali di hari lain atau tanyakan kepada petugas.</translation>
+        <translation>Kuota antrean hari ini untuk layanan {service} sudah habis ({issued}/{quota}). Silakan datang kembali pada hari lain atau tanyakan kepada petugas.</translation>
     </message>
     <message>
         <source>Service closed</source>
-        <translation>Layanan tutup</translation>
+        <translation>Layanan sedang tutup</translation>
     </message>
     <message>
         <source>{service} is closed now.</source>
@@ -181,7 +217,7 @@
     </message>
     <message>
         <source>The queue system is offline: no tickets can be issued for the moment. Please wait or ask the staff.</source>
-        <translation>Sistem antrian tidak terhubung: tiket tidak dapat diambil untuk sementara. Mohon tunggu atau hubungi petugas.</translation>
+        <translation>Sistem antrean tidak terhubung: tiket tidak dapat diambil untuk sementara. Mohon tunggu atau hubungi petugas.</translation>
     </message>
     <message>
         <source>Printer: ticket {number} was not printed ({reason}). Staff: check the printer and reprint it from the staff screen.</source>
@@ -294,6 +330,14 @@
 <context>
     <name>ResultScreen</name>
     <message>
+        <source>Please wait to be called: {zone}</source>
+        <translation>Silakan menunggu panggilan: {zone}</translation>
+    </message>
+    <message>
+        <source>Please wait to be called to counter {numbers} ({agency})</source>
+        <translation>Silakan menunggu panggilan ke Loket {numbers} ({agency})</translation>
+    </message>
+    <message>
         <source>Done ({s})</source>
         <translation>Selesai ({s})</translation>
     </message>
@@ -303,7 +347,7 @@
     </message>
     <message>
         <source>Your queue number</source>
-        <translation>Nomor antrian Anda</translation>
+        <translation>Nomor antrean Anda</translation>
     </message>
     <message>
         <source>QR code of your ticket</source>
@@ -315,7 +359,7 @@
     </message>
     <message>
         <source>People ahead of you</source>
-        <translation>Antrian di depan Anda</translation>
+        <translation>Antrean di depan Anda</translation>
     </message>
     <message>
         <source>Estimated wait</source>
@@ -331,7 +375,7 @@
     </message>
     <message>
         <source>Please take your ticket below and wait for your number to be called.</source>
-        <translation>Silakan ambil tiket Anda di bawah dan tunggu nomor Anda dipanggil.</translation>
+        <translation>Silakan ambil tiket Anda di bawah, lalu tunggu nomor Anda dipanggil.</translation>
     </message>
     <message>
         <source>Printing your ticket...</source>
@@ -340,6 +384,26 @@
 </context>
 <context>
     <name>StaffScreen</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+    <message>
+        <source>the data folder, tickets</source>
+        <translation>folder data/tickets</translation>
+    </message>
+    <message>
+        <source>Preview printer ({paper}; PNG files in {where})</source>
+        <translation>Printer pratinjau ({paper}; berkas PNG di {where})</translation>
+    </message>
+    <message>
+        <source>Dummy printer ({paper}; nothing is printed)</source>
+        <translation>Printer tiruan ({paper}; tidak ada yang dicetak)</translation>
+    </message>
+    <message>
+        <source>Network printer {where} ({details})</source>
+        <translation>Printer jaringan {where} ({details})</translation>
+    </message>
     <message>
         <source>Printer state: {state}</source>
         <translation>Status printer: {state}</translation>
@@ -405,8 +469,8 @@
         <translation>Layar petugas</translation>
     </message>
     <message>
-        <source>Warning: the kiosk uses the demo PIN 0000. Set a PIN with `mpp kiosk-pin` and put the hash in the station config.</source>
-        <translation>Peringatan: kiosk memakai PIN demo 0000. Buat PIN dengan `mpp kiosk-pin` lalu masukkan hash-nya ke konfigurasi stasiun.</translation>
+        <source>Warning: the kiosk uses the demo PIN 0000. Set a PIN with the command mpp kiosk-pin and put the hash in the station config.</source>
+        <translation>Peringatan: kiosk memakai PIN demo 0000. Buat PIN dengan perintah mpp kiosk-pin, lalu masukkan hash-nya ke konfigurasi stasiun.</translation>
     </message>
     <message>
         <source>Ticket printer</source>
