@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from printer.content import counter_numbers_text  # noqa: F401  (re-exported for the kiosk)
 from antrian.domain.catalogue import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID
 
 MONTH_NAMES_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -97,14 +98,3 @@ def touch_px(physical_dpi: float, mm: float = MIN_TOUCH_MM, minimum: int = MIN_T
     return max(minimum, int(round(mm / 25.4 * dpi)))
 
 
-def counter_numbers_text(numbers) -> str:
-    """Loket numbers as people read them: runs joined with a dash ("17-20"), others with commas
-    ("3, 7-9")."""
-    nums = sorted(set(int(n) for n in numbers))
-    runs: list[list[int]] = []
-    for n in nums:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)

@@ -27,6 +27,32 @@ def priority_label_id(group: str | None) -> str | None:
     return PRIORITY_LABELS_ID.get(group, group.replace("-", " ").title())
 
 
+def counter_numbers_text(numbers) -> str:
+    """Loket numbers as people read them: runs joined with a dash ("17-20"), others with commas
+    ("3, 7-9")."""
+    nums = sorted(set(int(n) for n in numbers))
+    runs: list[list[int]] = []
+    for n in nums:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def where_to_wait_id(hall: Hall, agency_code: str, service_code: str) -> str:
+    """Where a ticket's holder waits, in Indonesian: the agency's zone text, else the lokets that
+    call the service (\"Loket 17-20 (Disdukcapil)\"); '' when the hall names none."""
+    agency = hall.agency(agency_code)
+    zone = (getattr(agency, "zone", "") or "").strip()
+    if zone:
+        return zone
+    numbers = [c.number for c in hall.counters_serving(service_code)]
+    if not numbers:
+        return ""
+    return f"Loket {counter_numbers_text(numbers)} ({agency.short_name})"
+
+
 def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False) -> TicketPrint:
     """The ``TicketPrint`` for an issued ticket: Indonesian, hall-local time."""
     t = issued.ticket
@@ -46,4 +72,5 @@ def ticket_print_for(issued: IssuedTicket, hall: Hall, *, reprint: bool = False)
         footer=hall.ticket_footer,
         reprint=reprint,
         requirements=tuple(getattr(service, "requirements", ()) or ()),
+        where=where_to_wait_id(hall, t.agency_code, t.service_code),
     )

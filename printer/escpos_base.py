@@ -115,7 +115,7 @@ class _EscposBackend:
         with self._lock:
             self.last_confirmed = None
             self._start_job()
-            dev = self._open(f"Antrian {t.number}")
+            dev = self._open(f"Antrean {t.number}")
             try:
                 if self.check_status:
                     self._refuse_if_not_ready(self._query(dev, "before printing"), t, before=True)

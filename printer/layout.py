@@ -259,7 +259,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     if t.test:
         p.ln()
         lines("TES PRINTER", bold=True, w=2, h=2, invert=True, pad=True)
-        lines("Bukan nomor antrian", bold=True)
+        lines("Bukan nomor antrean", bold=True)
         lines("Not a queue number")
     if t.reprint:
         p.ln()
@@ -268,7 +268,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     rule()
 
     # The number
-    lines("NOMOR ANTRIAN", bold=True, h=2)
+    lines("NOMOR ANTREAN", bold=True, h=2)
     lines("Queue number")
     p.ln()
     number = printable_text(t.number.strip(), codepage)
@@ -290,8 +290,10 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
     else:
         lines("Harap menunggu panggilan", bold=True)
         lines("Please wait to be called")
+        if t.where:
+            lines(f"di {t.where}", bold=True)
         p.ln()
-        lines(f"Antrian di depan Anda: {t.ahead}")
+        lines(f"Antrean di depan Anda: {t.ahead}")
         lines(f"Perkiraan waktu tunggu: {format_wait_id(t.eta_minutes)}")
     lines(format_datetime_id(t.issued_at))
 
@@ -316,7 +318,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
             p.image(qr_image(t.qr_text, size, dots), impl="bitImageRaster", center=False)
         p.ln()
         if t.qr_text.startswith(("http://", "https://")):
-            lines("Pindai untuk cek status antrian")
+            lines("Pindai untuk cek status antrean")
             lines("Scan to check your queue status")
 
     if t.footer.strip():

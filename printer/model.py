@@ -38,6 +38,8 @@ class TicketPrint:
     state_lines: tuple[str, ...] = ()
     # Short requirements (persyaratan) of the service; printed as a list when not empty.
     requirements: tuple[str, ...] = ()
+    # Where the citizen waits ("Loket 17-20 (Disdukcapil)" or the agency's zone text); printed when set.
+    where: str = ""
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:

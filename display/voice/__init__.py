@@ -4,7 +4,7 @@ serial announcer that plays one call after another.
 Modules (import what you need; nothing here starts at import time and only
 ``qt_player`` imports Qt):
 
-- ``phrases``   ``build_phrase()``: "Nomor antrian, K, dua belas. Silakan menuju loket tujuh, ..."
+- ``phrases``   ``build_phrase()``: "Nomor antrean, K, dua belas. Silakan menuju loket tujuh, ..."
 - ``tts``       ``SpeechRenderer``: text -> cached WAV via pyttsx3/espeak-ng in a worker process
 - ``audio``     WAV utilities: chime + voice assembly, volume, ``wav_duration()``
 - ``players``   the ``Player`` port and ``NullPlayer``, ``RecordingPlayer``, ``CommandPlayer``

@@ -6,7 +6,7 @@ satu dua") and spell the prefix letter; some read it digit by digit with the tic
 "digits"; see ``READINGS``). The text is built here, in full, so the speech engine
 never has to guess: espeak-ng reads "K012" as "ka nol satu dua" and "PDAM" as a word.
 
-The prefix letter is written as a lone capital between commas ("Nomor antrian, K, dua belas.").
+The prefix letter is written as a lone capital between commas ("Nomor antrean, K, dua belas.").
 Checked with ``espeak-ng -v id -x``: a lone capital is read as its Indonesian letter name for
 every letter A-Z (K -> [k'a], C -> [tS'e], H -> [h'a], R -> ['ER], V -> [f'e], Y -> [j'e],
 Z -> [z'Et]), the same sound the spelled form "Ka" gives, and the English voice reads the same
@@ -25,7 +25,7 @@ READINGS = ("words", "digits")  # [hall] number_reading
 
 _TEMPLATES = {
     "id": {
-        "call": "Nomor antrian, {letters}{number}. Silakan menuju loket {counter}{agency}.",
+        "call": "Nomor antrean, {letters}{number}. Silakan menuju loket {counter}{agency}.",
         "recall": "Panggilan ulang. ",
     },
     "en": {
@@ -110,7 +110,7 @@ def build_phrase(
     """The full sentence for one call.
 
     >>> build_phrase("K", 12, 7, "Disdukcapil")
-    'Nomor antrian, K, dua belas. Silakan menuju loket tujuh, Disdukcapil.'
+    'Nomor antrean, K, dua belas. Silakan menuju loket tujuh, Disdukcapil.'
     >>> build_phrase("K", 12, 7, "Disdukcapil", lang="en")
     'Queue number, K, twelve. Please proceed to counter seven, Disdukcapil.'
 
@@ -119,7 +119,7 @@ def build_phrase(
     ``number`` (the number as printed, "K-004"): see ``spoken_number``.
 
     >>> build_phrase("A", 4, 7, "Polres", reading="digits", number="A-004")
-    'Nomor antrian, A, nol nol empat. Silakan menuju loket tujuh, Polres.'
+    'Nomor antrean, A, nol nol empat. Silakan menuju loket tujuh, Polres.'
     """
     t = _TEMPLATES[_check_lang(lang)]
     letters = spell_letters(prefix)

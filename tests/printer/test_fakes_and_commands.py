@@ -89,7 +89,7 @@ def test_test_ticket_prints_as_a_marked_test():
     t = test_ticket("Mal Pelayanan Publik Kota Tangerang", "Kota Tangerang", "Terima kasih", now)
     assert isinstance(t, TicketPrint) and t.test and not t.reprint and t.issued_at == now
     lines = texts(ticket_bytes(t, PAPER_58MM))
-    assert " TES PRINTER " in lines and "Bukan nomor antrian" in lines
+    assert " TES PRINTER " in lines and "Bukan nomor antrean" in lines
     assert "Sabtu, 28 November 2026 07.45" in lines and "Terima kasih" in lines
 
 

@@ -49,9 +49,9 @@ def test_header_and_labels_indonesian_first(paper):
     lines = texts(output(make_ticket(), paper))
     assert lines[0] == "MAL PELAYANAN PUBLIK"
     assert lines[1] == "KOTA TANGERANG"
-    assert lines.index("NOMOR ANTRIAN") + 1 == lines.index("Queue number")
+    assert lines.index("NOMOR ANTREAN") + 1 == lines.index("Queue number")
     assert lines.index("Harap menunggu panggilan") < lines.index("Please wait to be called")
-    assert "Antrian di depan Anda: 5" in lines
+    assert "Antrean di depan Anda: 5" in lines
     assert "Sabtu, 28 November 2026 08.15" in lines
     assert "Terima kasih atas kunjungan Anda" in lines
     assert lines.index("Disdukcapil") + 1 == lines.index("KTP-el")
@@ -119,7 +119,7 @@ def test_cut_at_the_end_after_a_feed(paper):
 def test_long_agency_and_service_wrap_within_the_paper(paper):
     t = make_ticket(agency=LONG_AGENCY, service=LONG_SERVICE, priority_label="Penyandang Disabilitas",
                     footer="Terima kasih atas kunjungan Anda. Mohon siapkan dokumen persyaratan "
-                           "sebelum nomor antrian Anda dipanggil di loket.")  # fmt: skip
+                           "sebelum nomor antrean Anda dipanggil di loket.")  # fmt: skip
     parsed = parse(output(t, paper))
     for line in parsed.lines:
         assert line.cells <= paper.chars, f"{line.text!r} is {line.cells} cells wide"
@@ -152,7 +152,7 @@ def test_reprint_and_test_markers():
     assert " CETAK ULANG " in reprint and "CETAK ULANG" in reprint
     test = texts(output(make_ticket(test=True), PAPER_58MM))
     assert " TES PRINTER " in test
-    assert test.index("Bukan nomor antrian") + 1 == test.index("Not a queue number")
+    assert test.index("Bukan nomor antrean") + 1 == test.index("Not a queue number")
 
 
 def test_text_outside_cp437_is_folded_not_fatal():

@@ -290,7 +290,7 @@ def test_recall_is_announced_again(make_display, qtbot, hall, queue, clock):
     entries = d.announced()
     assert [e.number for e in entries] == ["K-001", "K-001"]
     assert not entries[0].text.startswith("Panggilan ulang")
-    assert entries[1].text.startswith("Panggilan ulang. Nomor antrian, K, satu.")
+    assert entries[1].text.startswith("Panggilan ulang. Nomor antrean, K, satu.")
     assert "loket tujuh, Disdukcapil" in entries[1].text
     qtbot.waitUntil(lambda: d.window.current.call.recall, timeout=4000)  # its own turn, tagged
 

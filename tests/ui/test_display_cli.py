@@ -99,7 +99,7 @@ def test_announce_to_wav_with_real_speech(capsys, tmp_path):
     out = capsys.readouterr().out.strip()
     seconds = wav_duration(wav)
     assert out == f"{wav} ({seconds:.2f} s)"
-    assert 3.0 < seconds < 20.0  # chime + "Nomor antrian, K, dua belas. Silakan menuju loket ..."
+    assert 3.0 < seconds < 20.0  # chime + "Nomor antrean, K, dua belas. Silakan menuju loket ..."
     wav2 = tmp_path / "k12-en.wav"
     assert run_mpp("--json", "announce", "k12", "--counter", "7", "--lang", "en", "--recall", "--wav", str(wav2)) == 0
     data = json.loads(capsys.readouterr().out)
@@ -201,8 +201,8 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     err = "".join(err_lines)
     assert proc.returncode == 0, err
     assert [(e["number"], e["counter"]) for e in entries] == [("K-002", 8), ("K-002", 8)]
-    assert entries[0]["text"] == "Nomor antrian, K, dua. Silakan menuju loket delapan, Disdukcapil."
-    assert entries[1]["text"].startswith("Panggilan ulang. Nomor antrian, K, dua.")
+    assert entries[0]["text"] == "Nomor antrean, K, dua. Silakan menuju loket delapan, Disdukcapil."
+    assert entries[1]["text"].startswith("Panggilan ulang. Nomor antrean, K, dua.")
     if voice:
         assert all(e["status"] in ("played", "silent") and e["wav"] for e in entries), entries
     else:

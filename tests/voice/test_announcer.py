@@ -120,7 +120,7 @@ def test_chime_comes_first_and_repeat_and_volume_apply(make, fake_renderer):
     voice = fake_renderer.cache_dir.glob("*.wav").__next__()
     expected = wav_duration(CHIME) + 0.3 + 2 * wav_duration(voice) + 1.0 + 0.25
     assert wav_duration(player.plays[0].path) == pytest.approx(expected, abs=0.001)
-    assert fake_renderer.calls == [("Nomor antrian, K, satu. Silakan menuju loket tujuh, Disdukcapil.", "id")]
+    assert fake_renderer.calls == [("Nomor antrean, K, satu. Silakan menuju loket tujuh, Disdukcapil.", "id")]
 
 
 def test_phrase_language_and_recall_come_from_the_announcement(make, fake_renderer):

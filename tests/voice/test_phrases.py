@@ -24,13 +24,13 @@ ID_WORDS = {
 def test_indonesian_number_words(n, words):
     assert number_words(n, "id") == words
     assert build_phrase("K", n, 7, "Disdukcapil") == (
-        f"Nomor antrian, K, {words}. Silakan menuju loket tujuh, Disdukcapil."
+        f"Nomor antrean, K, {words}. Silakan menuju loket tujuh, Disdukcapil."
     )
 
 
 def test_the_standard_phrases():
     assert build_phrase("K", 12, 7, "Disdukcapil") == (
-        "Nomor antrian, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
+        "Nomor antrean, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
     )
     assert build_phrase("K", 12, 7, "Disdukcapil", lang="en") == (
         "Queue number, K, twelve. Please proceed to counter seven, Disdukcapil."
@@ -68,14 +68,14 @@ def test_english_long_numbers_have_no_commas_inside():
 def test_the_prefix_letter_is_spelled_as_a_lone_capital(letter):
     # espeak-ng -v id reads a lone capital as its letter name (K -> "ka", C -> "ce", ...).
     text = build_phrase(letter, 5, 1, "Agency")
-    assert text.startswith(f"Nomor antrian, {letter}, lima.")
+    assert text.startswith(f"Nomor antrean, {letter}, lima.")
 
 
 def test_prefix_is_normalised_and_checked():
     assert spell_letters("k") == "K"
     assert spell_letters("ab") == "A B"
     assert spell_letters("") == ""
-    assert build_phrase("", 3, 2, "Dinsos") == "Nomor antrian, tiga. Silakan menuju loket dua, Dinsos."
+    assert build_phrase("", 3, 2, "Dinsos") == "Nomor antrean, tiga. Silakan menuju loket dua, Dinsos."
     for bad in ("K1", "K-", "É"):
         with pytest.raises(ValueError):
             spell_letters(bad)
@@ -90,13 +90,13 @@ def test_spoken_names_are_used_as_given():
 
 
 def test_empty_agency_is_left_out():
-    assert build_phrase("K", 12, 7, "") == "Nomor antrian, K, dua belas. Silakan menuju loket tujuh."
-    assert build_phrase("K", 12, 7, "  ") == "Nomor antrian, K, dua belas. Silakan menuju loket tujuh."
+    assert build_phrase("K", 12, 7, "") == "Nomor antrean, K, dua belas. Silakan menuju loket tujuh."
+    assert build_phrase("K", 12, 7, "  ") == "Nomor antrean, K, dua belas. Silakan menuju loket tujuh."
 
 
 def test_recall_prefix():
     assert build_phrase("K", 12, 7, "Disdukcapil", recall=True) == (
-        "Panggilan ulang. Nomor antrian, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
+        "Panggilan ulang. Nomor antrean, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
     )
     assert build_phrase("K", 12, 7, "Disdukcapil", lang="en", recall=True) == (
         "Calling again. Queue number, K, twelve. Please proceed to counter seven, Disdukcapil."
@@ -120,10 +120,10 @@ def test_digits_reading_keeps_the_printed_zeros():
     from display.voice.phrases import spoken_number
 
     assert build_phrase("A", 4, 7, "Polres", reading="digits", number="A-004") == (
-        "Nomor antrian, A, nol nol empat. Silakan menuju loket tujuh, Polres."
+        "Nomor antrean, A, nol nol empat. Silakan menuju loket tujuh, Polres."
     )
     assert build_phrase("K", 12, 7, "Disdukcapil", reading="digits", number="K-012") == (
-        "Nomor antrian, K, nol satu dua. Silakan menuju loket tujuh, Disdukcapil."
+        "Nomor antrean, K, nol satu dua. Silakan menuju loket tujuh, Disdukcapil."
     )
     assert spoken_number(1234, "id", "digits", "K-1234") == "satu dua tiga empat"
     assert spoken_number(4, "en", "digits", "A-004") == "zero zero four"
@@ -133,7 +133,7 @@ def test_digits_reading_keeps_the_printed_zeros():
 
 def test_words_reading_is_the_default_and_unchanged():
     assert build_phrase("A", 4, 7, "Polres", number="A-004") == build_phrase("A", 4, 7, "Polres") == (
-        "Nomor antrian, A, empat. Silakan menuju loket tujuh, Polres."
+        "Nomor antrean, A, empat. Silakan menuju loket tujuh, Polres."
     )
     assert build_phrase("K", 12, 7, "Disdukcapil", reading="words", number="K-012").count("dua belas") == 1
 

@@ -15,7 +15,7 @@ from display.voice.tts import SpeechError, SpeechRenderer, SpeechUnavailable, ch
 from tests.voice import workers
 from tests.voice.helpers import CHIME
 
-STANDARD = "Nomor antrian, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
+STANDARD = "Nomor antrean, K, dua belas. Silakan menuju loket tujuh, Disdukcapil."
 
 
 def _pid_alive(pid: int) -> bool:
