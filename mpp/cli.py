@@ -510,6 +510,8 @@ def setup_logging(verbose: bool = False) -> Path | None:
     stderr_h.setLevel(logging.INFO if verbose else logging.WARNING)
     try:
         target = paths.log_file()
+    except paths.DataDirError:  # the command says so itself if it needs the data dir: no second line
+        return None
     except OSError as e:
         log.warning("no log file (%s); logging to stderr only", e)
         return None

@@ -54,7 +54,43 @@ def test_add_stores_a_hash_never_the_pin(users, store):
     assert [e.payload["username"] for e in events(store, "user_added")] == ["budi"]
 
 
+def test_pin_cost_is_stretched_and_old_hashes_still_verify():
+    """Issue 10 (12): the cost is recorded in the hash; new hashes use n >= 2**15, r >= 8 (32 MiB,
+    >= 50 ms per check: measured in bench/), and a hash made with the old n = 2**14 still verifies."""
+    import hashlib
+
+    from antrian.services import auth
+
+    n, r, p = auth.params(hash_pin("123456"))
+    assert n >= auth.MIN_N == 2**15 and r >= auth.MIN_R == 8 and 128 * n * r >= 32 * 2**20
+    salt = bytes(range(16))
+    old = "scrypt$16384$8$1$" + salt.hex() + "$" + hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1,
+                                                                  dklen=32).hex()
+    assert verify_pin("1234", old) and not verify_pin("1235", old)
+    # a tampered hash asking for absurd memory is refused, not obeyed
+    assert not verify_pin("1234", "scrypt$1073741824$8$1$" + salt.hex() + "$" + "00" * 32)
+
+
 # ------------------------------------------------------------------------------- input rules
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin"])
+def test_supervisor_and_admin_pins_have_at_least_6_digits(users, role):
+    """Issue 10 (12)."""
+    for pin in ("1234", "12345"):
+        with pytest.raises(BadUserInput, match=f"a {role} PIN is 6 to 8 digits"):
+            users.add("boss", "Boss", role, pin)
+    users.add("boss", "Boss", role, "123456")
+    with pytest.raises(BadUserInput, match="6 to 8 digits"):
+        users.passwd("boss", "4321")
+    users.add("budi", "Budi", "officer", "1234")
+    with pytest.raises(BadUserInput, match=f"a {role} needs a new PIN of at least 6 digits"):
+        users.set_role("budi", role)
+    with pytest.raises(BadUserInput, match="6 to 8 digits"):
+        users.set_role("budi", role, pin="9876")
+    assert users.get("budi").role == "officer"
+    users.set_role("budi", role, pin="987654")
+    assert users.login("budi", "987654").role == role
 
 
 @pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", " 1234", "１２３４"])
@@ -71,7 +107,7 @@ def test_pin_lengths_accepted(users, pin):
 
 def test_roles(users):
     for role in ("officer", "supervisor", "admin"):
-        users.add(f"u-{role}", role.title(), role, "1234")
+        users.add(f"u-{role}", role.title(), role, "1234" if role == "officer" else "123456")
     assert {u.username: u.role for u in users.list()} == {
         "u-admin": "admin", "u-officer": "officer", "u-supervisor": "supervisor"}
     with pytest.raises(BadUserInput, match="unknown role 'boss'"):
@@ -80,7 +116,7 @@ def test_roles(users):
     with pytest.raises(NotAllowed, match="supervisor or admin"):
         require_role(officer, "supervisor", "admin")
     assert require_role(users.get("u-admin"), "supervisor", "admin").role == "admin"
-    users.set_role("u-officer", "supervisor")
+    users.set_role("u-officer", "supervisor", pin="246813")
     assert users.get("u-officer").role == "supervisor"
 
 
@@ -213,11 +249,11 @@ def test_passwd_changes_pin_and_lifts_lock(users):
 
 def test_login_with_required_role(users, store):
     users.add("budi", "Budi", "officer", "2468")
-    users.add("sri", "Sri", "supervisor", "1357")
+    users.add("sri", "Sri", "supervisor", "135790")
     with pytest.raises(NotAllowed):
         users.login("budi", "2468", roles=("supervisor", "admin"))
     assert events(store, "login_failed")[-1].payload["reason"] == "role"
-    assert users.login("sri", "1357", roles=("supervisor", "admin")).role == "supervisor"
+    assert users.login("sri", "135790", roles=("supervisor", "admin")).role == "supervisor"
 
 
 def test_failed_login_is_recorded_even_though_it_raises(users, store):
