@@ -264,19 +264,24 @@ class UserService:
                         tx.save_user(user)
                         self._event(tx, "login", now, username, counter, role=user.role)
                 else:
-                    attempts = user.failed_attempts + 1
-                    if attempts >= self.max_attempts:
-                        user = replace(user, failed_attempts=0,
-                                       locked_until=now + timedelta(minutes=self.lock_minutes))
-                        tx.save_user(user)
+                    # one conditional UPDATE (failed_attempts + 1), never read-modify-write: parallel
+                    # wrong PINs on several PCs each count (issue 10, 4)
+                    until = now + timedelta(minutes=self.lock_minutes)
+                    attempts = tx.record_failed_login(username, now, self.max_attempts, until)
+                    if attempts is None:  # another attempt locked it meanwhile
+                        locked = tx.get_user(username) or user
+                        self._event(tx, "login_failed", now, username, counter, reason="locked")
+                        error = self._locked_error(locked) if locked.locked_until else WrongPin(
+                            f"wrong PIN for '{username}'", username=username, left=0)
+                    elif attempts >= self.max_attempts:
+                        user = replace(user, failed_attempts=0, locked_until=until)
                         self._event(tx, "login_failed", now, username, counter, reason="wrong_pin",
                                     attempt=attempts)
-                        self._event(tx, "locked", now, username, counter, until=user.locked_until,
+                        self._event(tx, "locked", now, username, counter, until=until,
                                     minutes=self.lock_minutes)
                         error = self._locked_error(user)
                     else:
                         user = replace(user, failed_attempts=attempts)
-                        tx.save_user(user)
                         self._event(tx, "login_failed", now, username, counter, reason="wrong_pin",
                                     attempt=attempts)
                         left = self.max_attempts - attempts

@@ -263,3 +263,102 @@ def test_failed_login_is_recorded_even_though_it_raises(users, store):
         users.login("budi", "0000")
     assert users.get("budi").failed_attempts == 1
     assert len(events(store, "login_failed")) == 1
+
+
+# ------------------------------------------------------------------------------- parallel attempts
+
+
+class _ReadThenWait:
+    """Wraps a store so that each of ``parties`` login transactions, once it has read the account,
+    waits until all of them have read it: the interleaving of a lost update, forced (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE lets only one writer in at a time, so there it cannot happen)."""
+
+    def __init__(self, store, parties: int):
+        import threading
+
+        self.store = store
+        self.barrier = threading.Barrier(parties, timeout=30)
+        self.local = threading.local()
+
+    def read(self):
+        return self.store.read()
+
+    def transaction(self):
+        from contextlib import contextmanager
+
+        outer = self
+
+        @contextmanager
+        def tx():
+            with outer.store.transaction() as inner:
+                yield _WaitingTx(inner, outer)
+
+        return tx()
+
+
+class _WaitingTx:
+    def __init__(self, inner, outer):
+        self._inner, self._outer = inner, outer
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def get_user(self, username):
+        user = self._inner.get_user(username)
+        if not getattr(self._outer.local, "waited", False):
+            self._outer.local.waited = True
+            self._outer.barrier.wait()
+        return user
+
+
+def _wrong_pins_in_parallel(users, n: int) -> list[Exception]:
+    import threading
+
+    start = threading.Barrier(n, timeout=30)
+    errors: list[Exception] = []
+
+    def attempt():
+        start.wait()
+        try:
+            users.login("budi", "9999")
+        except (WrongPin, AccountLocked) as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=attempt) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+def test_parallel_wrong_pins_lock_after_exactly_five(users, store):
+    """Issue 10 (4): 8 wrong PINs at once from 8 'PCs': exactly 5 count, the 5th locks, the rest are
+    refused as locked (was: 10-15 wrong PINs per lock window on PostgreSQL)."""
+    users.add("budi", "Budi", "officer", "2468")
+    errors = _wrong_pins_in_parallel(users, 8)
+    assert len(errors) == 8
+    wrong = [e for e in events(store, "login_failed") if e.payload["reason"] == "wrong_pin"]
+    assert sorted(e.payload["attempt"] for e in wrong) == [1, 2, 3, 4, 5]
+    assert len(events(store, "locked")) == 1
+    assert sum(isinstance(e, AccountLocked) for e in errors) == 4  # the 5th and the 3 after it
+    assert users.is_locked(users.get("budi"))
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("pg", marks=pytest.mark.pg)], indirect=True)
+def test_two_wrong_pins_read_the_same_count_and_both_count(store, clock, hall):
+    """Issue 10 (4), the interleaving forced: two login transactions both read failed_attempts = 3
+    before either writes. Read-modify-write wrote 4 twice (no lock); the conditional UPDATE
+    `failed_attempts + 1` makes it 4 then 5, and the account locks."""
+    plain = UserService(store, clock, tz=hall.tz)
+    plain.add("budi", "Budi", "officer", "2468")
+    for _ in range(3):
+        with pytest.raises(WrongPin):
+            plain.login("budi", "9999")
+    assert plain.get("budi").failed_attempts == 3
+    racing = UserService(_ReadThenWait(store, 2), clock, tz=hall.tz)
+    errors = _wrong_pins_in_parallel(racing, 2)
+    assert sorted(type(e).__name__ for e in errors) == ["AccountLocked", "WrongPin"]
+    assert plain.is_locked(plain.get("budi"))
+    wrong = [e for e in events(store, "login_failed") if e.payload["reason"] == "wrong_pin"]
+    assert sorted(e.payload["attempt"] for e in wrong) == [1, 2, 3, 4, 5]
