@@ -35,6 +35,8 @@ from antrian.domain.errors import QueueError, UsageError
 PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display")
 
 EXIT_USAGE = 2
+OFFICER_HELP = ("log in as this account (default: env MPP_USER, else asked); the PIN is asked without echo "
+                "or read from env MPP_PIN; the account is recorded in the audit trail")
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an unexpected error, written to the log file with its traceback
 EXIT_INTERRUPTED = 130
 
@@ -180,9 +182,13 @@ def cmd_issue(args) -> int:
 
 def _counter_action(name: str):
     def handler(args) -> int:
+        from mpp.cli_auth import ANY_ROLE, login
+
+        if name == "transfer" and not (args.to_service or args.to_counter):
+            raise UsageError("transfer needs --to-service SERVICE or --to-counter COUNTER")
         ctx = context_from(args)
         q = ctx.queue
-        officer = getattr(args, "officer", None)
+        officer = login(args, ctx, ANY_ROLE, f"`mpp {name}`", counter=args.counter).username
         fn = {
             "call": lambda: q.call_next(args.counter, officer=officer),
             "recall": lambda: q.recall(args.counter, officer=officer),
@@ -195,8 +201,6 @@ def _counter_action(name: str):
             "transfer": lambda: q.transfer(args.counter, to_service=args.to_service, to_counter=args.to_counter,
                                            officer=officer),
         }[name]
-        if name == "transfer" and not (args.to_service or args.to_counter):
-            raise UsageError("transfer needs --to-service SERVICE or --to-counter COUNTER")
         t = fn()
         emit(args, ticket_json(t, ctx.hall), f"{name}: {t.number} at counter {t.counter_code or args.counter} ({t.status.value})"
              if name != "transfer" else f"transferred: {t.number} now waits for {t.service_code}"
@@ -207,21 +211,29 @@ def _counter_action(name: str):
 
 
 def cmd_cancel(args) -> int:
+    from mpp.cli_auth import SUPERVISOR, login
+
     ctx = context_from(args)
-    t = ctx.queue.cancel(args.ticket, officer=args.officer, reason=args.reason or "")
+    officer = login(args, ctx, SUPERVISOR, "`mpp cancel`").username
+    t = ctx.queue.cancel(args.ticket, officer=officer, reason=args.reason or "")
     emit(args, ticket_json(t, ctx.hall), f"cancelled: {t.number}")
     return 0
 
 
 def cmd_counter_state(args) -> int:
+    from mpp.cli_auth import ANY_ROLE, SUPERVISOR, login
+
     ctx = context_from(args)
     q = ctx.queue
+    force = args.state == "close" and args.force
+    what = f"`mpp counter-{args.state}{' --force' if force else ''}`"
+    officer = login(args, ctx, SUPERVISOR if force else ANY_ROLE, what, counter=args.counter).username
     if args.state == "open":
-        st = q.open_counter(args.counter, officer=args.officer)
+        st = q.open_counter(args.counter, officer=officer)
     elif args.state == "pause":
-        st = q.pause_counter(args.counter, args.reason or "", officer=args.officer)
+        st = q.pause_counter(args.counter, args.reason or "", officer=officer)
     else:
-        st = q.close_counter(args.counter, officer=args.officer, force=args.force)
+        st = q.close_counter(args.counter, officer=officer, force=args.force)
     emit(args, {"counter": st.code, "status": st.status.value, "officer": st.officer, "reason": st.pause_reason},
          f"counter {st.code}: {st.status.value}")
     return 0
@@ -391,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("counter", help="counter (loket) number")
         if ticket:
             c.add_argument("ticket", help="ticket number (K-012) or the QR text")
-        c.add_argument("--officer", help="officer username, recorded in the audit trail")
+        c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP)
         c.set_defaults(func=_counter_action(name))
         return c
 
@@ -409,14 +421,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cancel", help="cancel a ticket (supervisor)")
     c.add_argument("ticket", help="ticket number (K-012) or the QR text")
-    c.add_argument("--officer")
+    c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP + " (a supervisor or admin)")
     c.add_argument("--reason")
     c.set_defaults(func=cmd_cancel)
 
     for state, help_ in (("open", "open a counter"), ("pause", "pause a counter (Istirahat)"), ("close", "close a counter")):
         c = sub.add_parser(f"counter-{state}", help=help_)
         c.add_argument("counter")
-        c.add_argument("--officer")
+        c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP)
         if state == "pause":
             c.add_argument("--reason", default="istirahat")
         if state == "close":

@@ -218,12 +218,14 @@ class UserService:
 
     # -------------------------------------------------------------- login
     def login(self, username: str, pin: str, counter: str | None = None,
-              roles: tuple[str, ...] | None = None) -> UserRecord:
+              roles: tuple[str, ...] | None = None, record_success: bool = True) -> UserRecord:
         """Check the PIN; returns the account or raises UnknownUser, WrongPin, AccountLocked,
         AccountDisabled (or NotAllowed when ``roles`` is given and the role is not among them).
 
         The attempt is recorded (account counters and an event) even when it fails: the error is
-        raised after the transaction has committed."""
+        raised after the transaction has committed. ``record_success=False`` (a command-line
+        action, whose own event names the account) writes nothing for a good PIN unless a
+        count of wrong PINs has to be reset."""
         username = (username or "").strip().lower()
         now = self.clock.now()
         # scrypt takes tens of milliseconds: verify outside the write transaction (SQLite holds
@@ -260,9 +262,11 @@ class UserService:
                         except NotAllowed as e:
                             error = e
                     else:
-                        user = replace(user, failed_attempts=0, locked_until=None)
-                        tx.save_user(user)
-                        self._event(tx, "login", now, username, counter, role=user.role)
+                        if record_success or user.failed_attempts or user.locked_until is not None:
+                            user = replace(user, failed_attempts=0, locked_until=None)
+                            tx.save_user(user)
+                        if record_success:
+                            self._event(tx, "login", now, username, counter, role=user.role)
                 else:
                     # one conditional UPDATE (failed_attempts + 1), never read-modify-write: parallel
                     # wrong PINs on several PCs each count (issue 10, 4)
