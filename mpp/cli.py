@@ -213,6 +213,7 @@ def _counter_action(name: str):
 def cmd_cancel(args) -> int:
     from mpp.cli_auth import SUPERVISOR, login
 
+    check_text(args.reason, "--reason")
     ctx = context_from(args)
     officer = login(args, ctx, SUPERVISOR, "`mpp cancel`").username
     t = ctx.queue.cancel(args.ticket, officer=officer, reason=args.reason or "")
@@ -223,6 +224,8 @@ def cmd_cancel(args) -> int:
 def cmd_counter_state(args) -> int:
     from mpp.cli_auth import ANY_ROLE, SUPERVISOR, login
 
+    if args.state == "pause":
+        check_text(args.reason, "--reason")
     ctx = context_from(args)
     q = ctx.queue
     force = args.state == "close" and args.force
@@ -320,21 +323,53 @@ def _parse_overrides(text: str | None) -> dict[str, int]:
     return out
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # a day +-1 and its time zone always exist
+MAX_ID = 2**63 - 1  # the event ids are BIGINT
+MAX_TEXT = 120  # counters.pause_reason String(120); a cancel reason is kept as short
+
+
+def check_day(d: date, what: str) -> date:
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise UsageError(f"{what} {d.isoformat()} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}")
+    return d
+
+
+def check_text(text: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    text = text or ""
+    if len(text) > limit:
+        raise UsageError(f"{what} is {len(text)} characters; at most {limit}")
+    if any(ord(ch) < 32 for ch in text):
+        raise UsageError(f"{what} must be one line of text (no control characters)")
+    return text
+
+
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-30") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a date like 2026-11-30") from None
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{d.isoformat()} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}")
+    return d
+
+
+def _bounded_int(limit: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' must not be negative")
+        if v > limit:
+            raise argparse.ArgumentTypeError(f"{text[:40]} is too large (at most {limit})")
+        return v
+
+    return parse
 
 
 def _nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
-    return v
+    return _bounded_int(MAX_ID)(text)
 
 
 def _rate(text: str) -> float:
@@ -439,13 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("events", help="the event feed")
     e.add_argument("--after", type=_nonneg_int, default=0)
-    e.add_argument("--limit", type=_nonneg_int, default=100)
+    e.add_argument("--limit", type=_bounded_int(100_000), default=100)
     e.set_defaults(func=cmd_events)
 
     sm = sub.add_parser("simulate", help="simulate a hall day through the real engine and database")
     sm.add_argument("--day", type=_date, help="the date to simulate (default: next weekday)")
-    sm.add_argument("--seed", type=int, default=1)
-    sm.add_argument("--tickets", type=_nonneg_int, help="total tickets (default: from quotas and a busy-day model)")
+    sm.add_argument("--seed", type=_bounded_int(MAX_ID), default=1)
+    sm.add_argument("--tickets", type=_bounded_int(20_000), help="total tickets (default: from quotas and a busy-day model)")
     sm.add_argument("--no-show", type=_rate, default=0.05, help="share of citizens who are gone when called")
     sm.add_argument("--agencies", help="only these agency codes, comma separated")
     sm.add_argument("--counters", help="counters per agency, e.g. disdukcapil=6,polres=3")
@@ -603,6 +638,26 @@ def excepthooks(where: str = "mpp"):
         sys.excepthook, threading.excepthook = prev_sys, prev_thread
 
 
+EXIT_DATABASE = 7  # StoreUnavailable's exit code
+
+
+def _database_refusal(e: BaseException) -> tuple[int, str] | None:
+    """A value the database refused (too long, out of range) or a damaged database file, as
+    (exit code, one line); None for anything else."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DataError, DatabaseError
+
+    if not isinstance(e, DatabaseError):
+        return None
+    reason = (str(getattr(e, "orig", "") or "").strip().splitlines() or [type(e).__name__])[0]
+    if isinstance(e, DataError):
+        return EXIT_USAGE, f"the database refused a value ({reason}); nothing was changed"
+    if "malformed" in reason or "not a database" in reason:
+        return EXIT_DATABASE, f"the database file is damaged ({reason}); restore it from a backup"
+    return None
+
+
 def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[str, Any], None]] = ()) -> int:
     """Run one `mpp` command. ``window_hooks`` are called with (kind, window) when a station
     window is built; the console script passes none (tests inject their driver this way)."""
@@ -637,6 +692,11 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
     except BrokenPipeError:
         return 0
     except Exception as e:  # unexpected: traceback to the log file, one line to the user
+        known = _database_refusal(e)
+        if known is not None:  # a safety net: the edge checks should have caught it first
+            log.error("database refused the command", exc_info=e, extra={"file_only": True})
+            print(f"mpp: {known[1]}", file=sys.stderr)
+            return known[0]
         if current_log_file() is None:
             setup_logging()
         report_unexpected(type(e), e, e.__traceback__, where)

@@ -190,10 +190,13 @@ def cmd_user_missing(args) -> int:
 
 
 def _parse_date(text: str) -> date:
+    from mpp.cli import check_day
+
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise UsageError(f"--date '{text}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25") from None
+        raise UsageError(f"--date '{text[:40]}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25") from None
+    return check_day(d, "--date")
 
 
 def cmd_audit(args) -> int:
