@@ -641,6 +641,14 @@ def excepthooks(where: str = "mpp"):
 EXIT_DATABASE = 7  # StoreUnavailable's exit code
 
 
+def one_line(text: str) -> str:
+    """A message as exactly one line: typed or scanned text inside it may hold line breaks or
+    other control characters; they are shown escaped (``\\n``)."""
+    breaks = "\x7f\x85\u2028\u2029"
+    return "".join(ch if (ch >= " " or ch == "\t") and ch not in breaks else ascii(ch)[1:-1]
+                   for ch in text).replace("\t", " ")
+
+
 def _database_refusal(e: BaseException) -> tuple[int, str] | None:
     """A value the database refused (too long, out of range) or a damaged database file, as
     (exit code, one line); None for anything else."""
@@ -671,7 +679,10 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
         args._window_hooks = tuple(window_hooks)
         setup_logging(verbose=args.verbose)
         if not getattr(args, "func", None):
+            if getattr(args, "command", None):  # a group without its action, e.g. `mpp db`
+                raise UsageError(f"`mpp {args.command}` needs an action (see `mpp {args.command} --help`)")
             parser.print_help()
+            print("mpp: give a command (see `mpp --help`)", file=sys.stderr)
             return EXIT_USAGE
         with excepthooks(where):
             try:
@@ -681,10 +692,10 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
                 if ctx is not None:
                     ctx.close()
     except QueueError as e:
-        print(f"mpp: {e}", file=sys.stderr)
+        print(f"mpp: {one_line(str(e))}", file=sys.stderr)
         return e.exit_code
     except ConfigError as e:
-        print(f"mpp: {e}", file=sys.stderr)
+        print(f"mpp: {one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("mpp: interrupted", file=sys.stderr)
@@ -695,7 +706,7 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
         known = _database_refusal(e)
         if known is not None:  # a safety net: the edge checks should have caught it first
             log.error("database refused the command", exc_info=e, extra={"file_only": True})
-            print(f"mpp: {known[1]}", file=sys.stderr)
+            print(f"mpp: {one_line(known[1])}", file=sys.stderr)
             return known[0]
         if current_log_file() is None:
             setup_logging()
