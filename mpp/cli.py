@@ -12,7 +12,8 @@ there with its traceback; the user sees one line naming the file, and the comman
 ``EXIT_INTERNAL`` (70, EX_SOFTWARE of sysexits.h).
 
 Exit codes: 0 done, 1-9 a QueueError's own code, 2 usage or configuration error, 70 unexpected
-error (see the log file), 130 interrupted.
+error (see the log file), 130 interrupted. Messages are forced to one line (control characters in
+echoed input are escaped). State-changing commands log in first (mpp.cli_auth).
 """
 
 from __future__ import annotations
@@ -417,7 +418,10 @@ def _spread_globals(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mpp", description="Antrian MPP: queue system for a Mal Pelayanan Publik.",
                 epilog="Exit status: 0 done, 1 refused by the queue rules, 2 usage or configuration error, "
-                       "70 unexpected error (traceback in the log file <data dir>/logs/mpp.log), 130 interrupted.")
+                       "3 nobody waiting, 4 service closed or quota full, 5 not possible in this state, "
+                       "6 ticket or user not found, 7 database unavailable, 8 login refused, 9 printer failed, "
+                       "70 unexpected error (traceback in the log file <data dir>/logs/mpp.log), 130 interrupted. "
+                       "State-changing commands log in: MPP_USER / MPP_PIN, or asked on the terminal.")
     _add_globals(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
