@@ -362,3 +362,19 @@ def test_two_wrong_pins_read_the_same_count_and_both_count(store, clock, hall):
     assert plain.is_locked(plain.get("budi"))
     wrong = [e for e in events(store, "login_failed") if e.payload["reason"] == "wrong_pin"]
     assert sorted(e.payload["attempt"] for e in wrong) == [1, 2, 3, 4, 5]
+
+
+def test_the_fake_store_counts_wrong_pins_like_the_database(clock, hall):
+    """The in-memory store implements record_failed_login with the same rule (issue 10, 4)."""
+    from antrian.fakes import FakeStore
+
+    users = UserService(FakeStore(), clock, tz=hall.tz)
+    users.add("budi", "Budi", "officer", "2468")
+    for left in (4, 3, 2, 1):
+        with pytest.raises(WrongPin, match=f"{left} attempt"):
+            users.login("budi", "0000")
+    with pytest.raises(AccountLocked):
+        users.login("budi", "0000")
+    with pytest.raises(AccountLocked):
+        users.login("budi", "2468")
+    assert users.get("budi").failed_attempts == 0 and users.is_locked(users.get("budi"))
