@@ -95,11 +95,17 @@ class HoursCfg(_Strict):
 
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+# Lengths of the database columns the config values end up in (antrian/storage/tables.py):
+# tickets.number String(16), tickets.priority String(20). Checked here so a wide value is a config
+# error, not a failed INSERT on PostgreSQL (issue 10, 14).
+NUMBER_WIDTH = 16
+GroupCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,19}$")]
+MAX_SEQ = 99_999  # the widest sequence number a day can reach (quota at most 99 999 per prefix)
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 class ServiceDefaults(_Strict):
-    quota: Annotated[int, Field(ge=0)] | None = None
+    quota: Annotated[int, Field(ge=0, le=MAX_SEQ)] | None = None
     service_minutes: Annotated[float, Field(gt=0, le=600)] | None = None
     target_wait_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
     hours: HoursCfg | None = None
@@ -147,7 +153,7 @@ class AgencyCfg(ServiceDefaults):
 
 
 class PriorityCfg(_Strict):
-    groups: list[Code] = ["lansia", "disabilitas", "ibu-hamil", "anak"]
+    groups: list[GroupCode] = ["lansia", "disabilitas", "ibu-hamil", "anak"]
     ratio: Annotated[int, Field(ge=1, le=100)] = 2
     max_wait_minutes: Annotated[int, Field(ge=0, le=1440)] = 60
 
@@ -186,22 +192,37 @@ class HallCfg(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
+        if len(v) > 64:
+            raise ValueError(f"time zone '{v[:40]}...' is {len(v)} characters: use an IANA name like 'Asia/Jakarta'")
         try:
             ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone '{v}' (use an IANA name like 'Asia/Jakarta')") from None
         return v
 
     @field_validator("number_format")
     @classmethod
     def _fmt(cls, v: str) -> str:
+        if len(v) > 40:
+            raise ValueError(f"'{v[:40]}...' is too long: a ticket number is at most {NUMBER_WIDTH} characters")
         try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            parts = list(string.Formatter().parse(v))
+            fields = {f for _, f, _, _ in parts if f is not None}
+            # a width like {seq:999999999d} would build a huge string before any length check
+            if any(int(w) > NUMBER_WIDTH for _, _, spec, _ in parts if spec for w in re.findall(r"\d+", spec)):
+                raise ValueError(f"a field is wider than {NUMBER_WIDTH} characters")
             v.format(prefix="K", seq=12)
         except (KeyError, IndexError, ValueError, AttributeError, TypeError) as e:
             raise ValueError(f"'{v}' must use only {{prefix}} and {{seq}} ({e})") from None
         if fields != {"prefix", "seq"}:
             raise ValueError(f"'{v}' must contain {{prefix}} and {{seq}} and no other fields")
+        try:
+            widest = v.format(prefix="K", seq=MAX_SEQ)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"'{v}': {e}") from None
+        if len(widest) > NUMBER_WIDTH:
+            raise ValueError(f"'{v}' makes numbers like '{widest[:30]}' ({len(widest)} characters): a ticket "
+                             f"number is at most {NUMBER_WIDTH} characters")
         return v
 
     @field_validator("public_url")

@@ -254,6 +254,18 @@ class FakeTx(QueueTx):
     def save_user(self, user: UserRecord) -> None:
         self.s.users[user.username] = user
 
+    def record_failed_login(self, username: str, now: datetime, max_attempts: int,
+                            lock_until: datetime) -> int | None:
+        user = self.s.users.get(username)
+        if user is None or (user.locked_until is not None and user.locked_until > now):
+            return None
+        attempts = user.failed_attempts + 1
+        if attempts >= max_attempts:
+            self.s.users[username] = replace(user, failed_attempts=0, locked_until=lock_until)
+            return max_attempts
+        self.s.users[username] = replace(user, failed_attempts=attempts)
+        return attempts
+
 
 class FakeStore:
     """The QueueStore in memory (see the module docstring)."""

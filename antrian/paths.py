@@ -12,7 +12,19 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from antrian.domain.errors import QueueError
+
 APP_NAME = "antrian-mpp"
+DIR_MODE = 0o700  # the data dir holds PIN hashes and the database: owner only
+FILE_MODE = 0o600
+
+
+class DataDirError(QueueError):
+    """The data dir (or the SQLite file in it) cannot be used: a file is in the way, or it is not
+    writable. The message names the path and what to do."""
+
+    code = "data_dir"
+    exit_code = 7
 
 
 def bundled_root() -> Path:
@@ -34,8 +46,27 @@ def default_hall_config() -> Path:
     return bundled_config("hall.toml")
 
 
+def _private_dir(path: Path, what: str) -> Path:
+    """Create ``path`` (and missing parents) owner-only (0700); refuse a file in the way or a
+    folder we cannot write, with one clear line (DataDirError)."""
+    hint = "(set MPP_DATA_DIR to another folder)"
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"the {what} {path} is a file, not a folder {hint}", path=str(path))
+    if not path.is_dir():
+        try:
+            path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+        except OSError as e:
+            raise DataDirError(f"cannot create the {what} {path}: {e.strerror or e} {hint}",
+                               path=str(path)) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataDirError(f"the {what} {path} is not writable {hint}", path=str(path))
+    return path
+
+
 def data_dir() -> Path:
-    """The user data dir (created on first use)."""
+    """The user data dir, created owner-only (0700) on first use. DataDirError (one line) when
+    it is a file or not writable."""
     override = os.environ.get("MPP_DATA_DIR")
     if override:
         path = Path(override)
@@ -43,15 +74,27 @@ def data_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _private_dir(path, "data dir")
+
+
+def secure_file(path: Path) -> None:
+    """Make sure the SQLite file at ``path`` exists readable by its owner only (0600): create it
+    empty with that mode (SQLite then gives its -wal and -shm files the same mode), or tighten an
+    existing one we own. DataDirError when the folder is not writable."""
+    try:
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+            os.close(fd)
+        if path.is_file() and path.stat().st_uid == getattr(os, "getuid", lambda: path.stat().st_uid)():
+            os.chmod(path, FILE_MODE)
+    except OSError as e:
+        raise DataDirError(f"cannot create the database file {path}: {e.strerror or e}",
+                           path=str(path)) from None
 
 
 def log_dir() -> Path:
     """Where the rotating log file lives: ``<data dir>/logs`` (created on first use)."""
-    path = data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _private_dir(data_dir() / "logs", "log folder")
 
 
 def log_file() -> Path:

@@ -58,9 +58,11 @@ class OpenTicketDialog(_Dialog):
         self.ticket = ticket
         lay = QVBoxLayout(self)
         self.question = QLabel(objectName="section")
+        self.question.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.question.setWordWrap(True)
         lay.addWidget(self.question)
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         lay.addWidget(self.note)
         grid = QGridLayout()
         self.finish = self._button("finish")
@@ -112,6 +114,7 @@ class TransferDialog(_Dialog):
         self.ticket = ticket
         lay = QVBoxLayout(self)
         self.heading = QLabel(objectName="section")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.heading.setWordWrap(True)
         lay.addWidget(self.heading)
         self.to_service_radio = QRadioButton()
@@ -142,6 +145,7 @@ class TransferDialog(_Dialog):
         lay.addWidget(self.to_counter_radio)
         lay.addWidget(self.counter_box)
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
         lay.addWidget(self.note)
@@ -210,6 +214,7 @@ class ReasonDialog(_Dialog):
         self.subject = subject
         lay = QVBoxLayout(self)
         self.heading = QLabel(objectName="section")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.heading.setWordWrap(True)
         lay.addWidget(self.heading)
         self.presets = QComboBox(objectName="presets")
@@ -277,6 +282,7 @@ class ConfirmDialog(_Dialog):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         self.question = QLabel(question, objectName="section")
+        self.question.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.question.setWordWrap(True)
         lay.addWidget(self.question)
         row = QHBoxLayout()

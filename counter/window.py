@@ -51,6 +51,7 @@ class CounterWindow(QMainWindow):
         tl = QHBoxLayout(top)
         tl.setContentsMargins(16, 2, 16, 2)
         self.hall_label = QLabel(queue.hall.short_name)
+        self.hall_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.hall_label.setStyleSheet("color: #d6e2f5;")
         tl.addWidget(self.hall_label, 1)
         self.lang_button = QPushButton(objectName="small")

@@ -12,7 +12,8 @@ there with its traceback; the user sees one line naming the file, and the comman
 ``EXIT_INTERNAL`` (70, EX_SOFTWARE of sysexits.h).
 
 Exit codes: 0 done, 1-9 a QueueError's own code, 2 usage or configuration error, 70 unexpected
-error (see the log file), 130 interrupted.
+error (see the log file), 130 interrupted. Messages are forced to one line (control characters in
+echoed input are escaped). State-changing commands log in first (mpp.cli_auth).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_web",
            "mpp.cli_report", "mpp.cli_survey")
 
 EXIT_USAGE = 2
+OFFICER_HELP = ("log in as this account (default: env MPP_USER, else asked); the PIN is asked without echo "
+                "or read from env MPP_PIN; the account is recorded in the audit trail")
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an unexpected error, written to the log file with its traceback
 EXIT_INTERRUPTED = 130
 
@@ -181,9 +184,13 @@ def cmd_issue(args) -> int:
 
 def _counter_action(name: str):
     def handler(args) -> int:
+        from mpp.cli_auth import ANY_ROLE, login
+
+        if name == "transfer" and not (args.to_service or args.to_counter):
+            raise UsageError("transfer needs --to-service SERVICE or --to-counter COUNTER")
         ctx = context_from(args)
         q = ctx.queue
-        officer = getattr(args, "officer", None)
+        officer = login(args, ctx, ANY_ROLE, f"`mpp {name}`", counter=args.counter).username
         fn = {
             "call": lambda: q.call_next(args.counter, officer=officer),
             "recall": lambda: q.recall(args.counter, officer=officer),
@@ -196,8 +203,6 @@ def _counter_action(name: str):
             "transfer": lambda: q.transfer(args.counter, to_service=args.to_service, to_counter=args.to_counter,
                                            officer=officer),
         }[name]
-        if name == "transfer" and not (args.to_service or args.to_counter):
-            raise UsageError("transfer needs --to-service SERVICE or --to-counter COUNTER")
         t = fn()
         emit(args, ticket_json(t, ctx.hall), f"{name}: {t.number} at counter {t.counter_code or args.counter} ({t.status.value})"
              if name != "transfer" else f"transferred: {t.number} now waits for {t.service_code}"
@@ -208,21 +213,32 @@ def _counter_action(name: str):
 
 
 def cmd_cancel(args) -> int:
+    from mpp.cli_auth import SUPERVISOR, login
+
+    check_text(args.reason, "--reason")
     ctx = context_from(args)
-    t = ctx.queue.cancel(args.ticket, officer=args.officer, reason=args.reason or "")
+    officer = login(args, ctx, SUPERVISOR, "`mpp cancel`").username
+    t = ctx.queue.cancel(args.ticket, officer=officer, reason=args.reason or "")
     emit(args, ticket_json(t, ctx.hall), f"cancelled: {t.number}")
     return 0
 
 
 def cmd_counter_state(args) -> int:
+    from mpp.cli_auth import ANY_ROLE, SUPERVISOR, login
+
+    if args.state == "pause":
+        check_text(args.reason, "--reason")
     ctx = context_from(args)
     q = ctx.queue
+    force = args.state == "close" and args.force
+    what = f"`mpp counter-{args.state}{' --force' if force else ''}`"
+    officer = login(args, ctx, SUPERVISOR if force else ANY_ROLE, what, counter=args.counter).username
     if args.state == "open":
-        st = q.open_counter(args.counter, officer=args.officer)
+        st = q.open_counter(args.counter, officer=officer)
     elif args.state == "pause":
-        st = q.pause_counter(args.counter, args.reason or "", officer=args.officer)
+        st = q.pause_counter(args.counter, args.reason or "", officer=officer)
     else:
-        st = q.close_counter(args.counter, officer=args.officer, force=args.force)
+        st = q.close_counter(args.counter, officer=officer, force=args.force)
     emit(args, {"counter": st.code, "status": st.status.value, "officer": st.officer, "reason": st.pause_reason},
          f"counter {st.code}: {st.status.value}")
     return 0
@@ -310,21 +326,53 @@ def _parse_overrides(text: str | None) -> dict[str, int]:
     return out
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # a day +-1 and its time zone always exist
+MAX_ID = 2**63 - 1  # the event ids are BIGINT
+MAX_TEXT = 120  # counters.pause_reason String(120); a cancel reason is kept as short
+
+
+def check_day(d: date, what: str) -> date:
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise UsageError(f"{what} {d.isoformat()} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}")
+    return d
+
+
+def check_text(text: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    text = text or ""
+    if len(text) > limit:
+        raise UsageError(f"{what} is {len(text)} characters; at most {limit}")
+    if any(ord(ch) < 32 for ch in text):
+        raise UsageError(f"{what} must be one line of text (no control characters)")
+    return text
+
+
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-30") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a date like 2026-11-30") from None
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{d.isoformat()} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}")
+    return d
+
+
+def _bounded_int(limit: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' must not be negative")
+        if v > limit:
+            raise argparse.ArgumentTypeError(f"{text[:40]} is too large (at most {limit})")
+        return v
+
+    return parse
 
 
 def _nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
-    return v
+    return _bounded_int(MAX_ID)(text)
 
 
 def _positive_minutes(text: str) -> int:
@@ -382,7 +430,10 @@ def _spread_globals(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mpp", description="Antrian MPP: queue system for a Mal Pelayanan Publik.",
                 epilog="Exit status: 0 done, 1 refused by the queue rules, 2 usage or configuration error, "
-                       "70 unexpected error (traceback in the log file <data dir>/logs/mpp.log), 130 interrupted.")
+                       "3 nobody waiting, 4 service closed or quota full, 5 not possible in this state, "
+                       "6 ticket or user not found, 7 database unavailable, 8 login refused, 9 printer failed, "
+                       "70 unexpected error (traceback in the log file <data dir>/logs/mpp.log), 130 interrupted. "
+                       "State-changing commands log in: MPP_USER / MPP_PIN, or asked on the terminal.")
     _add_globals(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -403,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("counter", help="counter (loket) number")
         if ticket:
             c.add_argument("ticket", help="ticket number (K-012) or the QR text")
-        c.add_argument("--officer", help="officer username, recorded in the audit trail")
+        c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP)
         c.set_defaults(func=_counter_action(name))
         return c
 
@@ -421,14 +472,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cancel", help="cancel a ticket (supervisor)")
     c.add_argument("ticket", help="ticket number (K-012) or the QR text")
-    c.add_argument("--officer")
+    c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP + " (a supervisor or admin)")
     c.add_argument("--reason")
     c.set_defaults(func=cmd_cancel)
 
     for state, help_ in (("open", "open a counter"), ("pause", "pause a counter (Istirahat)"), ("close", "close a counter")):
         c = sub.add_parser(f"counter-{state}", help=help_)
         c.add_argument("counter")
-        c.add_argument("--officer")
+        c.add_argument("--officer", metavar="USERNAME", help=OFFICER_HELP)
         if state == "pause":
             c.add_argument("--reason", default="istirahat")
         if state == "close":
@@ -439,13 +490,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("events", help="the event feed")
     e.add_argument("--after", type=_nonneg_int, default=0)
-    e.add_argument("--limit", type=_nonneg_int, default=100)
+    e.add_argument("--limit", type=_bounded_int(100_000), default=100)
     e.set_defaults(func=cmd_events)
 
     sm = sub.add_parser("simulate", help="simulate a hall day through the real engine and database")
     sm.add_argument("--day", type=_date, help="the date to simulate (default: next weekday)")
-    sm.add_argument("--seed", type=int, default=1)
-    sm.add_argument("--tickets", type=_nonneg_int, help="total tickets (default: from quotas and a busy-day model)")
+    sm.add_argument("--seed", type=_bounded_int(MAX_ID), default=1)
+    sm.add_argument("--tickets", type=_bounded_int(20_000), help="total tickets (default: from quotas and a busy-day model)")
     sm.add_argument("--no-show", type=_rate, default=0.05, help="share of citizens who are gone when called")
     sm.add_argument("--agencies", help="only these agency codes, comma separated")
     sm.add_argument("--counters", help="counters per agency, e.g. disdukcapil=6,polres=3")
@@ -525,6 +576,8 @@ def setup_logging(verbose: bool = False) -> Path | None:
     stderr_h.setLevel(logging.INFO if verbose else logging.WARNING)
     try:
         target = paths.log_file()
+    except paths.DataDirError:  # the command says so itself if it needs the data dir: no second line
+        return None
     except OSError as e:
         log.warning("no log file (%s); logging to stderr only", e)
         return None
@@ -604,6 +657,34 @@ def excepthooks(where: str = "mpp"):
         sys.excepthook, threading.excepthook = prev_sys, prev_thread
 
 
+EXIT_DATABASE = 7  # StoreUnavailable's exit code
+
+
+def one_line(text: str) -> str:
+    """A message as exactly one line: typed or scanned text inside it may hold line breaks or
+    other control characters; they are shown escaped (``\\n``)."""
+    breaks = "\x7f\x85\u2028\u2029"
+    return "".join(ch if (ch >= " " or ch == "\t") and ch not in breaks else ascii(ch)[1:-1]
+                   for ch in text).replace("\t", " ")
+
+
+def _database_refusal(e: BaseException) -> tuple[int, str] | None:
+    """A value the database refused (too long, out of range) or a damaged database file, as
+    (exit code, one line); None for anything else."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DataError, DatabaseError
+
+    if not isinstance(e, DatabaseError):
+        return None
+    reason = (str(getattr(e, "orig", "") or "").strip().splitlines() or [type(e).__name__])[0]
+    if isinstance(e, DataError):
+        return EXIT_USAGE, f"the database refused a value ({reason}); nothing was changed"
+    if "malformed" in reason or "not a database" in reason:
+        return EXIT_DATABASE, f"the database file is damaged ({reason}); restore it from a backup"
+    return None
+
+
 def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[str, Any], None]] = ()) -> int:
     """Run one `mpp` command. ``window_hooks`` are called with (kind, window) when a station
     window is built; the console script passes none (tests inject their driver this way)."""
@@ -617,7 +698,10 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
         args._window_hooks = tuple(window_hooks)
         setup_logging(verbose=args.verbose)
         if not getattr(args, "func", None):
+            if getattr(args, "command", None):  # a group without its action, e.g. `mpp db`
+                raise UsageError(f"`mpp {args.command}` needs an action (see `mpp {args.command} --help`)")
             parser.print_help()
+            print("mpp: give a command (see `mpp --help`)", file=sys.stderr)
             return EXIT_USAGE
         with excepthooks(where):
             try:
@@ -627,10 +711,10 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
                 if ctx is not None:
                     ctx.close()
     except QueueError as e:
-        print(f"mpp: {e}", file=sys.stderr)
+        print(f"mpp: {one_line(str(e))}", file=sys.stderr)
         return e.exit_code
     except ConfigError as e:
-        print(f"mpp: {e}", file=sys.stderr)
+        print(f"mpp: {one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("mpp: interrupted", file=sys.stderr)
@@ -638,6 +722,11 @@ def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[
     except BrokenPipeError:
         return 0
     except Exception as e:  # unexpected: traceback to the log file, one line to the user
+        known = _database_refusal(e)
+        if known is not None:  # a safety net: the edge checks should have caught it first
+            log.error("database refused the command", exc_info=e, extra={"file_only": True})
+            print(f"mpp: {one_line(known[1])}", file=sys.stderr)
+            return known[0]
         if current_log_file() is None:
             setup_logging()
         report_unexpected(type(e), e, e.__traceback__, where)

@@ -36,8 +36,8 @@ def _read_pin(args, confirm: bool = True) -> str:
             raise UsageError("no PIN given: use --pin PIN or pipe the PIN on stdin")
         return line
     try:
-        pin = getpass.getpass("PIN (4-8 digits): ")
-        if confirm and getpass.getpass("PIN again: ") != pin:
+        pin = getpass.getpass("PIN baru / new PIN (4-8 digits; supervisor and admin 6-8): ")
+        if confirm and getpass.getpass("PIN baru lagi / new PIN again: ") != pin:
             raise UsageError("the two PINs differ; nothing was changed")
     except EOFError:
         raise UsageError("no PIN given: use --pin PIN or pipe the PIN on stdin") from None
@@ -65,8 +65,15 @@ def _emit(args, data, text: str) -> None:
 # ------------------------------------------------------------------------------------ users
 
 
+def _admin(args, ctx, what: str):
+    from mpp.cli_auth import ADMIN, login
+
+    return login(args, ctx, ADMIN, what)
+
+
 def cmd_user_add(args) -> int:
     from mpp.cli import context_from
+    from mpp.cli_auth import has_admin
 
     ctx = context_from(args)
     from antrian.services.users import check_pin, check_role, check_username
@@ -74,20 +81,34 @@ def cmd_user_add(args) -> int:
     # check what we can before asking for a PIN
     check_username(args.username)
     check_role(args.role)
+    if has_admin(ctx):
+        by = _admin(args, ctx, "`mpp user add`").username
+    elif args.role != "admin":
+        raise UsageError("there is no admin account yet: the first account must be an admin "
+                         f"(`mpp user add {args.username} --name '...' --role admin`)")
+    else:
+        by = args.username  # bootstrap: the first admin adds itself
     pin = _read_pin(args)
-    check_pin(pin)
-    u = _users(ctx).add(args.username, args.name, args.role, pin)
+    check_pin(pin, args.role)
+    u = _users(ctx).add(args.username, args.name, args.role, pin, by=by)
     _emit(args, _user_json(u), f"added {u.role} '{u.username}' ({u.full_name})")
     return 0
 
 
 def cmd_user_passwd(args) -> int:
     from mpp.cli import context_from
+    from mpp.cli_auth import ANY_ROLE, login
+
+    from antrian.services.users import NotAllowed
 
     ctx = context_from(args)
     users = _users(ctx)
     users.get(args.username)  # unknown user: say so before asking for a PIN
-    u = users.passwd(args.username, _read_pin(args))
+    me = login(args, ctx, ANY_ROLE, "`mpp user passwd`")
+    if me.username != args.username and me.role != "admin":
+        raise NotAllowed(f"'{me.username}' may change only their own PIN; another account's needs an admin",
+                         username=me.username)
+    u = users.passwd(args.username, _read_pin(args), by=me.username)
     _emit(args, _user_json(u), f"PIN changed for '{u.username}'")
     return 0
 
@@ -95,7 +116,13 @@ def cmd_user_passwd(args) -> int:
 def cmd_user_disable(args) -> int:
     from mpp.cli import context_from
 
-    u = _users(context_from(args)).disable(args.username)
+    ctx = context_from(args)
+    users = _users(ctx)
+    users.get(args.username)
+    by = _admin(args, ctx, "`mpp user disable`").username
+    if by == args.username:
+        raise UsageError("an admin cannot disable their own account (ask another admin)")
+    u = users.disable(args.username, by=by)
     _emit(args, _user_json(u), f"'{u.username}' disabled")
     return 0
 
@@ -103,8 +130,30 @@ def cmd_user_disable(args) -> int:
 def cmd_user_enable(args) -> int:
     from mpp.cli import context_from
 
-    u = _users(context_from(args)).enable(args.username)
+    ctx = context_from(args)
+    users = _users(ctx)
+    users.get(args.username)
+    by = _admin(args, ctx, "`mpp user enable`").username
+    u = users.enable(args.username, by=by)
     _emit(args, _user_json(u), f"'{u.username}' enabled (any lockout lifted)")
+    return 0
+
+
+def cmd_user_role(args) -> int:
+    from mpp.cli import context_from
+
+    from antrian.services.users import MIN_PIN_DIGITS, check_role
+
+    ctx = context_from(args)
+    check_role(args.role)
+    users = _users(ctx)
+    users.get(args.username)
+    by = _admin(args, ctx, "`mpp user role`").username
+    if by == args.username and args.role != "admin":
+        raise UsageError("an admin cannot lower their own role (ask another admin)")
+    pin = _read_pin(args) if MIN_PIN_DIGITS[args.role] > 4 or args.pin else None
+    u = users.set_role(args.username, args.role, by=by, pin=pin)
+    _emit(args, _user_json(u), f"'{u.username}' is now {u.role}")
     return 0
 
 
@@ -134,17 +183,20 @@ def cmd_user_list(args) -> int:
 
 
 def cmd_user_missing(args) -> int:
-    raise UsageError("`mpp user` needs an action: add, passwd, disable, enable or list")
+    raise UsageError("`mpp user` needs an action: add, passwd, disable, enable, role or list")
 
 
 # ------------------------------------------------------------------------------------ audit
 
 
 def _parse_date(text: str) -> date:
+    from mpp.cli import check_day
+
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise UsageError(f"--date '{text}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25") from None
+        raise UsageError(f"--date '{text[:40]}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25") from None
+    return check_day(d, "--date")
 
 
 def cmd_audit(args) -> int:
@@ -219,14 +271,15 @@ def add_commands(sub) -> None:
     m.add_argument("--lang", choices=("id", "en"), default="id")
     m.set_defaults(func=cmd_monitor)
 
-    u = sub.add_parser("user", help="officer accounts: add, passwd, disable, enable, list")
+    u = sub.add_parser("user", help="officer accounts: add, passwd, disable, enable, role, list (admin login)")
     us = u.add_subparsers(dest="user_command", metavar="ACTION", parser_class=type(u))
     u.set_defaults(func=cmd_user_missing)
     a = us.add_parser("add", help="add an account (the PIN is read from stdin unless --pin)")
     a.add_argument("username")
     a.add_argument("--name", required=True, help="full name, as shown on the counter window")
     a.add_argument("--role", required=True, help="officer, supervisor or admin")
-    a.add_argument("--pin", help="4-8 digits (avoid: it stays in the shell history)")
+    a.add_argument("--pin", help="the new account's PIN: 4-8 digits, supervisor and admin 6-8 (avoid: it stays "
+                                 "in the shell history)")
     _json_flag(a)
     a.set_defaults(func=cmd_user_add)
     p = us.add_parser("passwd", help="set a new PIN (lifts a lockout)")
@@ -242,6 +295,16 @@ def add_commands(sub) -> None:
     e.add_argument("username")
     _json_flag(e)
     e.set_defaults(func=cmd_user_enable)
+    r = us.add_parser("role", help="change an account's role (supervisor and admin need a new 6-8 digit PIN)")
+    r.add_argument("username")
+    r.add_argument("role", help="officer, supervisor or admin")
+    r.add_argument("--pin", help="the new PIN; default: read from stdin or asked")
+    _json_flag(r)
+    r.set_defaults(func=cmd_user_role)
+    for action in (a, p, d, e, r):
+        action.add_argument("--as", dest="officer", metavar="ADMIN",
+                            help="log in as this account (default: env MPP_USER, else asked); its PIN from "
+                                 "env MPP_PIN, else asked without echo")
     li = us.add_parser("list", help="all accounts with role and state")
     _json_flag(li)
     li.set_defaults(func=cmd_user_list)

@@ -74,9 +74,16 @@ def cmd_announce(args) -> int:
     voice = ctx.station.display.voice
     lang = args.lang or voice.language
     if args.wav is not None:
-        folder = args.wav.expanduser().resolve().parent
+        import os
+
+        target = args.wav.expanduser()
+        if target.is_dir():
+            raise UsageError(f"--wav: {target} is a folder; give a file name, e.g. {target / 'call.wav'}")
+        folder = target.resolve().parent
         if not folder.is_dir():
             raise UsageError(f"--wav: folder {folder} does not exist; create it or choose another path")
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"--wav: folder {folder} is not writable; choose another path")
 
     from display.voice.audio import wav_duration
     from display.voice.cli import announce_command
@@ -97,6 +104,8 @@ def cmd_announce(args) -> int:
         raise QueueError(f"speech failed: {e}") from None
     except ValueError as e:
         raise UsageError(str(e)) from None
+    except OSError as e:  # the WAV file cannot be written
+        raise UsageError(f"--wav: cannot write {args.wav}: {e.strerror or e}") from None
     number = hall.format_number(prefix, seq)
     if path is None:  # rendered but no audio output; the reason is on stderr already
         return 1

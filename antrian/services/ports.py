@@ -159,6 +159,14 @@ class Users(Protocol):
     def get_user(self, username: str) -> UserRecord | None: ...
     def list_users(self) -> list[UserRecord]: ...
     def save_user(self, user: UserRecord) -> None: ...
+    def record_failed_login(self, username: str, now: datetime, max_attempts: int,
+                            lock_until: datetime) -> int | None:
+        """One wrong PIN, atomically (one conditional UPDATE, never read-modify-write): unless the
+        account is locked at ``now``, add one to ``failed_attempts``; the attempt that reaches
+        ``max_attempts`` sets ``locked_until = lock_until`` and resets the count. Returns the
+        attempt's number (``max_attempts`` when it locked), or None when the account was already
+        locked (or is gone) and nothing changed."""
+        ...
 
 
 class QueueTx(ServiceDays, Numbering, Tickets, Counters, EventLog, Users, Protocol):

@@ -1,6 +1,7 @@
 """Officer accounts: add, change PIN, disable/enable, list, and log in with a PIN.
 
-Use cases over the store port (no SQLAlchemy here). PINs are 4-8 digits, stored as scrypt hashes
+Use cases over the store port (no SQLAlchemy here). PINs are 4-8 digits for officers and 6-8
+digits for supervisors and admins (``MIN_PIN_DIGITS``), stored as scrypt hashes
 (antrian.services.auth). Five wrong PINs in a row lock the account for ``lock_minutes``; a good PIN
 resets the count. Every login, failed login and lockout is appended to the events table in the
 same transaction that updates the account, so `mpp audit` shows who tried what and when.
@@ -22,6 +23,8 @@ ROLES = ("officer", "supervisor", "admin")
 MAX_ATTEMPTS = 5
 DEFAULT_LOCK_MINUTES = 5
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
+# Supervisors and admins may cancel tickets, force-close counters and manage accounts: longer PINs.
+MIN_PIN_DIGITS = {"officer": 4, "supervisor": 6, "admin": 6}
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
@@ -70,9 +73,12 @@ class NotAllowed(QueueError):
 # ------------------------------------------------------------------------------------ checks
 
 
-def check_pin(pin: str) -> str:
+def check_pin(pin: str, role: str = "officer") -> str:
     if not isinstance(pin, str) or not PIN_RE.match(pin):
         raise BadUserInput("a PIN is 4 to 8 digits (0-9)", field="pin")
+    least = MIN_PIN_DIGITS.get(role, 4)
+    if len(pin) < least:
+        raise BadUserInput(f"a {role} PIN is {least} to 8 digits (0-9)", field="pin", role=role)
     return pin
 
 
@@ -134,7 +140,7 @@ class UserService:
         if not full_name or len(full_name) > 120:
             raise BadUserInput("the full name must be 1 to 120 characters", field="full_name")
         check_role(role)
-        check_pin(pin)
+        check_pin(pin, role)
         pin_hash = hash_pin(pin)  # slow on purpose: outside the write transaction
         now = self.clock.now()
         with self.store.transaction() as tx:
@@ -148,19 +154,38 @@ class UserService:
 
     def passwd(self, username: str, pin: str, by: str | None = None) -> UserRecord:
         check_pin(pin)
+        with self.store.read() as tx:
+            check_pin(pin, self._get(tx, username).role)
         pin_hash = hash_pin(pin)
         now = self.clock.now()
         with self.store.transaction() as tx:
-            user = replace(self._get(tx, username), pin_hash=pin_hash, failed_attempts=0, locked_until=None)
+            user = self._get(tx, username)
+            check_pin(pin, user.role)  # the role may have changed meanwhile
+            user = replace(user, pin_hash=pin_hash, failed_attempts=0, locked_until=None)
             tx.save_user(user)
             self._event(tx, "user_pin_changed", now, by, username=username)
         return user
 
-    def set_role(self, username: str, role: str, by: str | None = None) -> UserRecord:
+    def set_role(self, username: str, role: str, by: str | None = None, pin: str | None = None) -> UserRecord:
+        """Change the role. A supervisor or admin role needs a PIN of at least 6 digits, and the
+        stored hash does not tell the old PIN's length: raising an account to one of those roles
+        takes a new ``pin`` (set in the same transaction)."""
         check_role(role)
+        pin_hash = None
+        if MIN_PIN_DIGITS[role] > 4:
+            if pin is None:
+                raise BadUserInput(f"a {role} needs a new PIN of at least {MIN_PIN_DIGITS[role]} digits",
+                                   field="pin", role=role)
+            check_pin(pin, role)
+            pin_hash = hash_pin(pin)
+        elif pin is not None:
+            check_pin(pin, role)
+            pin_hash = hash_pin(pin)
         now = self.clock.now()
         with self.store.transaction() as tx:
             user = replace(self._get(tx, username), role=role)
+            if pin_hash is not None:
+                user = replace(user, pin_hash=pin_hash, failed_attempts=0, locked_until=None)
             tx.save_user(user)
             self._event(tx, "user_role_changed", now, by, username=username, role=role)
         return user
@@ -193,12 +218,14 @@ class UserService:
 
     # -------------------------------------------------------------- login
     def login(self, username: str, pin: str, counter: str | None = None,
-              roles: tuple[str, ...] | None = None) -> UserRecord:
+              roles: tuple[str, ...] | None = None, record_success: bool = True) -> UserRecord:
         """Check the PIN; returns the account or raises UnknownUser, WrongPin, AccountLocked,
         AccountDisabled (or NotAllowed when ``roles`` is given and the role is not among them).
 
         The attempt is recorded (account counters and an event) even when it fails: the error is
-        raised after the transaction has committed."""
+        raised after the transaction has committed. ``record_success=False`` (a command-line
+        action, whose own event names the account) writes nothing for a good PIN unless a
+        count of wrong PINs has to be reset."""
         username = (username or "").strip().lower()
         now = self.clock.now()
         # scrypt takes tens of milliseconds: verify outside the write transaction (SQLite holds
@@ -235,23 +262,30 @@ class UserService:
                         except NotAllowed as e:
                             error = e
                     else:
-                        user = replace(user, failed_attempts=0, locked_until=None)
-                        tx.save_user(user)
-                        self._event(tx, "login", now, username, counter, role=user.role)
+                        if record_success or user.failed_attempts or user.locked_until is not None:
+                            user = replace(user, failed_attempts=0, locked_until=None)
+                            tx.save_user(user)
+                        if record_success:
+                            self._event(tx, "login", now, username, counter, role=user.role)
                 else:
-                    attempts = user.failed_attempts + 1
-                    if attempts >= self.max_attempts:
-                        user = replace(user, failed_attempts=0,
-                                       locked_until=now + timedelta(minutes=self.lock_minutes))
-                        tx.save_user(user)
+                    # one conditional UPDATE (failed_attempts + 1), never read-modify-write: parallel
+                    # wrong PINs on several PCs each count (issue 10, 4)
+                    until = now + timedelta(minutes=self.lock_minutes)
+                    attempts = tx.record_failed_login(username, now, self.max_attempts, until)
+                    if attempts is None:  # another attempt locked it meanwhile
+                        locked = tx.get_user(username) or user
+                        self._event(tx, "login_failed", now, username, counter, reason="locked")
+                        error = self._locked_error(locked) if locked.locked_until else WrongPin(
+                            f"wrong PIN for '{username}'", username=username, left=0)
+                    elif attempts >= self.max_attempts:
+                        user = replace(user, failed_attempts=0, locked_until=until)
                         self._event(tx, "login_failed", now, username, counter, reason="wrong_pin",
                                     attempt=attempts)
-                        self._event(tx, "locked", now, username, counter, until=user.locked_until,
+                        self._event(tx, "locked", now, username, counter, until=until,
                                     minutes=self.lock_minutes)
                         error = self._locked_error(user)
                     else:
                         user = replace(user, failed_attempts=attempts)
-                        tx.save_user(user)
                         self._event(tx, "login_failed", now, username, counter, reason="wrong_pin",
                                     attempt=attempts)
                         left = self.max_attempts - attempts

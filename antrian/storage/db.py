@@ -29,6 +29,7 @@ from sqlalchemy.exc import (
 )
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
+from antrian.paths import secure_file
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
 __all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
@@ -70,6 +71,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
             parent = Path(db).expanduser().resolve().parent
             if not parent.is_dir():
                 raise StoreUnavailable(f"folder {parent} for the SQLite file does not exist")
+            secure_file(Path(db).expanduser())  # issue 10 (12): created 0600, an existing one tightened
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
@@ -372,6 +372,24 @@ class SqlTx:
 
     def list_users(self) -> list[UserRecord]:
         return [_user(r) for r in self.conn.execute(select(T.users).order_by(T.users.c.username))]
+
+    def record_failed_login(self, username: str, now: datetime, max_attempts: int,
+                            lock_until: datetime) -> int | None:
+        u = T.users.c
+        reaches = u.failed_attempts + 1 >= max_attempts
+        res = self.conn.execute(
+            update(T.users)
+            .where(u.username == username, or_(u.locked_until.is_(None), u.locked_until <= now))
+            .values(
+                failed_attempts=case((reaches, 0), else_=u.failed_attempts + 1),
+                locked_until=case((reaches, literal(lock_until, u.locked_until.type)), else_=u.locked_until),
+            )
+        )
+        if res.rowcount != 1:
+            return None
+        # this transaction holds the row now (SQLite: the write lock; PostgreSQL: the row lock)
+        row = self.conn.execute(select(u.failed_attempts, u.locked_until).where(u.username == username)).one()
+        return max_attempts if row.failed_attempts == 0 else int(row.failed_attempts)
 
     def save_user(self, u: UserRecord) -> None:
         values = dict(full_name=u.full_name, role=u.role, pin_hash=u.pin_hash, disabled=u.disabled,

@@ -256,6 +256,9 @@ def run_morning(db_url: str, tmp_path: Path, kind: str) -> dict:
     seen: dict = {"database": kind}
     with Hall(db_url, tmp_path) as hall:
         hall.mpp("db", "upgrade")
+        # account commands need an admin login (issue 10, 11): the first admin needs none
+        hall.mpp("user", "add", "kepala", "--name", "Kepala MPP", "--role", "admin", "--pin", "135790")
+        hall.env.update(MPP_USER="kepala", MPP_PIN="135790")
         for username, name, pin in OFFICERS:
             hall.mpp("user", "add", username, "--name", name, "--role", "officer", "--pin", pin)
         cat = hall.mpp("catalogue", json_out=True)

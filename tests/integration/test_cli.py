@@ -110,7 +110,27 @@ def cli(tmp_path, capsys, monkeypatch):
     c = Cli(tmp_path, capsys)
     rc, out, err = c("db", "upgrade")
     assert rc == 0, err
+    add_test_accounts(c, monkeypatch)
     return c
+
+
+TEST_PIN = "246810"
+
+
+def add_test_accounts(c, monkeypatch) -> None:
+    """Issue 10 (11): state-changing commands need a login. The first admin needs none (bootstrap);
+    the other accounts are added by it; every command then logs in as MPP_USER (or --officer)
+    with MPP_PIN. Cheap scrypt for speed (the cost is recorded in each hash)."""
+    monkeypatch.setattr("antrian.services.auth._N", 2**10)
+    monkeypatch.delenv("MPP_USER", raising=False)
+    monkeypatch.delenv("MPP_PIN", raising=False)
+    rc, _, err = c("user", "add", "kepala", "--name", "Kepala MPP", "--role", "admin", "--pin", TEST_PIN)
+    assert rc == 0, err
+    monkeypatch.setenv("MPP_USER", "kepala")
+    monkeypatch.setenv("MPP_PIN", TEST_PIN)
+    for username, role in (("ani", "officer"), ("budi", "officer"), ("spv", "supervisor")):
+        rc, _, err = c("user", "add", username, "--name", username.title(), "--role", role, "--pin", TEST_PIN)
+        assert rc == 0, err
 
 
 def one_line_error(rc: int, out: str, err: str) -> str:
@@ -331,9 +351,10 @@ def test_status_json(cli):
 
 
 def test_events(cli):
+    base = max(json.loads(line)["id"] for line in cli("--json", "events")[1].splitlines())  # the accounts
     cli.json("issue", "ktp")
     cli.json("call", "7", "--officer", "ani")
-    rc, out, err = cli("--json", "events")
+    rc, out, err = cli("--json", "events", "--after", str(base))
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["type"] for r in rows] == ["day_rollover", "issued", "counter_opened", "called"]
     ids = [r["id"] for r in rows]
@@ -341,7 +362,7 @@ def test_events(cli):
     assert rows[-1]["number"] == "K-001" and rows[-1]["counter"] == "7" and rows[-1]["officer"] == "ani"
     rc, out, err = cli("--json", "events", "--after", str(ids[1]), "--limit", "1")
     assert [json.loads(line)["type"] for line in out.splitlines()] == ["counter_opened"]
-    rc, out, err = cli("events")
+    rc, out, err = cli("events", "--after", str(base))
     assert rc == 0 and len(out.splitlines()) == 4 and "called" in out.splitlines()[-1]
 
 

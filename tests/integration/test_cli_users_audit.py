@@ -16,6 +16,14 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     assert main(["--db", url, "db", "upgrade"]) == 0
+    # issue 10 (11): account commands need an admin login; the first admin needs none (bootstrap)
+    monkeypatch.setattr("antrian.services.auth._N", 2**10)  # cheap hashes for speed (recorded in each)
+    monkeypatch.delenv("MPP_USER", raising=False)
+    monkeypatch.delenv("MPP_PIN", raising=False)
+    assert main(["--db", url, "user", "add", "kepala", "--name", "Kepala MPP", "--role", "admin",
+                 "--pin", "135790"]) == 0
+    monkeypatch.setenv("MPP_USER", "kepala")
+    monkeypatch.setenv("MPP_PIN", "135790")
     return url
 
 
@@ -46,7 +54,7 @@ def test_user_add_list_json(capsys, db, monkeypatch):
         capsys.readouterr()
         assert main(["--db", db, *args]) == 0
         rows = json.loads(capsys.readouterr().out)
-        assert [r["username"] for r in rows] == ["budi", "sri"]
+        assert [r["username"] for r in rows] == ["budi", "kepala", "sri"]
         assert "pin_hash" not in rows[0]
 
 

@@ -71,7 +71,7 @@ def make_env(qapp, hall, clock, tmp_path, feed: bool = True) -> Env:
     users = UserService(store, clock, tz=hall.tz)
     users.add("budi", "Budi Santoso", "officer", "1234")
     users.add("ani", "Ani Lestari", "officer", "4321")
-    users.add("sri", "Sri Wahyuni", "supervisor", "5678")
+    users.add("sri", "Sri Wahyuni", "supervisor", "567890")
     translations = Translations(qapp)
     translations.set_language("id")
     runner = Runner(max_workers=2, name="test-bg")

@@ -167,6 +167,9 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     def mpp(*argv):
         return subprocess.run([*base, *argv], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
 
+    # counter commands need a login (issue 10, 11): the first admin needs none, then MPP_USER/MPP_PIN
+    assert mpp("user", "add", "kepala", "--name", "Kepala", "--role", "admin", "--pin", "135790").returncode == 0
+    env.update(MPP_USER="kepala", MPP_PIN="135790")
     assert mpp("issue", "ktp").returncode == 0
     assert mpp("call", "7").returncode == 0  # before the display starts: shown, not announced
     display_argv = [*base, "display", "--windowed", "--lang", "id", "--verbose"] + ([] if voice else ["--no-voice"])

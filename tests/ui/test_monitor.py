@@ -21,7 +21,7 @@ def env(qapp, hall, clock, tmp_path):
     close_env(e)
 
 
-def open_monitor(env, qtbot, user="sri", pin="5678"):
+def open_monitor(env, qtbot, user="sri", pin="567890"):
     from counter.monitor import MonitorWindow
 
     w = MonitorWindow(env.queue, env.users, env.runner, env.feed, env.clock, translations=env.translations)
