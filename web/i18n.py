@@ -73,7 +73,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "survey_education": "Pendidikan terakhir",
         "survey_occupation": "Pekerjaan",
         "survey_comment": "Saran dan masukan (boleh dikosongkan)",
-        "survey_privacy": "Jawaban Anda tidak menyimpan data pribadi. Angka panjang (nomor HP, NIK) dihapus dari saran.",
+        "survey_privacy": "Survei ini tidak menyimpan data pribadi. Angka panjang (nomor HP, NIK) dihapus dari saran.",
         "survey_submit": "Kirim survei",
         "survey_lapor": "Ingin menyampaikan pengaduan?",
         "survey_missing": "Mohon jawab semua pertanyaan. Belum dijawab: nomor {numbers}.",
