@@ -155,3 +155,20 @@ def test_ticket_page_shows_the_survey_button_only_when_done(web):
     m = re.search(r'<a class="button big" id="survey" href="([^"]+)"([^>]*)>Isi survei kepuasan</a>', done)
     assert m and "hidden" not in m.group(2)
     assert web.client.get(m.group(1).replace("&amp;", "&")).status_code == 200
+
+
+def test_api_survey_needs_write_and_takes_one_answer(web):
+    t = done_ticket(web)
+    body = {"token": t.token, "answers": {e.code: 4 for e in ELEMENTS}, "age_band": "20-29"}
+    assert web.client.post("/api/v1/survey", json=body, headers=web.key("read")).status_code == 403
+    w = web.key("write", "kota-app")
+    r = web.client.post("/api/v1/survey", json=body, headers=w)
+    assert r.status_code == 201 and r.json()["number"] == t.number
+    assert web.client.post("/api/v1/survey", json=body, headers=w).status_code == 409
+    assert ikm(web)[-1].result.respondents == 1
+    other = done_ticket(web)
+    bad = web.client.post("/api/v1/survey", json={**body, "token": other.token, "answers": {"U1": 5}}, headers=w)
+    assert bad.status_code == 400
+    waiting = web.queue.issue("ktp").ticket
+    assert web.client.post("/api/v1/survey", json={**body, "token": waiting.token}, headers=w).status_code == 404
+    assert [a["status"] for a in web.store.audit_rows()] == [404, 400, 409, 201]
