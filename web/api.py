@@ -83,6 +83,21 @@ class TicketStatusOut(BaseModel):
     headline: str
 
 
+class SurveyIn(BaseModel):
+    token: str = Field(description="the ticket's token (from its QR); the ticket must be done", max_length=80)
+    answers: dict[str, int] = Field(description="U1..U9, each 1-4 (PermenPAN-RB 14/2017)")
+    age_band: str | None = Field(None, max_length=20)
+    sex: str | None = Field(None, max_length=2)
+    education: str | None = Field(None, max_length=20)
+    occupation: str | None = Field(None, max_length=40)
+    comment: str | None = Field(None, max_length=1000)
+
+
+class SurveyOut(BaseModel):
+    id: int
+    number: str
+
+
 class FailureOut(BaseModel):
     id: int
     service_day: str
@@ -215,6 +230,30 @@ def api_router(deps) -> APIRouter:
         base = deps.public_url or hall.public_url or str(request.base_url).rstrip("/")
         return TicketOut(number=tk.number, service=tk.service_code, token=tk.token, url=qr_text(tk.token, base),
                          ahead=issued.ahead, eta_minutes=issued.eta_minutes)
+
+    @r.post("/survey", response_model=SurveyOut, status_code=201,
+            summary="Record one SKM survey response for a done ticket (scope write; audited)")
+    async def survey(body: SurveyIn, key: ApiKey = Depends(need("write"))):
+        from antrian.domain.survey import Profile
+        from web.survey_pages import survey_service
+
+        now = deps.queue.clock.now()
+        svc = survey_service(deps)
+        try:
+            ticket = await asyncio.to_thread(svc.can_answer, body.token)
+            profile = Profile(age_band=body.age_band, sex=body.sex, education=body.education,
+                              occupation=body.occupation)
+            rid = await asyncio.to_thread(svc.submit, body.token, body.answers, profile, body.comment, "web")
+        except QueueError as e:
+            if isinstance(e, StoreUnavailable):
+                raise
+            code = {2: 400, 5: 409, 6: 404}.get(getattr(e, "exit_code", 1), 409)
+            await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/survey", code,
+                                    f"refused: {e}"[:200])
+            raise HTTPException(code, str(e)) from None
+        await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/survey", 201,
+                                f"number={ticket.number}")
+        return SurveyOut(id=rid, number=ticket.number)
 
     @r.get("/notify/failures", response_model=list[FailureOut], summary="Notifications that could not be sent")
     async def failures(key: ApiKey = Depends(need("read"))):

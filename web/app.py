@@ -275,6 +275,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     from web.api import api_router
 
     app.include_router(api_router(deps), prefix="/api/v1")
+    from web.survey_pages import survey_router; app.include_router(survey_router(deps))  # noqa: E702
 
     @app.get("/api/v1/docs", include_in_schema=False)
     async def api_docs(request: Request):

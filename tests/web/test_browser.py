@@ -129,3 +129,57 @@ def test_ticket_page_follows_the_queue_in_a_real_browser(server, tmp_path):
         Path(keep).mkdir(parents=True, exist_ok=True)
         for f in shots.iterdir():
             shutil.copy(f, Path(keep) / f.name)
+
+
+def test_done_ticket_page_offers_the_survey_and_takes_one_answer(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from antrian.domain.survey import ELEMENTS
+
+    base, queue, counter = server
+    counter.open_counter("7")
+    mine = queue.issue("ktp")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            ctx = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                      is_mobile=True, has_touch=True, locale="id-ID")
+            page = ctx.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(f"{base}/t/{mine.ticket.token}")
+            expect(page.locator("#number")).to_have_text(mine.ticket.number)
+            expect(page.locator("#survey")).to_be_hidden()
+
+            counter.call_next("7")
+            counter.start("7")
+            counter.finish("7")  # "Selesai": the live page offers the survey
+            expect(page.locator("#headline")).to_have_text("Selesai", timeout=5000)
+            expect(page.locator("#survey")).to_be_visible()
+            expect(page.locator("#survey")).to_have_text("Isi survei kepuasan")
+            page.screenshot(path=str(shots / "web-ticket-done.png"), full_page=True)
+
+            page.click("#survey")
+            expect(page.locator("h1")).to_have_text("Survei Kepuasan Masyarakat")
+            for i, e in enumerate(ELEMENTS):
+                page.check(f"input[name={e.code}][value='{4 if i % 3 else 3}']")
+            page.select_option("#p-age_band", "30-39")
+            page.fill("#comment", "Petugas ramah, antrean tertib.")
+            page.screenshot(path=str(shots / "web-survey.png"), full_page=True)
+            page.click("#survey-submit")
+            expect(page.locator("#survey-thanks h1")).to_have_text("Terima kasih")
+            page.screenshot(path=str(shots / "web-survey-thanks.png"), full_page=True)
+
+            page.goto(f"{base}/t/{mine.ticket.token}/survei")  # one answer per ticket
+            expect(page.locator("#survey-thanks h1")).to_have_text("Survei sudah diisi")
+        finally:
+            browser.close()
+    assert problems == []
+    keep = os.environ.get("MPP_WEB_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for f in shots.iterdir():
+            shutil.copy(f, Path(keep) / f.name)

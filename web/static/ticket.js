@@ -37,6 +37,7 @@
     if (hasProgress) { set("ahead", v.ahead); set("eta", v.eta); }
     show("offline", v.state === "offline" || !!v.offline);
     if (v.state !== "waiting") { show("notify", false); }
+    show("survey", v.state === "done");
     if (v.alert && v.call_id && v.call_id !== lastCall) { lastCall = v.call_id; alertUser(); }
   }
 
