@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from antrian.domain.booking import BookingError, BookingNotFound, RateLimiter, parse_code
@@ -57,6 +58,14 @@ def qr_svg(text: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue().decode()
+
+
+def qr_inline(text: str, size: int = 220) -> str:
+    """The QR as an <svg> element to put in the page (no second request, survives "save page")."""
+    svg = qr_svg(text)
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r'width="[^"]*" height="[^"]*"', f'width="{size}" height="{size}" class="qr" role="img" '
+                  f'aria-label="QR"', svg, count=1)
 
 
 def booking_router(deps: Any) -> APIRouter:
@@ -214,6 +223,7 @@ def booking_router(deps: Any) -> APIRouter:
             "status_label": BOOKING[lang].get(f"status_{v.status.value}", v.status.value),
             "new": request.query_params.get("new") == "1", "note": note, "error": error,
             "csrf": deps.csrf.make(f"cancel:{v.code}"),
+            "qr": Markup(qr_inline(v.qr_text)) if v.status.value == "active" else "",
         }, status, lang)
 
     @r.get("/b/{code}")

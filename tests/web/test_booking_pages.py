@@ -68,7 +68,7 @@ def test_page_flow_books_a_slot_and_shows_code_and_qr(bweb):
     assert page.status_code == 200
     assert "Booking berhasil" in page.text
     assert f"{code[:4]}-{code[4:]}" in page.text
-    assert f"/b/{code}/qr.svg" in page.text
+    assert f"/b/{code}/qr.svg" in page.text and "<svg" in page.text and 'id="qr-path"' in page.text
     qr = c.get(f"/b/{code}/qr.svg")
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml") and "<svg" in qr.text
     assert NIK not in page.text and NIK not in qr.text
