@@ -119,3 +119,29 @@ class BookingCheckIn:
             self.screen.show_error(exc.message_en if self.screen.lang == "en" else str(exc))
         else:
             self.screen.show_error(TEXT[self.screen.lang]["error"])
+
+
+def attach(window: Any, booking: Any) -> BookingScreen:
+    """Wire the screen into a KioskWindow: a "Sudah booking?" button on the home screen opens
+    it, Back returns home, the checked-in ticket is shown as an issued one (``window._issued``,
+    which prints it and shows the result screen)."""
+    screen = BookingScreen(lang=window.lang)
+    window.stack.addWidget(screen)
+    source = str(getattr(window.settings, "station", "") or getattr(window.settings, "code", "") or "kiosk")
+    screen.controller = BookingCheckIn(screen, booking, window.db, source, window._issued)  # type: ignore[attr-defined]
+    entry = QPushButton(TEXT["id"]["title"] + " / " + TEXT["en"]["title"])
+    entry.setObjectName("bookingEntry")
+    entry.setMinimumHeight(64)
+
+    def open_screen() -> None:
+        screen.lang = window.lang if window.lang in TEXT else "id"
+        screen.reset()
+        window.stack.setCurrentWidget(screen)
+
+    entry.clicked.connect(open_screen)
+    screen.cancelled.connect(window.show_home)
+    layout = window.home.layout()
+    if layout is not None:
+        layout.addWidget(entry)
+    screen.entry = entry  # type: ignore[attr-defined]
+    return screen

@@ -57,3 +57,27 @@ def test_scanned_qr_text_and_a_wrong_code(qtbot, kiosk_booking):
     qtbot.keyClick(screen.code, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(issued))
     assert issued[0].ticket.arrival_at == b.slot_start
+
+
+def test_window_sudah_booking_shows_the_ticket_on_the_result_screen(qtbot, qapp, hall, clock):
+    from antrian.services.queue import QueueService
+    from printer.fakes import FakeTicketPrinter
+    from tests.ui.kiosk_helpers import close_kiosk, make_kiosk
+
+    store = FakeBookingStore()
+    svc = BookingService(hall, store, clock)
+    queue = QueueService(hall, store, clock)
+    b = svc.book("ktp", svc.local_now().date(), "09:30", phone="081234567890")
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), booking=svc)
+    try:
+        w.booking_screen.entry.click()
+        assert w.current() is w.booking_screen
+        w.booking_screen.code.setText(b.code_display)
+        w.booking_screen.ok_button.click()
+        qtbot.waitUntil(lambda: w.current() is w.result)
+        assert w.result.issued.ticket.arrival_at == b.slot_start
+        w.booking_screen.entry.click()
+        w.booking_screen.back_button.click()
+        assert w.current() is w.home
+    finally:
+        close_kiosk(w)
