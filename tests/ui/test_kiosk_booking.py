@@ -70,6 +70,7 @@ def test_window_sudah_booking_shows_the_ticket_on_the_result_screen(qtbot, qapp,
     b = svc.book("ktp", svc.local_now().date(), "09:30", phone="081234567890")
     w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), booking=svc)
     try:
+        assert w.booking_screen.entry.isVisible()  # on the home screen
         w.booking_screen.entry.click()
         assert w.current() is w.booking_screen
         w.booking_screen.code.setText(b.code_display)
