@@ -33,9 +33,10 @@ class AppContext:
     @property
     def queue(self) -> QueueService:
         if self._queue is None:
-            from antrian.storage.db import SqlStore
+            from antrian.storage.booking_store import SqlBookingStore
 
-            self._queue = QueueService(self.hall, SqlStore(self.db_url))
+            # the SQL store with its booking side: one pool serves the queue and the bookings
+            self._queue = QueueService(self.hall, SqlBookingStore(self.db_url))
         return self._queue
 
     def close(self) -> None:

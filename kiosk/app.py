@@ -36,7 +36,8 @@ def create_kiosk(ctx, app, *, windowed: bool = True, lang: str | None = None,
         raise UsageError(f"printer settings{where}: {e}") from None
     window = KioskWindow(ctx.queue, printer, settings.model_copy(update={"language": lang}),
                          translations=translations or Translations(app),
-                         check_status=printer_settings.check_status, windowed=windowed, logo=_load_logo())
+                         check_status=printer_settings.check_status, windowed=windowed, logo=_load_logo(),
+                         booking=_booking_service(ctx))
     window.setWindowTitle("Antrian MPP - Kiosk")
     if preview is not None:
         preview.setParent(window, preview.windowFlags())
@@ -103,6 +104,16 @@ class TicketPreview(QLabel):
         self.resize(pix.size())
         self.show()
         self.raise_()
+
+
+def _booking_service(ctx):
+    """Check-in of bookings ("Sudah booking?") over the station's own store, when it has one."""
+    from antrian.services.booking import BookingService
+
+    store = ctx.queue.store
+    if not hasattr(store, "bookings"):
+        return None
+    return BookingService(ctx.hall, store, ctx.queue.clock)
 
 
 def _load_logo() -> QPixmap | None:

@@ -80,7 +80,8 @@ class KioskWindow(QWidget):
                  print_runner: Runner | None = None, translations=None, check_status: bool = True,
                  windowed: bool = True, logo: QPixmap | None = None, poll_ms: int = 5000,
                  idle_ms: int | None = None, result_ms: int | None = None, tap_guard_ms: int = 350,
-                 metrics: Metrics | None = None, monotonic=None, parent: QWidget | None = None):
+                 metrics: Metrics | None = None, monotonic=None, parent: QWidget | None = None,
+                 booking=None):
         super().__init__(parent)
         self.setObjectName("KioskRoot")
         # the timing and guard rules (double tap, countdown, PIN lock, idle, busy), without Qt
@@ -165,6 +166,10 @@ class KioskWindow(QWidget):
         self.staff.exit_requested.connect(self.exit_kiosk)
         self.staff.reprint_requested.connect(self.reprint)
         self.staff.test_requested.connect(self.print_test)
+        if booking is not None:  # "Sudah booking?" (kiosk/booking_screen.py)
+            from kiosk.booking_screen import attach
+
+            self.booking_screen = attach(self, booking)
         self.staff.status_requested.connect(lambda: self.desk.refresh_status())
         QShortcut(QKeySequence("Ctrl+Q"), self, activated=lambda: self.request_pin("exit"))
 

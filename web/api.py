@@ -108,6 +108,29 @@ class FailureOut(BaseModel):
     created_at: datetime
 
 
+class BookingIn(BaseModel):
+    service: str = Field(description="service code (see /services)", max_length=40)
+    day: str = Field(description="YYYY-MM-DD", max_length=10)
+    start: str = Field(description="slot start, local time HH:MM", max_length=8)
+    nik: str | None = Field(None, description="16-digit NIK (never stored in clear, never returned)", max_length=40)
+    phone: str | None = Field(None, description="Indonesian mobile number (if no NIK)", max_length=40)
+
+
+class BookingOut(BaseModel):
+    code: str
+    code_display: str
+    url: str = Field(description="the booking page (what the booking's QR opens)")
+    service: str
+    day: str
+    slot_start: datetime
+    slot_end: datetime
+    checkin_opens: datetime
+    checkin_closes: datetime
+    status: str = Field(description="active | checked_in | cancelled | released")
+    contact: str = Field(description="'NIK' or the masked phone number")
+    ticket_number: str | None = None
+
+
 class _KeyCache:
     """Checked keys for a few seconds (a revoked key stops within ``ttl``)."""
 
@@ -260,5 +283,76 @@ def api_router(deps) -> APIRouter:
         rows = await asyncio.to_thread(deps.notifications.failures, 100)
         return [FailureOut(id=f.id, service_day=f.service_day.isoformat(), number=f.number, kind=f.kind,
                            attempts=f.attempts, last_error=f.last_error, created_at=f.created_at) for f in rows]
+
+    # ---------------------------------------------------------------- bookings (antrean online)
+    def booking_out(v, request: Request) -> BookingOut:
+        base = deps.public_url or hall.public_url or str(request.base_url).rstrip("/")
+        return BookingOut(code=v.code, code_display=v.code_display, url=f"{base}/b/{v.code}", service=v.service_code,
+                          day=v.day.isoformat(), slot_start=v.slot_start, slot_end=v.slot_end,
+                          checkin_opens=v.checkin_opens, checkin_closes=v.checkin_closes, status=v.status.value,
+                          contact=v.contact_hint, ticket_number=v.ticket_number)
+
+    def booking_code(e: QueueError) -> int:
+        from antrian.domain.booking import BookingNotFound
+
+        if isinstance(e, BookingNotFound):
+            return 404
+        return {2: 400, 4: 409}.get(getattr(e, "exit_code", 1), 409)
+
+    @r.get("/bookings/{code}", response_model=BookingOut, summary="One booking by its code (never the NIK)")
+    async def booking_get(code: str, request: Request, key: ApiKey = Depends(need("read"))):
+        from web.booking_pages import booking_service
+
+        try:
+            v = await asyncio.to_thread(booking_service(deps).find, code)
+        except QueueError as e:
+            if isinstance(e, StoreUnavailable):
+                raise
+            raise HTTPException(booking_code(e), str(e)) from None
+        return booking_out(v, request)
+
+    @r.post("/bookings", response_model=BookingOut, status_code=201,
+            summary="Book a slot with an NIK or a phone number (scope write; audited)")
+    async def booking_create(body: BookingIn, request: Request, key: ApiKey = Depends(need("write"))):
+        from datetime import date as _date
+
+        from web.booking_pages import booking_service
+
+        detail = f"service={body.service} day={body.day[:10]} start={body.start[:8]}"  # never the NIK or phone
+        now = deps.queue.clock.now()
+        try:
+            try:
+                day = _date.fromisoformat(body.day)
+            except ValueError:
+                raise HTTPException(400, "day must be YYYY-MM-DD") from None
+            v = await asyncio.to_thread(booking_service(deps).book, body.service, day, body.start, body.nik, body.phone)
+        except (QueueError, HTTPException) as e:
+            if isinstance(e, StoreUnavailable):
+                raise
+            code = e.status_code if isinstance(e, HTTPException) else booking_code(e)
+            text = e.detail if isinstance(e, HTTPException) else str(e)
+            await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/bookings", code,
+                                    f"{detail} refused: {text}")
+            raise HTTPException(code, text) from None
+        await asyncio.to_thread(deps.store.audit, now, key.name, "POST", "/api/v1/bookings", 201,
+                                f"{detail} booking={v.code_display}")
+        return booking_out(v, request)
+
+    @r.delete("/bookings/{code}", response_model=BookingOut, summary="Cancel a booking (scope write; audited)")
+    async def booking_cancel(code: str, request: Request, key: ApiKey = Depends(need("write"))):
+        from web.booking_pages import booking_service
+
+        now = deps.queue.clock.now()
+        path = "/api/v1/bookings/*"
+        try:
+            v = await asyncio.to_thread(booking_service(deps).cancel, code, f"api:{key.name}"[:40])
+        except QueueError as e:
+            if isinstance(e, StoreUnavailable):
+                raise
+            status = booking_code(e)
+            await asyncio.to_thread(deps.store.audit, now, key.name, "DELETE", path, status, f"refused: {e}")
+            raise HTTPException(status, str(e)) from None
+        await asyncio.to_thread(deps.store.audit, now, key.name, "DELETE", path, 200, f"booking={v.code_display}")
+        return booking_out(v, request)
 
     return r

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,6 +48,7 @@ class WebDeps:
     # per API key
     key_limit: TokenBucket = field(default_factory=lambda: TokenBucket(rate=5, burst=60))
     public_url: str = ""
+    booking: Any = None  # BookingService; web.booking_pages builds one over the queue's database when None
     on_start: tuple[Callable[[], None], ...] = ()
     on_stop: tuple[Callable[[], None], ...] = ()
 
@@ -275,7 +276,11 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     from web.api import api_router
 
     app.include_router(api_router(deps), prefix="/api/v1")
-    from web.survey_pages import survey_router; app.include_router(survey_router(deps))  # noqa: E702
+    from web.booking_pages import booking_router
+    from web.survey_pages import survey_router
+
+    app.include_router(survey_router(deps))
+    app.include_router(booking_router(deps))
 
     @app.get("/api/v1/docs", include_in_schema=False)
     async def api_docs(request: Request):

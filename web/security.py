@@ -23,12 +23,12 @@ HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
-_TOKENISH = re.compile(r"^/t/[^/]+")
+_TOKENISH = re.compile(r"^/([tb])/[^/]+")
 
 
 def log_path(path: str) -> str:
     """The path as logged: ticket tokens (bearer secrets of a citizen's page) are not written."""
-    return _TOKENISH.sub("/t/*", path)[:120]
+    return _TOKENISH.sub(lambda m: f"/{m.group(1)}/*", path)[:120]
 
 
 class SecurityHeaders:
