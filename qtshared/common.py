@@ -234,6 +234,13 @@ def show_unexpected_error(line: str) -> None:
 def _show_error_box(app, line: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
+    old = getattr(app, "_mpp_unexpected_error", None)
+    if old is not None:  # one box at a time: the newest error replaces the one still shown
+        try:
+            old.close()
+            old.deleteLater()
+        except RuntimeError:  # already deleted by Qt
+            pass
     box = QMessageBox(QMessageBox.Icon.Critical, "Kesalahan tak terduga / Unexpected error",
                       "Terjadi kesalahan tak terduga. / An unexpected error occurred.\n\n" + line)
     box.setObjectName("mpp-unexpected-error")
