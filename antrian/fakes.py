@@ -149,8 +149,11 @@ class FakeTx(QueueTx):
             self._waiting_delta(t, -1)
         return t is not None
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
-        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        t = self.s.tickets.get(ticket_id)
+        if t is None or t.recall_count != read_recalls:
+            return False
+        return self._guarded(ticket_id, read_status, recall_count=read_recalls + 1) is not None
 
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.SERVING, started_at=at) is not None
@@ -191,6 +194,9 @@ class FakeTx(QueueTx):
 
     def counter_states(self) -> list[CounterState]:
         return [self.s.counters[c] for c in sorted(self.s.counters)]
+
+    def lock_counter(self, code: str) -> CounterState:
+        return self._ensure(code)  # a write transaction holds the store's lock already
 
     def _ensure(self, code: str) -> CounterState:
         return self.s.counters.setdefault(code, CounterState(code=code))

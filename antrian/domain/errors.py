@@ -106,6 +106,14 @@ class StoreUnavailable(QueueError):
     exit_code = 7
 
 
+class StoreConflict(QueueError):
+    """The database broke a deadlock or a serialization conflict between stations, and the
+    retries did not get through. Nothing was changed; trying again usually works."""
+
+    code = "store_conflict"
+    exit_code = 5
+
+
 class SchemaMissing(QueueError):
     code = "schema_missing"
     exit_code = 7

@@ -103,7 +103,10 @@ class Tickets(Protocol):
         """waiting/parked -> called at a counter (a waiting ticket stops counting as waiting)."""
         ...
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool: ...
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        """recall_count ``read_recalls`` -> ``read_recalls + 1`` (guarded on both the status and
+        the count read, so two recalls from one stale read cannot both apply)."""
+        ...
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool: ...
 
     def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
@@ -127,6 +130,12 @@ class Tickets(Protocol):
 class Counters(Protocol):
     def counter_state(self, code: str) -> CounterState: ...
     def counter_states(self) -> list[CounterState]: ...
+
+    def lock_counter(self, code: str) -> CounterState:
+        """The counter's state, its row locked until the transaction ends (PostgreSQL; SQLite's
+        BEGIN IMMEDIATE already serialises writers). Lock order in every use case: the counter
+        row first, then ticket rows, then the event append."""
+        ...
 
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:

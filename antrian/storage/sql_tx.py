@@ -227,8 +227,13 @@ class SqlTx:
             self._waiting_delta(row[0], row[1], bool(row[2]), -1)
         return row is not None
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
-        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        c = T.tickets.c
+        return self.conn.execute(
+            update(T.tickets)
+            .where(c.id == ticket_id, c.status == Status(read_status).value, c.recall_count == read_recalls)
+            .values(recall_count=read_recalls + 1)
+        ).rowcount == 1
 
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.SERVING.value, started_at=at) is not None
@@ -293,6 +298,11 @@ class SqlTx:
 
     def counter_states(self) -> list[CounterState]:
         return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
+
+    def lock_counter(self, code: str) -> CounterState:
+        self._ensure_counter(code)
+        row = self.conn.execute(select(T.counters).where(T.counters.c.code == code).with_for_update()).first()
+        return _counter(row) if row else CounterState(code=code)
 
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:
