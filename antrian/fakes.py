@@ -96,6 +96,9 @@ class FakeTx(QueueTx):
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
         return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
 
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        self.s.counts[(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")] = value
+
     # -- tickets: reading
     def get_ticket(self, ticket_id: int) -> Ticket | None:
         return self.s.tickets.get(ticket_id)

@@ -32,7 +32,7 @@ from typing import Any, Callable, Sequence
 from antrian.domain.errors import QueueError, UsageError
 
 # Modules that add their own subcommands with add_commands(subparsers).
-PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display")
+PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_doctor")
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an unexpected error, written to the log file with its traceback

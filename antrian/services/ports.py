@@ -83,6 +83,10 @@ class Numbering(Protocol):
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes: ...
 
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        """Overwrite a waiting count (the doctor's repair, from a recount of the rows)."""
+        ...
+
 
 class Tickets(Protocol):
     # -- reading

@@ -30,6 +30,7 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     OperationalError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
@@ -71,7 +72,7 @@ TX_DEADLINE_S = 8.0
 POOL_SIZE = 1
 MAX_OVERFLOW = 1
 # SQLite: how long a writer waits for another writer's lock before "busy".
-SQLITE_BUSY_TIMEOUT_MS = 10000
+SQLITE_BUSY_TIMEOUT_MS = 30000
 
 # deadlock_detected, serialization_failure: retried by the use cases, never "offline"
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
@@ -248,6 +249,12 @@ class SqlStore:
                 if write:  # committed: remember what is now known to be in the database
                     self._known_day = tx.known_day
                     self._known_counters = frozenset(tx.known_counters)
+        except PoolTimeout:
+            raise StoreUnavailable(
+                f"the database {self.describe()} is busy: this station's connections stayed in use longer "
+                f"than {TX_DEADLINE_S:.0f} s; nothing was changed, try again",
+                url=self.describe(), busy=True,
+            ) from None
         except (OperationalError, DBAPIError) as e:
             if _sqlstate(e) in _CONFLICT_SQLSTATES:
                 raise StoreConflict(

@@ -73,6 +73,7 @@ class SqlTx:
         self.conn = conn
         self.pg = dialect == "postgresql"
         self._notify = False
+        self._pending: list[Event] = []
         # what this process already knows to be in the database (skips needless writes)
         self.known_day = known_day
         self.known_counters = set(known_counters)
@@ -155,6 +156,12 @@ class SqlTx:
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
         return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
+
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))
 
     # -- tickets
     def add_waiting(self, t: Ticket) -> Ticket:
@@ -342,37 +349,59 @@ class SqlTx:
 
     # -- events
     def append_event(self, e: Event) -> int:
+        """On PostgreSQL the event is written when the transaction commits (before_commit): the
+        lock that hands out ids in commit order is then the LAST lock a transaction takes (lock
+        order: counter row, ticket rows, counts, the event append), so no transaction holds it
+        while waiting for a row another one holds. The id is known from then on (0 until)."""
         if self.pg:
-            # ids in commit order: the lock is held until this transaction ends
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+            self._pending.append(e)
             self._notify = True
-        return int(self.conn.execute(
-            insert(T.events)
-            .values(
-                at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
-                officer=e.officer, service_code=e.service_code,
-                payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
-            )
-            .returning(T.events.c.id)
-        ).scalar_one())
+            return 0
+        return self._insert_events([e])[-1]
+
+    def _insert_events(self, events: list[Event]) -> list[int]:
+        ids = []
+        for e in events:
+            ids.append(int(self.conn.execute(
+                insert(T.events)
+                .values(
+                    at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+                    officer=e.officer, service_code=e.service_code,
+                    payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+                )
+                .returning(T.events.c.id)
+            ).scalar_one()))
+        return ids
+
+    def _flush_events(self) -> None:
+        if not self._pending:
+            return
+        # ids in commit order: the lock is held until this transaction ends
+        self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+        pending, self._pending = self._pending, []
+        self._insert_events(pending)
 
     def before_commit(self) -> None:
+        self._flush_events()
         if self._notify:
             self.conn.execute(text(f"NOTIFY {EVENT_CHANNEL}"))
 
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:
+        self._flush_events()
         rows = self.conn.execute(
             select(T.events).where(T.events.c.id > after_id).order_by(T.events.c.id).limit(limit)
         )
         return [_event(r) for r in rows]
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
+        self._flush_events()
         rows = self.conn.execute(
             select(T.events).where(and_(T.events.c.at >= start, T.events.c.at < end)).order_by(T.events.c.id)
         )
         return [_event(r) for r in rows]
 
     def last_event_id(self) -> int:
+        self._flush_events()
         return int(self.conn.execute(select(func.max(T.events.c.id))).scalar() or 0)
 
     # -- users
