@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import OPEN_STATUSES, CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import QueueStore, QueueTx, ServiceTimes, UserRecord
+from antrian.services.ports import Clock, QueueStore, QueueTx, ServiceTimes, SystemClock, UserRecord
 
 
 def _json_default(o: object) -> str:
@@ -47,10 +48,17 @@ class FakeTx(QueueTx):
         self.s = state
 
     # -- service days
-    def rollover(self, day: date, now: datetime | None = None) -> int:
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         iso = day.isoformat()
-        if not self.s.service_day < iso:
+        stored = self.s.service_day
+        if stored > iso:
+            raise DayRolledOver(f"the hall's service day is already {stored}, but this station's clock says {iso}",
+                                stored=stored, day=iso)
+        if stored == iso:
             return 0
+        if stored and not confirm_jump and (day - date.fromisoformat(stored)).days > 1:
+            raise ClockJump(f"this PC's clock says {iso}, more than a day after the last service day {stored}",
+                            last_day=stored, day=iso)
         self.s.service_day = iso
         for code, st in self.s.counters.items():
             self.s.counters[code] = replace(st, current_ticket_id=None, priority_streak=0,
@@ -63,6 +71,9 @@ class FakeTx(QueueTx):
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc),
                                 payload={"day": iso, "expired": n}))
         return n
+
+    def server_now(self) -> datetime | None:
+        return None
 
     # -- numbering
     def _bump(self, day: date, key: str, by: int = 1) -> int:
@@ -273,6 +284,9 @@ class FakeStore:
 
     def describe(self) -> str:
         return "memory (fake store)"
+
+    def default_clock(self) -> Clock:
+        return SystemClock()
 
     @contextmanager
     def transaction(self) -> Iterator[FakeTx]:

@@ -54,9 +54,19 @@ class ServiceTimes:
 
 
 class ServiceDays(Protocol):
-    def rollover(self, day: date, now: datetime | None = None) -> int:
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         """Make ``day`` the current service day. The first call on a new day expires the open
-        tickets of earlier days and closes every counter; returns how many tickets expired."""
+        tickets of earlier days and closes every counter; returns how many tickets expired.
+
+        Serialised with the rollover: the stored day is pinned (read with a share lock on
+        PostgreSQL) until the transaction ends; if it is already later than ``day`` (the clock
+        was read before another station rolled the day over) DayRolledOver is raised, so no
+        ticket is written for a day already over. SQLite: a ``day`` more than one day past the
+        stored one raises ClockJump unless ``confirm_jump``."""
+        ...
+
+    def server_now(self) -> datetime | None:
+        """The database server's clock (aware UTC) where there is one (PostgreSQL), else None."""
         ...
 
 
@@ -188,3 +198,8 @@ class QueueStore(Protocol):
         ...
 
     def describe(self) -> str: ...
+
+    def default_clock(self) -> Clock:
+        """The clock the use cases stamp writes with: the database server's on PostgreSQL (one
+        clock for the hall), the PC's own on SQLite and in memory."""
+        ...

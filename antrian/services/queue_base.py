@@ -27,7 +27,7 @@ from antrian.domain.model import (
     Ticket,
     parse_ticket_ref,
 )
-from antrian.services.ports import Clock, QueueStore, QueueTx, SystemClock
+from antrian.services.ports import Clock, QueueStore, QueueTx
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,7 +58,7 @@ class QueueCore:
     def __init__(self, hall: Hall, store: QueueStore, clock: Clock | None = None):
         self.hall = hall
         self.store = store
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or store.default_clock()
 
     # ------------------------------------------------------------------ time and lookups
     def local_now(self, now: datetime | None = None) -> datetime:

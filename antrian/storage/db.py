@@ -14,7 +14,7 @@ import re
 import socket
 import threading
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -33,6 +33,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
+from antrian.services.ports import Clock, SystemClock
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
 __all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
@@ -197,6 +198,19 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
+class ServerClock:
+    """The hall's one clock on PostgreSQL: the database server's statement_timestamp(). The
+    station's own clock only paints its screen (QueueService.clock_skew warns when it is off)."""
+
+    def __init__(self, store: SqlStore):
+        self.store = store
+
+    def now(self) -> datetime:
+        with self.store.read() as tx:
+            t = tx.server_now()
+        return t or datetime.now(timezone.utc)
+
+
 class SqlStore:
     """The QueueStore over SQLAlchemy. ``auto_upgrade`` migrates an SQLite file on first use."""
 
@@ -215,6 +229,9 @@ class SqlStore:
 
     def describe(self) -> str:
         return redact(self.url)
+
+    def default_clock(self) -> Clock:
+        return ServerClock(self) if self.dialect == "postgresql" else SystemClock()
 
     def ensure_schema(self) -> None:
         if self._checked:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
+from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
@@ -89,11 +90,34 @@ class SqlTx:
         return sqlite_insert
 
     # -- day
-    def rollover(self, day: date, now: datetime | None = None) -> int:
-        if self.known_day == day:
-            return 0
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         iso = day.isoformat()
+        n = 0
+        if self.known_day != day:
+            n = self._roll(day, iso, now, confirm_jump)
+        # pin the service day until this transaction ends (a rollover waits for it), and refuse
+        # to write for a day that is already over
+        stmt = select(T.meta.c.value).where(T.meta.c.key == "service_day")
+        stored = self.conn.execute(stmt.with_for_update(read=True) if self.pg else stmt).scalar() or ""
+        if stored > iso:
+            raise DayRolledOver(
+                f"the hall's service day is already {stored}, but this station's clock says {iso}: "
+                "check this PC's date and time",
+                stored=stored, day=iso,
+            )
         self.known_day = day
+        return n
+
+    def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
+        if not self.pg and not confirm_jump:
+            stored = self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == "service_day")).scalar() or ""
+            if stored and stored < iso and (day - date.fromisoformat(stored)).days > 1:
+                raise ClockJump(
+                    f"this PC's clock says {iso}, more than a day after the last service day {stored}: "
+                    "if the date is right, confirm the new day; otherwise correct the clock "
+                    "(nothing was changed, no ticket expired)",
+                    last_day=stored, day=iso,
+                )
         changed = self.conn.execute(
             update(T.meta).where(T.meta.c.key == "service_day", T.meta.c.value < iso).values(value=iso)
         ).rowcount
@@ -110,7 +134,13 @@ class SqlTx:
             .values(status=Status.EXPIRED.value)
         ).rowcount
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
-        return n
+        return int(n)
+
+    def server_now(self) -> datetime | None:
+        if not self.pg:
+            return None
+        t = self.conn.execute(text("SELECT statement_timestamp()")).scalar_one()
+        return t.astimezone(timezone.utc) if isinstance(t, datetime) else None
 
     # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
     #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)

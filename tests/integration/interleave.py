@@ -25,9 +25,10 @@ from antrian.storage.db import SqlStore, normalise_url
 
 
 class _Tx:
-    def __init__(self, tx: Any, hook: Callable[[str], None]):
+    def __init__(self, tx: Any, hook: Callable[[str], None], before: bool = False):
         self._tx = tx
         self._hook = hook
+        self._before = before
 
     def __getattr__(self, name: str) -> Any:
         real = getattr(self._tx, name)
@@ -35,8 +36,11 @@ class _Tx:
             return real
 
         def call(*a: Any, **kw: Any) -> Any:
+            if self._before:
+                self._hook(name)
             out = real(*a, **kw)
-            self._hook(name)
+            if not self._before:
+                self._hook(name)
             return out
 
         return call
@@ -62,7 +66,8 @@ class Entered:
 
 class Paused:
     def __init__(self, store: SqlStore, url: str, after: str, between: Callable[[], Any], nth: int = 1,
-                 b_store: Entered | None = None, timeout: float = 60.0):
+                 b_store: Entered | None = None, timeout: float = 60.0, before: bool = False):
+        self.before = before
         self.store = store
         self.url = url
         self.after = after
@@ -85,7 +90,7 @@ class Paused:
     @contextmanager
     def transaction(self):
         with self.store.transaction() as tx:
-            yield _Tx(tx, self._hook)
+            yield _Tx(tx, self._hook, self.before)
 
     def _run_b(self) -> None:
         try:
