@@ -209,10 +209,10 @@ class CounterActions(QueueCore):
 
     def _unpark_in(self, tx: QueueTx, counter: Counter, t: Ticket, officer: str | None, now: datetime) -> Ticket:
         st = tx.lock_counter(counter.code)
-        self._may(t, "unpark")
-        self._check_serves(counter, t, "unpark")
         if st.current_ticket_id is not None:
             raise CounterBusy(f"counter {counter.code} still has a ticket open", counter=counter.code)
+        self._may(t, "unpark")
+        self._check_serves(counter, t, "unpark")
         t = self._claim(tx, t, "unpark", counter, officer, now)
         self._seat(tx, st, t, officer, now)
         self._event(tx, "unparked", now, t, counter=counter.code, officer=officer, prefix=t.prefix, seq=t.seq)
