@@ -16,7 +16,7 @@ APT_PKGS := python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-
 
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: all demo test bench sysdeps venv lint typecheck translations wheel clean screenshots
+.PHONY: all demo test bench sysdeps venv lint typecheck translations wheel clean screenshots chaos
 
 all: test
 
@@ -87,6 +87,12 @@ demo: venv
 
 bench: venv
 	@$(PG_ENV); $(PY) -m bench $(BENCH_ARGS)
+
+# Chaos (issue 10): workers doing every action while a killer sends kill -9 at random, then the
+# invariants over rows and events; CHAOS_SECONDS per backend (SQLite, then PostgreSQL if it answers).
+CHAOS_SECONDS ?= 180
+chaos: venv
+	@$(PG_ENV); $(PY) -m tests.chaos.run --seconds $(CHAOS_SECONDS)
 
 screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/ui -k screenshot

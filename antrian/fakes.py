@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import OPEN_STATUSES, CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import QueueStore, QueueTx, ServiceTimes, UserRecord
+from antrian.services.ports import Clock, QueueStore, QueueTx, ServiceTimes, SystemClock, UserRecord
 
 
 def _json_default(o: object) -> str:
@@ -47,10 +48,17 @@ class FakeTx(QueueTx):
         self.s = state
 
     # -- service days
-    def rollover(self, day: date, now: datetime | None = None) -> int:
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         iso = day.isoformat()
-        if not self.s.service_day < iso:
+        stored = self.s.service_day
+        if stored > iso:
+            raise DayRolledOver(f"the hall's service day is already {stored}, but this station's clock says {iso}",
+                                stored=stored, day=iso)
+        if stored == iso:
             return 0
+        if stored and not confirm_jump and (day - date.fromisoformat(stored)).days > 1:
+            raise ClockJump(f"this PC's clock says {iso}, more than a day after the last service day {stored}",
+                            last_day=stored, day=iso)
         self.s.service_day = iso
         for code, st in self.s.counters.items():
             self.s.counters[code] = replace(st, current_ticket_id=None, priority_streak=0,
@@ -63,6 +71,9 @@ class FakeTx(QueueTx):
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc),
                                 payload={"day": iso, "expired": n}))
         return n
+
+    def server_now(self) -> datetime | None:
+        return None
 
     # -- numbering
     def _bump(self, day: date, key: str, by: int = 1) -> int:
@@ -95,6 +106,9 @@ class FakeTx(QueueTx):
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
         return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
+
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        self.s.counts[(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")] = value
 
     # -- tickets: reading
     def get_ticket(self, ticket_id: int) -> Ticket | None:
@@ -149,8 +163,11 @@ class FakeTx(QueueTx):
             self._waiting_delta(t, -1)
         return t is not None
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
-        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        t = self.s.tickets.get(ticket_id)
+        if t is None or t.recall_count != read_recalls:
+            return False
+        return self._guarded(ticket_id, read_status, recall_count=read_recalls + 1) is not None
 
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.SERVING, started_at=at) is not None
@@ -191,6 +208,9 @@ class FakeTx(QueueTx):
 
     def counter_states(self) -> list[CounterState]:
         return [self.s.counters[c] for c in sorted(self.s.counters)]
+
+    def lock_counter(self, code: str) -> CounterState:
+        return self._ensure(code)  # a write transaction holds the store's lock already
 
     def _ensure(self, code: str) -> CounterState:
         return self.s.counters.setdefault(code, CounterState(code=code))
@@ -276,6 +296,9 @@ class FakeStore:
 
     def describe(self) -> str:
         return "memory (fake store)"
+
+    def default_clock(self) -> Clock:
+        return SystemClock()
 
     @contextmanager
     def transaction(self) -> Iterator[FakeTx]:

@@ -34,7 +34,7 @@ from antrian.domain.errors import QueueError, UsageError
 
 # Modules that add their own subcommands with add_commands(subparsers).
 PLUGINS = ("mpp.cli_kiosk", "mpp.cli_counter", "mpp.cli_display", "mpp.cli_web", "mpp.cli_booking",
-           "mpp.cli_report", "mpp.cli_survey")
+           "mpp.cli_report", "mpp.cli_survey", "mpp.cli_doctor")
 
 EXIT_USAGE = 2
 OFFICER_HELP = ("log in as this account (default: env MPP_USER, else asked); the PIN is asked without echo "

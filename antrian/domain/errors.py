@@ -106,6 +106,29 @@ class StoreUnavailable(QueueError):
     exit_code = 7
 
 
+class StoreConflict(QueueError):
+    """The database broke a deadlock or a serialization conflict between stations, and the
+    retries did not get through. Nothing was changed; trying again usually works."""
+
+    code = "store_conflict"
+    exit_code = 5
+
+
+class DayRolledOver(StoreConflict):
+    """This station read its clock before the hall's service day rolled over and wrote after:
+    retried with a fresh clock reading; when it persists, the station's clock is behind."""
+
+    code = "day_rolled_over"
+
+
+class ClockJump(QueueError):
+    """SQLite (one PC): the clock jumped more than a day past the last service day. Nothing
+    expires until someone confirms the new day (``confirm_new_day``) or fixes the clock."""
+
+    code = "clock_jump"
+    exit_code = 5
+
+
 class SchemaMissing(QueueError):
     code = "schema_missing"
     exit_code = 7

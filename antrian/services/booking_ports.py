@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from antrian.domain.booking import BookingStatus
-from antrian.services.ports import QueueTx
+from antrian.services.ports import Clock, QueueTx
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,4 @@ class BookingStore(Protocol):
         ...
 
     def describe(self) -> str: ...
+    def default_clock(self) -> Clock: ...

@@ -24,7 +24,7 @@ from antrian.domain.errors import (
 )
 from antrian.domain.model import AT_COUNTER, CounterState, CounterStatus, Status, Ticket
 from antrian.services.ports import QueueTx
-from antrian.services.queue_base import QueueCore
+from antrian.services.queue_base import QueueCore, retry_conflicts
 
 CLAIM_ATTEMPTS = 25
 
@@ -40,8 +40,7 @@ class CounterActions(QueueCore):
             self._event(tx, "counter_opened", now, counter=st.code, officer=officer or st.officer)
 
     def _release(self, tx: QueueTx, counter_code: str, t: Ticket) -> None:
-        assert t.id is not None
-        tx.release_ticket(counter_code, t.id)
+        self._released(tx, counter_code, t)
 
     def _claim(self, tx: QueueTx, t: Ticket, action: str, counter: Counter, officer: str | None,
                now: datetime) -> Ticket:
@@ -61,6 +60,7 @@ class CounterActions(QueueCore):
                 best = t
         return best
 
+    @retry_conflicts
     def call_next(self, counter_code: str, officer: str | None = None) -> Ticket:
         counter = self._counter(counter_code)
         now = self.clock.now()
@@ -69,7 +69,7 @@ class CounterActions(QueueCore):
             return self._call_next_in(tx, counter, officer, now)
 
     def _call_next_in(self, tx: QueueTx, counter: Counter, officer: str | None, now: datetime) -> Ticket:
-        st = tx.counter_state(counter.code)
+        st = tx.lock_counter(counter.code)
         if st.current_ticket_id is not None:
             cur = tx.get_ticket(st.current_ticket_id)
             raise CounterBusy(
@@ -97,6 +97,7 @@ class CounterActions(QueueCore):
                     waited_s=int((now - ticket.arrival_at).total_seconds()))
         return ticket
 
+    @retry_conflicts
     def call_number(self, counter_code: str, ref_text: str, officer: str | None = None) -> Ticket:
         """Call one ticket by its number or QR text (a parked ticket is called back)."""
         counter = self._counter(counter_code)
@@ -107,6 +108,7 @@ class CounterActions(QueueCore):
 
     def _call_number_in(self, tx: QueueTx, counter: Counter, ref_text: str, officer: str | None,
                         now: datetime, day: date) -> Ticket:
+        st = tx.lock_counter(counter.code)  # lock order: the counter row first
         t = self.resolve_ref(tx, ref_text, day)
         if t.service_day != day:
             raise TicketNotFound(f"ticket {t.number} was for {t.service_day}, not today", ref=t.number)
@@ -115,13 +117,7 @@ class CounterActions(QueueCore):
         if t.status != Status.WAITING:
             raise InvalidTransition(f"ticket {t.number} is {t.status.value}, not waiting",
                                     number=t.number, status=t.status.value, action="call")
-        if t.service_code not in counter.service_codes and t.target_counter != counter.code:
-            raise InvalidTransition(
-                f"ticket {t.number} is for '{self.hall.service(t.service_code).name}', which counter "
-                f"{counter.code} does not serve; transfer it instead",
-                number=t.number, status=t.status.value, action="call",
-            )
-        st = tx.counter_state(counter.code)
+        self._check_serves(counter, t, "call")
         if st.current_ticket_id is not None:
             raise CounterBusy(f"counter {counter.code} still has a ticket open", counter=counter.code)
         t = self._claim(tx, t, "call", counter, officer, now)
@@ -141,6 +137,7 @@ class CounterActions(QueueCore):
             _, t = self._current(tx, counter.code)
             yield tx, counter, t, now, day
 
+    @retry_conflicts
     def recall(self, counter_code: str, officer: str | None = None) -> Ticket:
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             if t.status == Status.CALLED and t.recall_count >= self.hall.max_recalls:
@@ -150,12 +147,13 @@ class CounterActions(QueueCore):
                 )
             self._may(t, "recall")
             assert t.id is not None
-            self._applied(tx, tx.mark_recalled(t.id, t.status, t.recall_count + 1), t, "recall")
+            self._applied(tx, tx.mark_recalled(t.id, t.status, t.recall_count), t, "recall")
             t = t.evolve(recall_count=t.recall_count + 1)
             self._event(tx, "recalled", now, t, counter=counter.code, officer=officer,
                         prefix=t.prefix, seq=t.seq, recall_count=t.recall_count)
         return t
 
+    @retry_conflicts
     def start(self, counter_code: str, officer: str | None = None) -> Ticket:
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             self._may(t, "start")
@@ -165,6 +163,7 @@ class CounterActions(QueueCore):
             self._event(tx, "started", now, t, counter=counter.code, officer=officer)
         return t
 
+    @retry_conflicts
     def finish(self, counter_code: str, officer: str | None = None) -> Ticket:
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             return self._finish_in(tx, counter, t, officer, now)
@@ -180,6 +179,7 @@ class CounterActions(QueueCore):
         self._event(tx, "finished", now, t, counter=counter.code, officer=officer, service_s=seconds)
         return t
 
+    @retry_conflicts
     def no_show(self, counter_code: str, officer: str | None = None) -> Ticket:
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             return self._no_show_in(tx, counter, t, officer, now)
@@ -193,6 +193,7 @@ class CounterActions(QueueCore):
         self._event(tx, "no_show", now, t, counter=counter.code, officer=officer, recalls=t.recall_count)
         return t
 
+    @retry_conflicts
     def park(self, counter_code: str, officer: str | None = None) -> Ticket:
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             return self._park_in(tx, counter, t, officer, now)
@@ -207,22 +208,27 @@ class CounterActions(QueueCore):
         return t
 
     def _unpark_in(self, tx: QueueTx, counter: Counter, t: Ticket, officer: str | None, now: datetime) -> Ticket:
-        st = tx.counter_state(counter.code)
+        st = tx.lock_counter(counter.code)
         if st.current_ticket_id is not None:
             raise CounterBusy(f"counter {counter.code} still has a ticket open", counter=counter.code)
+        self._may(t, "unpark")
+        self._check_serves(counter, t, "unpark")
         t = self._claim(tx, t, "unpark", counter, officer, now)
         self._seat(tx, st, t, officer, now)
         self._event(tx, "unparked", now, t, counter=counter.code, officer=officer, prefix=t.prefix, seq=t.seq)
         return t
 
+    @retry_conflicts
     def unpark(self, counter_code: str, ref_text: str, officer: str | None = None) -> Ticket:
         counter = self._counter(counter_code)
         now = self.clock.now()
         with self.store.transaction() as tx:
             day = self._begin(tx, now)
+            tx.lock_counter(counter.code)  # lock order: the counter row before the ticket
             return self._unpark_in(tx, counter, self.resolve_ref(tx, ref_text, day), officer, now)
 
     # ------------------------------------------------------------------ transfer and cancel
+    @retry_conflicts
     def transfer(self, counter_code: str, to_service: str | None = None, to_counter: str | None = None,
                  officer: str | None = None) -> Ticket:
         """Close the counter's ticket as transferred and queue a linked ticket, keeping its number
@@ -272,11 +278,29 @@ class CounterActions(QueueCore):
                     from_counter=counter.code)
         return new
 
+    def _locked_ref(self, tx: QueueTx, ref_text: str, day: date) -> Ticket:
+        """The ticket named by ``ref_text`` with the row of the counter holding it locked first
+        (the lock order), read again after the lock until it holds still."""
+        t = self.resolve_ref(tx, ref_text, day)
+        locked: set[str] = set()
+        for _ in range(CLAIM_ATTEMPTS):
+            if t.status not in AT_COUNTER or not t.counter_code or t.counter_code in locked:
+                return t
+            tx.lock_counter(t.counter_code)
+            locked.add(t.counter_code)
+            assert t.id is not None
+            fresh = tx.get_ticket(t.id)
+            if fresh is None:
+                raise TicketNotFound(f"no ticket {t.number} today", ref=t.number)
+            t = fresh
+        raise CounterBusy(f"ticket {t.number} keeps moving between counters; try again", counter=t.counter_code)
+
+    @retry_conflicts
     def cancel(self, ref_text: str, officer: str | None = None, reason: str = "") -> Ticket:
         now = self.clock.now()
         with self.store.transaction() as tx:
             day = self._begin(tx, now)
-            t = self.resolve_ref(tx, ref_text, day)
+            t = self._locked_ref(tx, ref_text, day)
             was_at = t.counter_code if t.status in AT_COUNTER else None
             self._may(t, "cancel")
             assert t.id is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from antrian.domain.errors import CounterBusy
 from antrian.domain.model import AT_COUNTER, CounterState, CounterStatus
-from antrian.services.queue_base import QueueCore
+from antrian.services.queue_base import QueueCore, retry_conflicts
 
 
 class CounterStatusActions(QueueCore):
@@ -15,12 +15,13 @@ class CounterStatusActions(QueueCore):
         return self._set_counter_status(counter_code, CounterStatus.PAUSED, officer, reason or "istirahat",
                                         "counter_paused")
 
+    @retry_conflicts
     def close_counter(self, counter_code: str, officer: str | None = None, force: bool = False) -> CounterState:
         counter = self._counter(counter_code)
         now = self.clock.now()
         with self.store.transaction() as tx:
             self._begin(tx, now)
-            st = tx.counter_state(counter.code)
+            st = tx.lock_counter(counter.code)  # lock order: the counter row, then its ticket
             if st.current_ticket_id is not None:
                 t = tx.get_ticket(st.current_ticket_id)
                 if not force:
@@ -38,13 +39,14 @@ class CounterStatusActions(QueueCore):
             self._event(tx, "counter_closed", now, counter=counter.code, officer=officer or st.officer)
             return tx.counter_state(counter.code)
 
+    @retry_conflicts
     def _set_counter_status(self, counter_code: str, status: CounterStatus, officer: str | None,
                             reason: str | None, event_type: str) -> CounterState:
         counter = self._counter(counter_code)
         now = self.clock.now()
         with self.store.transaction() as tx:
             self._begin(tx, now)
-            st = tx.counter_state(counter.code)
+            st = tx.lock_counter(counter.code)
             tx.set_counter_status(counter.code, status, officer, reason, now)
             self._event(tx, event_type, now, counter=counter.code, officer=officer or st.officer,
                         reason=reason)

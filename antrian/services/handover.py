@@ -16,6 +16,7 @@ from antrian.domain.errors import NothingWaiting
 from antrian.domain.model import Ticket
 from antrian.services.counter_actions import CounterActions
 from antrian.services.ports import QueueTx
+from antrian.services.queue_base import retry_conflicts
 
 # What the open-ticket guard offers before a call ("finish", "no_show" or "park").
 FirstStep = Literal["finish", "no_show", "park"]
@@ -48,6 +49,7 @@ class Handovers(CounterActions):
         except NothingWaiting:
             return None
 
+    @retry_conflicts
     def close_and_call_next(self, counter_code: str, first: FirstStep, officer: str | None = None) -> Handover:
         """The guard's choice, then call next: ``first`` is "finish", "no_show" or "park"."""
         counter = self._counter(counter_code)
@@ -66,6 +68,7 @@ class Handovers(CounterActions):
     def park_and_call_next(self, counter_code: str, officer: str | None = None) -> Handover:
         return self.close_and_call_next(counter_code, "park", officer)
 
+    @retry_conflicts
     def transfer_and_call_next(self, counter_code: str, to_service: str | None = None,
                                to_counter: str | None = None, officer: str | None = None) -> Handover:
         counter = self._counter(counter_code)
@@ -77,6 +80,7 @@ class Handovers(CounterActions):
             new = self._transfer_in(tx, counter, t, to_service, target, officer, now)
             return Handover(new, self._next_in(tx, counter, officer, now))
 
+    @retry_conflicts
     def close_and_call_number(self, counter_code: str, first: FirstStep, ref_text: str,
                               officer: str | None = None) -> Handover:
         """The guard's choice, then call a typed/scanned number (a parked ticket is called back,
@@ -89,6 +93,7 @@ class Handovers(CounterActions):
             closed = self._close_in(tx, counter, first, officer, now)
             return Handover(closed, self._call_number_in(tx, counter, ref_text, officer, now, day))
 
+    @retry_conflicts
     def close_and_unpark(self, counter_code: str, first: FirstStep, ref_text: str,
                          officer: str | None = None) -> Handover:
         """The guard's choice, then call back a parked ticket (the parked list's double-click)."""

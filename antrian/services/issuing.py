@@ -5,10 +5,11 @@ from __future__ import annotations
 from antrian.domain import rules
 from antrian.domain.errors import PriorityNotAllowed, QuotaFull, UnknownPriorityGroup
 from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text
-from antrian.services.queue_base import QueueCore
+from antrian.services.queue_base import QueueCore, retry_conflicts
 
 
 class Issuing(QueueCore):
+    @retry_conflicts
     def issue(self, service_code: str, priority: str | None = None, officer: str | None = None) -> IssuedTicket:
         service = self._service(service_code)
         if priority is not None:

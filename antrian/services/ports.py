@@ -54,9 +54,19 @@ class ServiceTimes:
 
 
 class ServiceDays(Protocol):
-    def rollover(self, day: date, now: datetime | None = None) -> int:
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         """Make ``day`` the current service day. The first call on a new day expires the open
-        tickets of earlier days and closes every counter; returns how many tickets expired."""
+        tickets of earlier days and closes every counter; returns how many tickets expired.
+
+        Serialised with the rollover: the stored day is pinned (read with a share lock on
+        PostgreSQL) until the transaction ends; if it is already later than ``day`` (the clock
+        was read before another station rolled the day over) DayRolledOver is raised, so no
+        ticket is written for a day already over. SQLite: a ``day`` more than one day past the
+        stored one raises ClockJump unless ``confirm_jump``."""
+        ...
+
+    def server_now(self) -> datetime | None:
+        """The database server's clock (aware UTC) where there is one (PostgreSQL), else None."""
         ...
 
 
@@ -83,6 +93,10 @@ class Numbering(Protocol):
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes: ...
 
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        """Overwrite a waiting count (the doctor's repair, from a recount of the rows)."""
+        ...
+
 
 class Tickets(Protocol):
     # -- reading
@@ -103,7 +117,10 @@ class Tickets(Protocol):
         """waiting/parked -> called at a counter (a waiting ticket stops counting as waiting)."""
         ...
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool: ...
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        """recall_count ``read_recalls`` -> ``read_recalls + 1`` (guarded on both the status and
+        the count read, so two recalls from one stale read cannot both apply)."""
+        ...
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool: ...
 
     def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
@@ -127,6 +144,12 @@ class Tickets(Protocol):
 class Counters(Protocol):
     def counter_state(self, code: str) -> CounterState: ...
     def counter_states(self) -> list[CounterState]: ...
+
+    def lock_counter(self, code: str) -> CounterState:
+        """The counter's state, its row locked until the transaction ends (PostgreSQL; SQLite's
+        BEGIN IMMEDIATE already serialises writers). Lock order in every use case: the counter
+        row first, then ticket rows, then the event append."""
+        ...
 
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:
@@ -183,3 +206,8 @@ class QueueStore(Protocol):
         ...
 
     def describe(self) -> str: ...
+
+    def default_clock(self) -> Clock:
+        """The clock the use cases stamp writes with: the database server's on PostgreSQL (one
+        clock for the hall), the PC's own on SQLite and in memory."""
+        ...

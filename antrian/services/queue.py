@@ -13,11 +13,16 @@ from antrian.services.counter_actions import CLAIM_ATTEMPTS
 from antrian.services.counter_status import CounterStatusActions
 from antrian.services.handover import FirstStep, Handover, Handovers
 from antrian.services.issuing import Issuing
+from antrian.services.maintenance import DoctorReport, Drift, Maintenance
+from antrian.services.service_day import ClockSkew, ServiceDayActions
 from antrian.services.read_models import CounterView, HallStatus, ReadModels, ServiceStatus
 
 __all__ = [
     "CLAIM_ATTEMPTS",
+    "ClockSkew",
     "CounterView",
+    "DoctorReport",
+    "Drift",
     "FirstStep",
     "Handover",
     "HallStatus",
@@ -26,5 +31,6 @@ __all__ = [
 ]
 
 
-class QueueService(Issuing, Handovers, CounterStatusActions, ReadModels):
+class QueueService(Issuing, Handovers, CounterStatusActions, ReadModels, Maintenance,
+                   ServiceDayActions):
     """The queue's use cases (see the modules named above)."""

@@ -3,14 +3,17 @@ services and counters, the event helper and the compare-and-set check."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from antrian.domain.catalogue import Counter, Hall, Service
 from antrian.domain.errors import (
     BadTicketRef,
     InvalidTransition,
     NoCurrentTicket,
+    StoreConflict,
     TicketNotFound,
     UnknownCounter,
     UnknownService,
@@ -24,14 +27,38 @@ from antrian.domain.model import (
     Ticket,
     parse_ticket_ref,
 )
-from antrian.services.ports import Clock, QueueStore, QueueTx, SystemClock
+from antrian.services.ports import Clock, QueueStore, QueueTx
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# A deadlock or serialization failure is retried this many times in all before it is reported.
+CONFLICT_ATTEMPTS = 4
+
+
+def retry_conflicts(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a use case again (a fresh transaction, fresh reads) when the database broke a
+    deadlock or a serialization conflict; after CONFLICT_ATTEMPTS the StoreConflict goes to
+    the caller as what it is (not "offline")."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return fn(*args, **kwargs)
+            except StoreConflict:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
 
 
 class QueueCore:
     def __init__(self, hall: Hall, store: QueueStore, clock: Clock | None = None):
         self.hall = hall
         self.store = store
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or store.default_clock()
 
     # ------------------------------------------------------------------ time and lookups
     def local_now(self, now: datetime | None = None) -> datetime:
@@ -76,7 +103,8 @@ class QueueCore:
 
     # ------------------------------------------------------------------ tickets
     def _current(self, tx: QueueTx, counter_code: str) -> tuple[CounterState, Ticket]:
-        st = tx.counter_state(counter_code)
+        """The counter (its row locked first: the lock order) and the ticket it holds."""
+        st = tx.lock_counter(counter_code)
         t = tx.get_ticket(st.current_ticket_id) if st.current_ticket_id else None
         if t is None or t.status not in AT_COUNTER:
             raise NoCurrentTicket(f"counter {counter_code} has no ticket called", counter=counter_code)
@@ -101,6 +129,26 @@ class QueueCore:
             f"ticket {t.number} was changed by another station (now {fresh.status.value if fresh else 'gone'})",
             number=t.number, status=fresh.status.value if fresh else None, action=action,
         )
+
+    @staticmethod
+    def _released(tx: QueueTx, counter_code: str, t: Ticket) -> None:
+        """Free the counter of ``t``; refuse (rolling back the whole action) if it no longer held it."""
+        assert t.id is not None
+        if not tx.release_ticket(counter_code, t.id):
+            raise InvalidTransition(
+                f"counter {counter_code} no longer holds {t.number} (changed by another station); try again",
+                number=t.number, status=t.status.value, action="release",
+            )
+
+    def _check_serves(self, counter: Counter, t: Ticket, action: str) -> None:
+        """A counter calls only tickets of the services it serves (or sent to it by name)."""
+        if t.service_code not in counter.service_codes and t.target_counter != counter.code:
+            service = self.hall.find_service(t.service_code)
+            raise InvalidTransition(
+                f"ticket {t.number} is for '{service.name if service else t.service_code}', which counter "
+                f"{counter.code} does not serve; transfer it instead",
+                number=t.number, status=t.status.value, action=action,
+            )
 
     def resolve_ref(self, tx: QueueTx, text: str, day: date) -> Ticket:
         ref = parse_ticket_ref(text)

@@ -9,9 +9,12 @@ commit sends NOTIFY mpp_events as a wake-up hint for displays.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
+import threading
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -27,9 +30,11 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     OperationalError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from antrian.domain.errors import SchemaMissing, StoreUnavailable
+from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
 from antrian.paths import secure_file
+from antrian.services.ports import Clock, SystemClock
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
 __all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
@@ -59,7 +64,40 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
+# Bounded waits on PostgreSQL (seconds): a server that stops answering turns a station offline
+# within TX_DEADLINE_S, and it recovers by itself once the server answers again.
+CONNECT_TIMEOUT_S = 4
+STATEMENT_TIMEOUT_MS = 5000
+IDLE_IN_TX_TIMEOUT_MS = 10000
+TX_DEADLINE_S = 8.0
+# Connections per station process: the pool (POOL_SIZE + MAX_OVERFLOW) plus one LISTEN.
+POOL_SIZE = 1
+MAX_OVERFLOW = 1
+# SQLite: how long a writer waits for another writer's lock before "busy".
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+# deadlock_detected, serialization_failure: retried by the use cases, never "offline"
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def pg_connect_args(application_name: str = "mpp") -> dict[str, Any]:
+    """libpq connection arguments for every PostgreSQL connection of a station (the pool's and
+    the LISTEN one): connect timeout, server-side statement and idle-in-transaction timeouts,
+    TCP keepalives."""
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": application_name,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+                   f"-c idle_in_transaction_session_timeout={IDLE_IN_TX_TIMEOUT_MS}",
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+        "tcp_user_timeout": int(TX_DEADLINE_S * 1000),
+    }
+
+
+def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, application_name: str = "mpp") -> Engine:
     url = normalise_url(url)
     try:
         u = make_url(url)
@@ -72,7 +110,8 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
             if not parent.is_dir():
                 raise StoreUnavailable(f"folder {parent} for the SQLite file does not exist")
             secure_file(Path(db).expanduser())  # issue 10 (12): created 0600, an existing one tightened
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                                  "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -80,8 +119,10 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # FULL: a commit (a printed ticket) survives a power cut; NORMAL in WAL mode may lose
+            # the last commits and issue the same number again
+            cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -93,10 +134,14 @@ def _make_engine(url: str, immediate: bool, pool_size: int = 5) -> Engine:
         try:
             return create_engine(
                 url,
-                pool_size=pool_size,
-                max_overflow=10,
-                pool_pre_ping=True,
-                connect_args={"connect_timeout": 5, "application_name": "mpp"},
+                pool_size=max(1, min(pool_size, 2)),
+                max_overflow=MAX_OVERFLOW,
+                pool_timeout=TX_DEADLINE_S,
+                # no pre-ping: its SELECT 1 runs before the transaction's deadline could bound it
+                # (a hung server would block the checkout forever); a dropped connection fails
+                # one transaction as offline and the pool reconnects on the next
+                pool_pre_ping=False,
+                connect_args=pg_connect_args(application_name),
             )
         except NoSuchModuleError:
             raise StoreUnavailable("PostgreSQL driver missing: install psycopg (pip install 'psycopg[binary]')") from None
@@ -155,13 +200,27 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
+class ServerClock:
+    """The hall's one clock on PostgreSQL: the database server's statement_timestamp(). The
+    station's own clock only paints its screen (QueueService.clock_skew warns when it is off)."""
+
+    def __init__(self, store: SqlStore):
+        self.store = store
+
+    def now(self) -> datetime:
+        with self.store.read() as tx:
+            t = tx.server_now()
+        return t or datetime.now(timezone.utc)
+
+
 class SqlStore:
     """The QueueStore over SQLAlchemy. ``auto_upgrade`` migrates an SQLite file on first use."""
 
-    def __init__(self, url: str, auto_upgrade: bool | None = None, pool_size: int = 5):
+    def __init__(self, url: str, auto_upgrade: bool | None = None, pool_size: int = POOL_SIZE,
+                 application_name: str = "mpp"):
         self.url = normalise_url(url)
         self.dialect = make_url(self.url).get_backend_name() if "://" in self.url else "?"
-        self._write = _make_engine(self.url, immediate=True, pool_size=pool_size)
+        self._write = _make_engine(self.url, immediate=True, pool_size=pool_size, application_name=application_name)
         self._read = _make_engine(self.url, immediate=False, pool_size=pool_size) if self.dialect == "sqlite" else self._write
         if auto_upgrade is None:
             auto_upgrade = self.dialect == "sqlite"
@@ -172,6 +231,9 @@ class SqlStore:
 
     def describe(self) -> str:
         return redact(self.url)
+
+    def default_clock(self) -> Clock:
+        return ServerClock(self) if self.dialect == "postgresql" else SystemClock()
 
     def ensure_schema(self) -> None:
         if self._checked:
@@ -197,17 +259,37 @@ class SqlStore:
         self.ensure_schema()
         try:
             with engine.connect() as conn:
-                tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
-                with conn.begin():
-                    yield tx
-                    if write:
-                        tx.before_commit()
+                with _Deadline(conn if self.dialect == "postgresql" else None):
+                    tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
+                    with conn.begin():
+                        yield tx
+                        if write:
+                            tx.before_commit()
                 if write:  # committed: remember what is now known to be in the database
                     self._known_day = tx.known_day
                     self._known_counters = frozenset(tx.known_counters)
+        except PoolTimeout:
+            raise StoreUnavailable(
+                f"the database {self.describe()} is busy: this station's connections stayed in use longer "
+                f"than {TX_DEADLINE_S:.0f} s; nothing was changed, try again",
+                url=self.describe(), busy=True,
+            ) from None
         except (OperationalError, DBAPIError) as e:
+            if _sqlstate(e) in _CONFLICT_SQLSTATES:
+                raise StoreConflict(
+                    f"the database stopped this action to break a conflict with another station "
+                    f"({'deadlock' if _sqlstate(e) == '40P01' else 'serialization failure'}); nothing was "
+                    "changed, try again",
+                    sqlstate=_sqlstate(e),
+                ) from None
             if isinstance(e, DBAPIError) and not isinstance(e, OperationalError) and not _is_connection_error(e):
                 raise
+            if self.dialect == "sqlite" and "locked" in str(e).lower():
+                raise StoreUnavailable(
+                    f"the database {self.describe()} is busy: another program held it longer than "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again",
+                    url=self.describe(), busy=True,
+                ) from None
             raise _unavailable(self.url, e) from None
 
     def transaction(self) -> AbstractContextManager[SqlTx]:
@@ -223,6 +305,62 @@ class SqlStore:
         self._write.dispose()
         if self._read is not self._write:
             self._read.dispose()
+
+
+def _sqlstate(e: Exception) -> str | None:
+    state = getattr(getattr(e, "orig", None), "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+class _Deadline:
+    """A client-side bound on one PostgreSQL transaction: if it is still running after
+    TX_DEADLINE_S (a server that stopped answering, which no server-side timeout can see),
+    its socket is shut down, so the driver fails at once and the station goes offline."""
+
+    def __init__(self, conn: Connection | None):
+        self._conn = conn
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Deadline:
+        if self._conn is not None:
+            fd = _socket_fd(self._conn)
+            if fd is not None:
+                self._timer = threading.Timer(TX_DEADLINE_S, _shutdown_fd, (fd,))
+                self._timer.daemon = True
+                self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _socket_fd(conn: Connection) -> int | None:
+    try:
+        raw = conn.connection.dbapi_connection
+        fd = raw.pgconn.socket if raw is not None else None
+        return int(fd) if fd is not None else None
+    except Exception:
+        return None
+
+
+def _shutdown_fd(fd: int) -> None:
+    log.warning("database: a transaction ran past %.0f s; dropping its connection", TX_DEADLINE_S)
+    try:
+        dup = os.dup(fd)
+    except OSError:
+        return
+    try:
+        s = socket.socket(fileno=dup)
+    except OSError:
+        os.close(dup)
+        return
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        s.close()
 
 
 def _is_connection_error(e: DBAPIError) -> bool:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
+from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
@@ -73,6 +74,7 @@ class SqlTx:
         self.conn = conn
         self.pg = dialect == "postgresql"
         self._notify = False
+        self._pending: list[Event] = []
         # what this process already knows to be in the database (skips needless writes)
         self.known_day = known_day
         self.known_counters = set(known_counters)
@@ -88,11 +90,34 @@ class SqlTx:
         return sqlite_insert
 
     # -- day
-    def rollover(self, day: date, now: datetime | None = None) -> int:
-        if self.known_day == day:
-            return 0
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         iso = day.isoformat()
+        n = 0
+        if self.known_day != day:
+            n = self._roll(day, iso, now, confirm_jump)
+        # pin the service day until this transaction ends (a rollover waits for it), and refuse
+        # to write for a day that is already over
+        stmt = select(T.meta.c.value).where(T.meta.c.key == "service_day")
+        stored = self.conn.execute(stmt.with_for_update(read=True) if self.pg else stmt).scalar() or ""
+        if stored > iso:
+            raise DayRolledOver(
+                f"the hall's service day is already {stored}, but this station's clock says {iso}: "
+                "check this PC's date and time",
+                stored=stored, day=iso,
+            )
         self.known_day = day
+        return n
+
+    def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
+        if not self.pg and not confirm_jump:
+            stored = self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == "service_day")).scalar() or ""
+            if stored and stored < iso and (day - date.fromisoformat(stored)).days > 1:
+                raise ClockJump(
+                    f"this PC's clock says {iso}, more than a day after the last service day {stored}: "
+                    "if the date is right, confirm the new day; otherwise correct the clock "
+                    "(nothing was changed, no ticket expired)",
+                    last_day=stored, day=iso,
+                )
         changed = self.conn.execute(
             update(T.meta).where(T.meta.c.key == "service_day", T.meta.c.value < iso).values(value=iso)
         ).rowcount
@@ -109,7 +134,13 @@ class SqlTx:
             .values(status=Status.EXPIRED.value)
         ).rowcount
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
-        return n
+        return int(n)
+
+    def server_now(self) -> datetime | None:
+        if not self.pg:
+            return None
+        t = self.conn.execute(text("SELECT statement_timestamp()")).scalar_one()
+        return t.astimezone(timezone.utc) if isinstance(t, datetime) else None
 
     # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
     #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
@@ -155,6 +186,12 @@ class SqlTx:
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
         return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
+
+    def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
+        key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))
 
     # -- tickets
     def add_waiting(self, t: Ticket) -> Ticket:
@@ -227,8 +264,13 @@ class SqlTx:
             self._waiting_delta(row[0], row[1], bool(row[2]), -1)
         return row is not None
 
-    def mark_recalled(self, ticket_id: int, read_status: Status, recall_count: int) -> bool:
-        return self._guarded(ticket_id, read_status, recall_count=recall_count) is not None
+    def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
+        c = T.tickets.c
+        return self.conn.execute(
+            update(T.tickets)
+            .where(c.id == ticket_id, c.status == Status(read_status).value, c.recall_count == read_recalls)
+            .values(recall_count=read_recalls + 1)
+        ).rowcount == 1
 
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.SERVING.value, started_at=at) is not None
@@ -294,6 +336,11 @@ class SqlTx:
     def counter_states(self) -> list[CounterState]:
         return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
 
+    def lock_counter(self, code: str) -> CounterState:
+        self._ensure_counter(code)
+        row = self.conn.execute(select(T.counters).where(T.counters.c.code == code).with_for_update()).first()
+        return _counter(row) if row else CounterState(code=code)
+
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:
         self._ensure_counter(code)
@@ -332,37 +379,59 @@ class SqlTx:
 
     # -- events
     def append_event(self, e: Event) -> int:
+        """On PostgreSQL the event is written when the transaction commits (before_commit): the
+        lock that hands out ids in commit order is then the LAST lock a transaction takes (lock
+        order: counter row, ticket rows, counts, the event append), so no transaction holds it
+        while waiting for a row another one holds. The id is known from then on (0 until)."""
         if self.pg:
-            # ids in commit order: the lock is held until this transaction ends
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+            self._pending.append(e)
             self._notify = True
-        return int(self.conn.execute(
-            insert(T.events)
-            .values(
-                at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
-                officer=e.officer, service_code=e.service_code,
-                payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
-            )
-            .returning(T.events.c.id)
-        ).scalar_one())
+            return 0
+        return self._insert_events([e])[-1]
+
+    def _insert_events(self, events: list[Event]) -> list[int]:
+        ids = []
+        for e in events:
+            ids.append(int(self.conn.execute(
+                insert(T.events)
+                .values(
+                    at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+                    officer=e.officer, service_code=e.service_code,
+                    payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+                )
+                .returning(T.events.c.id)
+            ).scalar_one()))
+        return ids
+
+    def _flush_events(self) -> None:
+        if not self._pending:
+            return
+        # ids in commit order: the lock is held until this transaction ends
+        self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+        pending, self._pending = self._pending, []
+        self._insert_events(pending)
 
     def before_commit(self) -> None:
+        self._flush_events()
         if self._notify:
             self.conn.execute(text(f"NOTIFY {EVENT_CHANNEL}"))
 
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:
+        self._flush_events()
         rows = self.conn.execute(
             select(T.events).where(T.events.c.id > after_id).order_by(T.events.c.id).limit(limit)
         )
         return [_event(r) for r in rows]
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
+        self._flush_events()
         rows = self.conn.execute(
             select(T.events).where(and_(T.events.c.at >= start, T.events.c.at < end)).order_by(T.events.c.id)
         )
         return [_event(r) for r in rows]
 
     def last_event_id(self) -> int:
+        self._flush_events()
         return int(self.conn.execute(select(func.max(T.events.c.id))).scalar() or 0)
 
     # -- users

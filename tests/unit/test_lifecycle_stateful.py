@@ -670,6 +670,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             raise Expect(CounterBusy)
         if t.status != "parked":
             raise Expect(InvalidTransition)
+        if t.service not in HALL.counter(counter).service_codes and t.target != counter:
+            raise Expect(InvalidTransition)  # issue 10, defect 10: only at a counter serving it
         opened = self._assign(counter, officer)
 
         def apply(r):
