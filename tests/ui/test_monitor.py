@@ -182,7 +182,7 @@ def open_manager_monitor(env, qtbot):
     return w, beeps
 
 
-def test_a_counter_without_a_heartbeat_shows_offline_not_serving(env, qtbot):
+def test_a_counter_without_a_heartbeat_shows_offline_not_serving(env, qtbot, shot):
     from antrian.services.health import Heartbeat
 
     busy_hall(env)  # loket 7 serves K-001, loket 3 pauses
@@ -193,6 +193,9 @@ def test_a_counter_without_a_heartbeat_shows_offline_not_serving(env, qtbot):
     assert row7[1] == "Offline (tidak ada kabar)" and row7[2].startswith("K-001")
     assert panel.counter_row("3")[1] == "Istirahat (Sholat)"
     assert panel.counter_row("10")[1] == "Tutup"  # a closed counter needs no heartbeat
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366, timeout=2000)
+    shot(w, "monitor-counter-offline-1366x768")
 
     _health(env).beat(Heartbeat("counter", "7", "0.1.0"))  # its window is back
     panel.refresh()
