@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from antrian.services.users import UserService
 from qtshared.common import EventFeed, Runner, Translations, place_from_env
+from qtshared.heartbeat import start_heartbeat, station_name
 from counter.window import CounterWindow
 from counter.monitor import MonitorWindow
 
@@ -48,6 +49,28 @@ def make_monitor_window(ctx, app=None, *, language: str = "id", runner: Runner |
     return MonitorWindow(queue, users, runner, feed, queue.clock, translations=translations)
 
 
+def follow_counter_heartbeat(window, store):
+    """The counter window's heartbeat (kind "counter", name = the counter's code): it starts when
+    the officer's counter panel opens and stops when the officer logs out, so the monitor shows a
+    counter whose window died as "offline"."""
+    state = {"code": None, "hb": None}
+
+    def changed(_index: int) -> None:
+        panel = window.panel
+        code = panel.counter.code if panel is not None and window.stack.currentWidget() is panel else None
+        if code == state["code"]:
+            return
+        if state["hb"] is not None:
+            state["hb"].stop()
+            state["hb"].deleteLater()
+        state["code"] = code
+        state["hb"] = None if code is None else start_heartbeat(
+            window, store, "counter", code, window.runner, last_event_id=lambda: window.feed.after_id)
+
+    window.stack.currentChanged.connect(changed)
+    return state
+
+
 def _run(window, windowed: bool) -> int:
     app = QApplication.instance()
     window.feed.start()
@@ -67,6 +90,7 @@ def run_counter(ctx, *, counter: str | None = None, windowed: bool = False, user
                 pin: str | None = None, language: str = "id") -> int:
     app = _app()
     window = make_counter_window(ctx, app, counter=counter, language=language)
+    follow_counter_heartbeat(window, ctx.queue.store)
     if username and pin:
         window.login_page.username.setText(username)
         window.login(username, pin)
@@ -78,6 +102,8 @@ def run_monitor(ctx, *, windowed: bool = False, username: str | None = None, pin
                 language: str = "id") -> int:
     app = _app()
     window = make_monitor_window(ctx, app, language=language)
+    start_heartbeat(window, ctx.queue.store, "monitor", station_name(ctx, "monitor"), window.runner,
+                    last_event_id=lambda: window.feed.after_id)
     if username and pin:
         window.login_page.username.setText(username)
         window.login(username, pin)

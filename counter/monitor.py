@@ -12,8 +12,9 @@ the panel) is the last ~90 lines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -37,11 +39,16 @@ from PySide6.QtWidgets import (
 
 from antrian.domain.errors import StoreUnavailable
 from antrian.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
+from antrian.services.alerts import AlertService
+from antrian.services.health import HealthService, counter_presence
 from antrian.services.ports import UserRecord
 from antrian.services.users import require_role
+from antrian.storage.manager_store import ManagerStore
+from counter.alerts_view import AlertsView
 from counter.common import STYLE, ErrorText, build_header, minutes_text
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
 from counter.login import LoginPage
+from counter.reports_view import ReportsView
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
 OVERDUE_BG = QColor("#f8d7d5")
@@ -54,25 +61,46 @@ class Snapshot:
     status: object  # antrian.services.queue.HallStatus
     waiting: list[Ticket]
     names: dict[str, str]
+    presence: dict[str, str] = field(default_factory=dict)  # counter code -> counter_presence() value
 
 
 def read_snapshot(queue, users) -> Snapshot:
-    """Everything the monitor shows, read in the background."""
+    """Everything the monitor shows, read in the background. A counter whose window's heartbeat
+    went red is "offline" (antrian.services.health.counter_presence), not "Melayani"."""
     status = queue.status()
     with queue.store.read() as tx:
         open_tickets = tx.open_tickets(queue.service_day())
     waiting = [t for t in open_tickets if t.status in (Status.WAITING, Status.PARKED)]
     waiting.sort(key=lambda t: (t.arrival_at, t.id))
     names = {u.username: u.full_name for u in users.list()} if users is not None else {}
-    return Snapshot(status, waiting, names)
+    try:
+        devices = HealthService(ManagerStore(queue.store)).devices()
+    except Exception:  # noqa: BLE001 - no health table or store: show the queue's own states
+        devices = []
+    return Snapshot(status, waiting, names, counter_presence(status.counters, devices))
+
+
+class MonitorAlerts(AlertsView):
+    """The alerts panel, telling the monitor how many alerts are not acknowledged yet."""
+
+    unacknowledged = Signal(int)
+
+    def _shown(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        super()._shown(result)
+        self.unacknowledged.emit(result[0].unacknowledged)
 
 
 class MonitorPanel(QWidget):
     logged_out = Signal()
 
-    def __init__(self, queue, users, runner, feed, clock, user: UserRecord, parent: QWidget | None = None):
+    def __init__(self, queue, users, runner, feed, clock, user: UserRecord, parent: QWidget | None = None,
+                 beep: Callable[[], None] | None = None):
         super().__init__(parent)
         require_role(user, *SUPERVISOR_ROLES)
+        self._beep = beep
+        self._alerts_open = 0
         self.queue = queue
         self.hall = queue.hall
         self.users = users
@@ -104,13 +132,24 @@ class MonitorPanel(QWidget):
         self._ticker.start()
         self.retranslate()
         self.refresh()
+        self.alerts_view.start()
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
         root = build_header(self, 8)
 
+        self.tabs = QTabWidget(objectName="monitor_tabs")
+        root.addWidget(self.tabs, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
-        root.addWidget(split, 1)
+        self.tabs.addTab(split, "")
+        mstore = ManagerStore(self.queue.store)
+        health = HealthService(mstore)
+        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
+                                         self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
+        self.alerts_view.unacknowledged.connect(self._on_alerts)
+        self.tabs.addTab(self.alerts_view, "")
+        self.reports_view = ReportsView(self.queue.store, self.hall, self.runner, self.clock)
+        self.tabs.addTab(self.reports_view, "")
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -201,6 +240,9 @@ class MonitorPanel(QWidget):
         self.title.setText(self.tr("Monitor - {hall}").format(hall=self.hall.short_name))
         self.subtitle.setText(self.tr("Supervisor: {name} ({role})").format(name=self.user.full_name,
                                                                             role=self.user.role))
+        self.tabs.setTabText(0, self.tr("Queue"))
+        self._on_alerts(self._alerts_open)
+        self.tabs.setTabText(2, self.tr("Reports"))
         self.counters_caption.setText(self.tr("Counters"))
         self.counters.setHorizontalHeaderLabels(
             [self.tr("Counter"), self.tr("State"), self.tr("Ticket"), self.tr("Officer"), self.tr("Agency")])
@@ -283,6 +325,14 @@ class MonitorPanel(QWidget):
     def offline(self) -> bool:
         return self._store_down or self._feed_down
 
+    def _on_alerts(self, unacknowledged: int) -> None:
+        if self.gone:
+            return
+        self._alerts_open = unacknowledged
+        text = self.tr("Alerts") if not unacknowledged else self.tr("Alerts ({n})").format(n=unacknowledged)
+        self.tabs.setTabText(1, text)
+        self.tabs.tabBar().setTabTextColor(1, OVERDUE_FG if unacknowledged else QColor("black"))
+
     # ------------------------------------------------------------------ rendering
     def overdue(self, t: Ticket, now: datetime) -> bool:
         target = self.hall.service(t.service_code).target_wait_minutes
@@ -307,6 +357,9 @@ class MonitorPanel(QWidget):
             state = ErrorText.counter_status(cv.state.status.value, ticket is not None)
             if cv.state.status == CounterStatus.PAUSED and cv.state.pause_reason:
                 state += f" ({cv.state.pause_reason})"
+            away = snap.presence.get(cv.code) == "offline"
+            if away:
+                state = self.tr("Offline (no heartbeat)")
             tick = ""
             if ticket is not None:
                 tick = f"{ticket.number}  {ErrorText.status(ticket.status.value)}"
@@ -322,6 +375,8 @@ class MonitorPanel(QWidget):
                     item.setForeground(QBrush(colour.get(cv.state.status.value, QColor("black"))))
                     if ticket is not None:
                         item.setForeground(QBrush(QColor("#1f5fbf")))
+                    if away:
+                        item.setForeground(QBrush(OVERDUE_FG))
                     f = item.font()
                     f.setBold(True)
                     item.setFont(f)
@@ -546,6 +601,7 @@ class MonitorPanel(QWidget):
         if shiboken6.isValid(self):
             self._ticker.stop()
             self._retry.stop()
+            self.alerts_view.shutdown()
         if self.feed is not None:
             for signal, slot in ((self.feed.events, self._on_events), (self.feed.online, self._on_online)):
                 try:
@@ -557,8 +613,10 @@ class MonitorPanel(QWidget):
 class MonitorWindow(QMainWindow):
     """Login (supervisor or admin) -> the monitor panel."""
 
-    def __init__(self, queue, users, runner, feed, clock=None, translations=None, parent: QWidget | None = None):
+    def __init__(self, queue, users, runner, feed, clock=None, translations=None, parent: QWidget | None = None,
+                 beep: Callable[[], None] | None = None):
         super().__init__(parent)
+        self.beep = beep  # the alert sound (None: the hall chime)
         self.queue = queue
         self.users = users
         self.runner = runner
@@ -621,7 +679,8 @@ class MonitorWindow(QMainWindow):
             self.user = user
             self.login_page.set_busy(False)
             self.login_page.message.clear()
-            self.panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user)
+            self.panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user,
+                                      beep=self.beep)
             self.panel.logged_out.connect(self._logged_out)
             self.stack.addWidget(self.panel)
             self.stack.setCurrentWidget(self.panel)

@@ -125,10 +125,16 @@ def run_display(ctx, args) -> int:
         except (ValueError, OSError):  # not the main thread
             pass
     window.start()
+    from qtshared.heartbeat import start_heartbeat, station_name
+
+    heartbeat = start_heartbeat(window, queue.store, "display", station_name(ctx, "display"),
+                                last_event_id=lambda: feed.after_id)
     ctx.window_built("display", window)
     try:
         code = app.exec()
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         window.shutdown()
         feed.stop()
         announcer.stop(drain=False, timeout=3.0)

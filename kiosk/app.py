@@ -60,10 +60,16 @@ def run_kiosk(ctx, args) -> int:
     else:
         show_full_screen(window, width, height)
 
+    from qtshared.heartbeat import start_heartbeat, station_name
+
+    heartbeat = start_heartbeat(window, ctx.queue.store, "kiosk", station_name(ctx, "kiosk"),
+                                printer_state=lambda: kiosk_printer_state(window))
     ctx.window_built("kiosk", window)
     try:
         return int(app.exec() or 0)
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         window.shutdown()
 
 
@@ -79,6 +85,18 @@ def show_full_screen(window, width: int | None = None, height: int | None = None
     elif screen is not None:
         window.setGeometry(screen.geometry())
     window.showFullScreen()
+
+
+def kiosk_printer_state(window) -> str | None:
+    """The kiosk's printer as a heartbeat printer state (antrian.services.health.PRINTER_STATES),
+    from the warning the kiosk window shows; None if the window does not know."""
+    desk = getattr(window, "desk", None)
+    if desk is None:
+        return None
+    warning = getattr(desk, "warning", None)
+    if warning is None:
+        return "ok"
+    return warning if warning in ("paper_near_end", "paper_out", "offline") else "error"
 
 
 class TicketPreview(QLabel):

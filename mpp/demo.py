@@ -1,7 +1,7 @@
 """`mpp demo`: the whole hall on one PC.
 
-With a screen: the kiosk, the hall display and two counter windows (demo officers already logged
-in), each its own process exactly as on separate PCs, on a demo SQLite database with the preview
+With a screen: the kiosk, the hall display, two counter windows (demo officers already logged
+in) and the supervisor monitor (the demo supervisor logged in), each its own process exactly as on separate PCs, on a demo SQLite database with the preview
 printer and every service open whatever the hour. With no screen (or --headless): a simulated hall
 day, so `make demo` shows something useful on a server too."""
 
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Callable, Mapping, Sequence
 
 DEMO_OFFICERS = (("demo1", "Petugas Demo Satu", "1111"), ("demo2", "Petugas Demo Dua", "2222"))
+DEMO_SUPERVISOR = ("demosup", "Supervisor Demo", "999999")  # supervisors need 6-8 digits
 
 
 def has_screen() -> bool:
@@ -30,7 +31,7 @@ def demo_db_url() -> str:
 
 
 def prepare(ctx) -> tuple[str, str]:
-    """Schema, demo officers; returns the two counters the demo opens (the busiest agency's)."""
+    """Schema, demo officers and the demo supervisor; returns the two counters the demo opens (the busiest agency's)."""
     from antrian.services.users import UserService
     from antrian.storage.db import upgrade
 
@@ -40,6 +41,8 @@ def prepare(ctx) -> tuple[str, str]:
     for username, name, pin in DEMO_OFFICERS:
         if username not in known:
             users.add(username, name, "officer", pin)
+    if DEMO_SUPERVISOR[0] not in known:
+        users.add(DEMO_SUPERVISOR[0], DEMO_SUPERVISOR[1], "supervisor", DEMO_SUPERVISOR[2])
     agency = ctx.hall.find_agency("disdukcapil") or ctx.hall.agencies[0]
     codes = list(agency.counter_codes) + [c.code for c in ctx.hall.counters if c.code not in agency.counter_codes]
     return codes[0], codes[1]
@@ -54,7 +57,8 @@ FRAME_SIDE = 4  # left, right and bottom border
 def station_commands(db_url: str, counters: tuple[str, str], config: str | None,
                      screen: tuple[int, int, int, int] | tuple[int, int] = (0, 0, 2400, 1500),
                      ) -> list[tuple[list[str], str]]:  # fmt: skip
-    """(command, MPP_GEOMETRY) per station: display top right, kiosk top left, counters below.
+    """(command, MPP_GEOMETRY) per station: display top right, kiosk top left; below them the two
+    counters and the supervisor monitor, a third of the width each.
 
     ``screen``: the usable desktop (x, y, w, h), e.g. the work area without panels; (w, h) means
     at (0, 0). Each window's frame (title bar and borders) fits inside its quarter."""
@@ -62,6 +66,7 @@ def station_commands(db_url: str, counters: tuple[str, str], config: str | None,
     x0, y0, w, h = screen if len(screen) == 4 else (0, 0, *screen)
     top = int(h * 0.52)
     half = w // 2
+    third = w // 3
 
     def cell(x: int, y: int, cw: int, ch: int) -> str:
         return (f"{x0 + x + FRAME_SIDE},{y0 + y + FRAME_TOP},"
@@ -71,9 +76,11 @@ def station_commands(db_url: str, counters: tuple[str, str], config: str | None,
         (mpp + ["display", "--windowed"], cell(half, 0, w - half, top)),
         (mpp + ["kiosk", "--windowed"], cell(0, 0, half, top)),
         (mpp + ["counter", "--windowed", "--counter", counters[0], "--user", DEMO_OFFICERS[0][0],
-                "--pin", DEMO_OFFICERS[0][2]], cell(0, top, half, h - top)),
+                "--pin", DEMO_OFFICERS[0][2]], cell(0, top, third, h - top)),
         (mpp + ["counter", "--windowed", "--counter", counters[1], "--user", DEMO_OFFICERS[1][0],
-                "--pin", DEMO_OFFICERS[1][2]], cell(half, top, w - half, h - top)),
+                "--pin", DEMO_OFFICERS[1][2]], cell(third, top, third, h - top)),
+        (mpp + ["monitor", "--windowed", "--user", DEMO_SUPERVISOR[0], "--pin", DEMO_SUPERVISOR[2]],
+         cell(2 * third, top, w - 2 * third, h - top)),
     ]
 
 
@@ -209,8 +216,9 @@ def run(args) -> int:
     print(f"Demo database: {ctx.db_url}")
     print(f"Web server: {web_url}/papan (hall board); each ticket's QR code opens its live page {web_url}/t/...")
     print(f"Kiosk: tap an agency, then a service. Counters: loket {counters[0]} ({DEMO_OFFICERS[0][0]}) and "
-          f"loket {counters[1]} ({DEMO_OFFICERS[1][0]}): press F1 (Panggil) to call. Close this terminal "
-          "or press Ctrl+C to stop. Kiosk staff PIN: 0000.")
+          f"loket {counters[1]} ({DEMO_OFFICERS[1][0]}): press F1 (Panggil) to call. Monitor: supervisor "
+          f"{DEMO_SUPERVISOR[0]} (PIN {DEMO_SUPERVISOR[2]}). Close this terminal or press Ctrl+C to stop. "
+          "Kiosk staff PIN: 0000.")
     serve = [sys.executable, "-m", "mpp.cli", "--db", ctx.db_url] + (["--config", args.config] if args.config else [])
     commands: list[tuple[list[str], Mapping[str, str] | None]] = [(serve + ["serve", "--port", str(web_port)], None)]
     commands += [(cmd, dict(os.environ, MPP_GEOMETRY=geometry))

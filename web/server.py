@@ -99,6 +99,28 @@ def log_to_file() -> str:
     return str(path)
 
 
+def start_web_heartbeat(store, name: str, interval_s: float | None = None, writer=None):
+    """The web server's heartbeat (kind "web"): a daemon thread writes one every
+    ``antrian.services.health.BEAT_SECONDS`` (never on the event loop; a failed write is logged
+    by HeartbeatWriter.beat and never raises). Returns the threading.Event that stops it."""
+    import threading
+
+    from antrian.services.health import BEAT_SECONDS
+    from antrian.storage.manager_store import make_heartbeat_writer
+
+    writer = writer or make_heartbeat_writer(store, "web", name[:60])
+    stop = threading.Event()
+    interval = BEAT_SECONDS if interval_s is None else interval_s
+
+    def loop() -> None:
+        while not stop.is_set():
+            writer.beat()
+            stop.wait(interval)
+
+    threading.Thread(target=loop, name="mpp-web-heartbeat", daemon=True).start()
+    return stop
+
+
 def serve(ctx, host: str | None = None, port: int | None = None, announce=print) -> int:
     import uvicorn
 
@@ -124,5 +146,9 @@ def serve(ctx, host: str | None = None, port: int | None = None, announce=print)
              f"API docs {base}/api/v1/docs); log: {logfile}")
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
                             timeout_graceful_shutdown=3, server_header=False, proxy_headers=False)
-    uvicorn.Server(config).run()
+    heartbeat = start_web_heartbeat(ctx.queue.store, f"web@{socket.gethostname()}:{port}")
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        heartbeat.set()
     return 0

@@ -154,3 +154,131 @@ def test_monitor_logout(env, qtbot):
     qtbot.waitUntil(lambda: w.panel is not None, timeout=5000)
     qtbot.mouseClick(w.panel.logout_button, Qt.MouseButton.LeftButton)
     assert w.panel is None and w.stack.currentWidget() is w.login_page
+
+
+# ---------------------------------------------------------------- issue 14: alerts, reports, device health
+
+def _health(env):
+    from antrian.services.health import HealthService
+    from antrian.storage.manager_store import ManagerStore
+
+    return HealthService(ManagerStore(env.store))
+
+
+def open_manager_monitor(env, qtbot):
+    from counter.monitor import MonitorWindow
+
+    beeps = []
+    w = MonitorWindow(env.queue, env.users, env.runner, env.feed, env.clock, translations=env.translations,
+                      beep=lambda: beeps.append(1))
+    qtbot.addWidget(w)
+    env.windows.append(w)
+    activate(qtbot, w)
+    w.login_page.username.setText("sri")
+    w.login_page.pin.setText("567890")
+    qtbot.mouseClick(w.login_page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.panel is not None, timeout=5000)
+    settle(qtbot, w.panel)
+    return w, beeps
+
+
+def test_a_counter_without_a_heartbeat_shows_offline_not_serving(env, qtbot, shot):
+    from antrian.services.health import Heartbeat
+
+    busy_hall(env)  # loket 7 serves K-001, loket 3 pauses
+    _health(env).beat(Heartbeat("counter", "3", "0.1.0"))  # loket 3's window beats; loket 7's died
+    w, _beeps = open_manager_monitor(env, qtbot)
+    panel = w.panel
+    row7 = panel.counter_row("7")
+    assert row7[1] == "Offline (tidak ada kabar)" and row7[2].startswith("K-001")
+    assert panel.counter_row("3")[1] == "Istirahat (Sholat)"
+    assert panel.counter_row("10")[1] == "Tutup"  # a closed counter needs no heartbeat
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366, timeout=2000)
+    shot(w, "monitor-counter-offline-1366x768")
+
+    _health(env).beat(Heartbeat("counter", "7", "0.1.0"))  # its window is back
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.counter_row("7")[1] == "Melayani", timeout=5000)
+
+
+def test_the_alerts_tab_sounds_until_acknowledged_and_lists_the_devices(env, qtbot, shot):
+    from antrian.services.health import Heartbeat
+
+    busy_hall(env)  # K-002 waits 45 min against a 30 min target
+    _health(env).beat(Heartbeat("kiosk", "kiosk-1", "0.1.0", None, "paper_near_end"))
+    _health(env).beat(Heartbeat("counter", "7", "0.1.0"))
+    _health(env).beat(Heartbeat("counter", "3", "0.1.0"))
+    w, beeps = open_manager_monitor(env, qtbot)
+    panel = w.panel
+    assert [panel.tabs.tabText(i) for i in (0, 2)] == ["Antrean", "Laporan"]
+    alerts = panel.alerts_view
+    qtbot.waitUntil(lambda: alerts.table.rowCount() >= 2, timeout=15000)
+    messages = [alerts.table.item(r, 1).text() for r in range(alerts.table.rowCount())]
+    assert any(m.startswith("KTP-el: antrean terlama menunggu 45 menit") for m in messages)
+    assert "Kios kiosk-1: kertas printer hampir habis" in messages
+    n = alerts.table.rowCount()
+    qtbot.waitUntil(lambda: panel.tabs.tabText(1) == f"Peringatan ({n})", timeout=5000)
+    assert alerts.sounding and beeps
+    kinds = sorted(alerts.devices_table.item(r, 0).text() for r in range(alerts.devices_table.rowCount()))
+    assert kinds == ["Kios", "Loket", "Loket"]
+    panel.tabs.setCurrentWidget(alerts)
+    for size in ((1366, 768), (1920, 1080)):
+        w.resize(*size)
+        qtbot.waitUntil(lambda size=size: w.width() == size[0], timeout=2000)
+        shot(w, f"monitor-alerts-{size[0]}x{size[1]}")
+
+    for _ in range(n):  # acknowledge every alert: the sound stops, the tab says so
+        row = next(r for r in range(alerts.table.rowCount()) if not alerts.table.item(r, 3).text())
+        alerts.table.selectRow(row)
+        acked = sum(1 for r in range(alerts.table.rowCount()) if alerts.table.item(r, 3).text())
+        alerts.acknowledge_selected()
+        qtbot.waitUntil(lambda acked=acked: sum(1 for r in range(alerts.table.rowCount())
+                                                if alerts.table.item(r, 3).text()) == acked + 1, timeout=15000)
+    assert not alerts.sounding
+    assert panel.tabs.tabText(1) == "Peringatan"
+    assert {alerts.table.item(r, 3).text() for r in range(n)} == {"sri"}
+    assert alerts.log_table.rowCount() == n
+
+
+def test_the_reports_tab_shows_the_day(env, qtbot, shot):
+    busy_hall(env)
+    w, _beeps = open_manager_monitor(env, qtbot)
+    panel = w.panel
+    reports = panel.reports_view
+    panel.tabs.setCurrentWidget(reports)
+    reports.refresh()
+    qtbot.waitUntil(lambda: reports.model is not None or bool(reports.error_text), timeout=20000)
+    assert reports.model is not None, reports.error_text
+    for size in ((1366, 768), (1920, 1080)):
+        w.resize(*size)
+        qtbot.waitUntil(lambda size=size: w.width() == size[0], timeout=2000)
+        shot(w, f"monitor-reports-{size[0]}x{size[1]}")
+    panel.tabs.setCurrentIndex(0)
+    for size in ((1366, 768), (1920, 1080)):
+        w.resize(*size)
+        qtbot.waitUntil(lambda size=size: w.width() == size[0], timeout=2000)
+        shot(w, f"monitor-queue-{size[0]}x{size[1]}")
+
+
+def test_the_counter_window_beats_as_its_counter_once_the_panel_opens(env, qtbot):
+    from counter.app import follow_counter_heartbeat
+    from counter.window import CounterWindow
+
+    w = CounterWindow(env.queue, env.users, env.runner, env.feed, env.clock, translations=env.translations,
+                      counter="7")
+    qtbot.addWidget(w)
+    env.windows.append(w)
+    state = follow_counter_heartbeat(w, env.store)
+    activate(qtbot, w)
+    assert state["hb"] is None
+    w.login_page.username.setText("budi")
+    w.login_page.pin.setText("1234")
+    qtbot.mouseClick(w.login_page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.page() == "counter", timeout=5000)
+    assert state["code"] == "7"
+    hb = state["hb"]
+    qtbot.waitUntil(lambda: hb.beats >= 1, timeout=5000)
+    assert [(d.kind, d.name) for d in _health(env).devices()] == [("counter", "7")]
+    w.panel.logout()
+    qtbot.waitUntil(lambda: state["hb"] is None, timeout=5000)

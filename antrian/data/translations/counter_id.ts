@@ -535,6 +535,26 @@
 <context>
     <name>MonitorPanel</name>
     <message>
+        <source>Queue</source>
+        <translation>Antrean</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Peringatan</translation>
+    </message>
+    <message>
+        <source>Alerts ({n})</source>
+        <translation>Peringatan ({n})</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Laporan</translation>
+    </message>
+    <message>
+        <source>Offline (no heartbeat)</source>
+        <translation>Offline (tidak ada kabar)</translation>
+    </message>
+    <message>
         <source>Monitor - {hall}</source>
         <translation>Monitor - {hall}</translation>
     </message>
