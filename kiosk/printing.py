@@ -168,8 +168,16 @@ class PrintDesk(QObject):
 
     def print_issued(self, issued: IssuedTicket, on_done: Callable[[PrintOutcome], None] | None = None,
                      reprint: bool = False) -> None:
-        self._submit(issued.ticket.number, lambda: ticket_print_for(issued, self.hall, reprint=reprint),
-                     issued, on_done)
+        def build() -> TicketPrint:
+            tp = ticket_print_for(issued, self.hall, reprint=reprint)
+            state = getattr(issued, "state", None)  # a ReprintView (antrian.services.reprint) says what is true now
+            if reprint and state is not None:
+                from printer.commands import for_reprint
+
+                tp = for_reprint(tp, state.value, getattr(issued, "counter_code", None))
+            return tp
+
+        self._submit(issued.ticket.number, build, issued, on_done)
 
     def print_test(self, on_done: Callable[[PrintOutcome], None] | None = None) -> None:
         def build() -> TicketPrint:

@@ -577,7 +577,10 @@ class KioskWindow(QWidget):
         q = self.queue
 
         def job():
-            return q.issued_view(q.find_ticket(ref))
+            # what is true now: priority line, called/served state; expired or cancelled refused
+            from antrian.services.reprint import reprint_view
+
+            return reprint_view(q, q.find_ticket(ref))
 
         def found(issued: IssuedTicket) -> None:
             self.busy = False

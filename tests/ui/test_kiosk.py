@@ -427,6 +427,20 @@ def test_reprint_by_typed_number_and_unknown_number(qtbot, kiosk, printer, queue
     assert len(printer.printed) == 1
 
 
+def test_a_staff_reprint_of_a_called_ticket_prints_its_current_state(qtbot, kiosk, printer, queue):
+    """Issue 15 (7) at the kiosk: a reprint says what is true now, not "please wait, 0 ahead"."""
+    w = kiosk
+    issued = queue.issue("kk")
+    queue.call_next("7")
+    w.request_pin("staff")
+    enter_pin(qtbot, w, "0000")
+    w.staff.ref.setText(issued.ticket.number)
+    tap(w.staff.reprint_button)
+    qtbot.waitUntil(lambda: len(printer.printed) == 1, timeout=5000)
+    printed = printer.printed[0]
+    assert printed.reprint and printed.state_lines and "Loket 7" in printed.state_lines[0]
+
+
 def test_paper_out_is_checked_before_printing(qtbot, kiosk, printer):
     w = kiosk
     printer.set_status(PrinterStatus(True, "out", False, "out of paper"))
