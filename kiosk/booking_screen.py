@@ -129,9 +129,16 @@ def attach(window: Any, booking: Any) -> BookingScreen:
     window.stack.addWidget(screen)
     source = str(getattr(window.settings, "station", "") or getattr(window.settings, "code", "") or "kiosk")
     screen.controller = BookingCheckIn(screen, booking, window.db, source, window._issued)  # type: ignore[attr-defined]
-    entry = QPushButton(TEXT["id"]["title"] + " / " + TEXT["en"]["title"])
+    from kiosk.widgets import FitButton
+
+    m = getattr(window, "m", None)
+    if m is not None:  # styled like the kiosk's other secondary buttons
+        entry: QPushButton = FitButton(TEXT["id"]["title"] + " / " + TEXT["en"]["title"], "secondary", m)
+        entry.setMinimumHeight(m.touch)
+    else:
+        entry = QPushButton(TEXT["id"]["title"] + " / " + TEXT["en"]["title"])
+        entry.setMinimumHeight(64)
     entry.setObjectName("bookingEntry")
-    entry.setMinimumHeight(64)
 
     def open_screen() -> None:
         screen.lang = window.lang if window.lang in TEXT else "id"
@@ -140,8 +147,27 @@ def attach(window: Any, booking: Any) -> BookingScreen:
 
     entry.clicked.connect(open_screen)
     screen.cancelled.connect(window.show_home)
-    layout = window.home.layout()
-    if layout is not None:
-        layout.addWidget(entry)
+    # In the header row, beside the language switch: a row of its own would take the height the
+    # agency tiles need (at 1366x768 the 18 agencies would no longer fit one page).
+    home = window.home
+    lang_button = getattr(home, "lang_button", None)
+    header = None
+    root = home.layout()
+    if lang_button is not None and root is not None:
+        for i in range(root.count()):
+            row = root.itemAt(i).layout()
+            if row is not None and row.indexOf(lang_button) >= 0:
+                header = row
+                break
+    landscape = window.width() >= window.height()  # portrait screens have height to spare, not width
+    if header is not None and lang_button is not None and landscape and isinstance(entry, FitButton):
+        entry.set_fit_text(TEXT["id"]["title"])
+        entry.setFixedWidth(lang_button.width())
+        header.insertWidget(header.indexOf(lang_button), entry)
+        home.header_extra_width = lang_button.width() + 24  # the hall name leaves room for it
+        if hasattr(home, "_fit_hall_name"):
+            home._fit_hall_name()
+    elif root is not None:
+        root.addWidget(entry)
     screen.entry = entry  # type: ignore[attr-defined]
     return screen

@@ -277,7 +277,8 @@ class HomeScreen(QWidget):
 
         clock_w = max(self.clock.sizeHint().width(), self.date.sizeHint().width())
         logo_w = self.logo.sizeHint().width() + 18 if self.logo.isVisible() else 0
-        room = self.width() - self.lang_button.width() - clock_w - logo_w - 2 * 24 - 2 * 24
+        room = (self.width() - self.lang_button.width() - getattr(self, "header_extra_width", 0) - clock_w - logo_w
+                - 2 * 24 - 2 * 24)
         from PySide6.QtGui import QFont
 
         name = self.hall.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from antrian import paths
 from antrian.config import KioskSettings, load_hall
@@ -158,5 +158,33 @@ def test_without_a_window_manager_the_kiosk_fills_its_screen(qtbot, qapp, real_h
         assert w.geometry() == screen, f"{w.geometry()} on a {screen} screen"
         show_full_screen(w, 1366, 768)
         assert (w.width(), w.height()) == (1366, 768)
+    finally:
+        close_kiosk(w)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_agency_still_fits_with_the_booking_entry(qtbot, qapp, real_hall, shot, size):
+    """The "Sudah booking?" button (issue 13) joins the start screen: the 18 agencies still fit."""
+    from antrian.fakes_booking import FakeBookingStore
+    from antrian.services.booking import BookingService
+    from kiosk.booking_screen import attach
+
+    clock = FakeClock()
+    store = FakeBookingStore()
+    queue = QueueService(real_hall, store, clock)
+    w = make_kiosk(qtbot, qapp, queue, FakeTicketPrinter(), size=size)
+    try:
+        attach(w, BookingService(real_hall, store, clock))
+        qtbot.waitUntil(lambda: w.waiting is not None, timeout=5000)
+        settle(qtbot)
+        assert w.home.page_count() == 1
+        assert all(t.isVisible() for t in w.home.tiles.values())
+        assert_tiles_fit(w)
+        entry = w.findChild(QPushButton, "bookingEntry")
+        assert entry is not None and entry.isVisible()
+        assert w.rect().contains(_visible_rect(w, entry))
+        name = w.home.hall_name
+        assert QFontMetrics(name.font()).horizontalAdvance(name.text()) <= name.width(), "hall name clipped"
+        shot(w, f"fit-home-booking-{size[0]}x{size[1]}")
     finally:
         close_kiosk(w)
