@@ -13,8 +13,9 @@ import os
 import re
 import socket
 import threading
+import time
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -204,13 +205,35 @@ class ServerClock:
     """The hall's one clock on PostgreSQL: the database server's statement_timestamp(). The
     station's own clock only paints its screen (QueueService.clock_skew warns when it is off)."""
 
+    REFRESH_SECONDS = 60.0
+
     def __init__(self, store: SqlStore):
         self.store = store
+        self._offset: timedelta | None = None  # server time minus this PC's time
+        self._fetched_at = 0.0
 
     def now(self) -> datetime:
-        with self.store.read() as tx:
-            t = tx.server_now()
-        return t or datetime.now(timezone.utc)
+        """This PC's time corrected by the server's offset. Never raises. The offset is fetched
+        once at first use, then refreshed at most every REFRESH_SECONDS and only off the main
+        thread (the GUI thread of a window never waits for the database to paint its clock);
+        while the database is away the last known offset is used. The service day itself is
+        pinned inside each write transaction from the server's statement_timestamp()."""
+        stale = time.monotonic() - self._fetched_at > self.REFRESH_SECONDS
+        if self._offset is None or (stale and threading.current_thread() is not threading.main_thread()):
+            self._refresh()
+        local = datetime.now(timezone.utc)
+        return local + self._offset if self._offset is not None else local
+
+    def _refresh(self) -> None:
+        self._fetched_at = time.monotonic()
+        try:
+            with self.store.read() as tx:
+                server = tx.server_now()
+        except Exception as e:  # the database is away: keep the last offset
+            log.debug("server clock: %s", e)
+            return
+        if server is not None:
+            self._offset = server - datetime.now(timezone.utc)
 
 
 class SqlStore:
