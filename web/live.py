@@ -109,6 +109,9 @@ def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = F
         "state": r.status, "number": r.number, "service": sname,
         "agency": agency.name if agency else r.agency_code, "ahead": None, "eta": None,
         "counter": r.counter_code, "alert": False, "call_id": "", "offline": offline,
+        # the service standard (UU 25/2009): what to bring and what it costs, from the hall config
+        "requirements": list(getattr(service, "requirements", ()) or ()) if service else [],
+        "fee": (getattr(service, "fee", "") or "") if service else "",
     }
     st = r.status
     if st == "waiting":

@@ -162,3 +162,23 @@ def test_board_shows_latest_calls_and_counters(web):
 def test_home_redirects_to_board_and_health(web):
     assert web.client.get("/", follow_redirects=False).headers["location"] == "/papan"
     assert web.client.get("/healthz").json()["ok"] is True
+
+
+def test_ticket_page_lists_the_service_requirements_and_fee(store, clock):
+    """Issue 15 (21): the phone page shows the service standard of a waiting ticket."""
+    from antrian.config import HallFile, build_hall
+    from tests.conftest import hall_dict
+    from tests.web.conftest import make_web
+
+    d = hall_dict()
+    d["agency"][0]["service"][0].update(requirements=["Fotokopi Kartu Keluarga", "Surat pengantar RT/RW"],
+                                        fee="Gratis")
+    w = make_web(build_hall(HallFile.model_validate(d), "<test hall>"), store, clock)
+    it = w.queue.issue("ktp")
+    other = w.queue.issue("kk")
+    w.step()
+    r = page(w, it.ticket.token)
+    assert "Persyaratan yang perlu disiapkan" in r.text
+    assert "Fotokopi Kartu Keluarga" in r.text and "Surat pengantar RT/RW" in r.text and "Biaya: Gratis" in r.text
+    assert "What to bring" in page(w, it.ticket.token, lang="en").text
+    assert "Persyaratan yang perlu disiapkan" not in page(w, other.ticket.token).text  # none in the hall file
