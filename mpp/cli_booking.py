@@ -74,8 +74,10 @@ def add_commands(sub) -> None:
 
 
 def _usage(p: argparse.ArgumentParser) -> int:
-    p.print_help()
-    return 2
+    from antrian.domain.errors import UsageError
+
+    raise UsageError("`mpp booking` needs an action: list, show, cancel, release, book or check-in "
+                     "(see `mpp booking --help`)")
 
 
 def _service(args):

@@ -52,7 +52,9 @@ def _json_errors(func):
             params = {k: v for k, v in getattr(e, "params", {}).items() if isinstance(v, (str, int, float, bool))}
             print(json.dumps({"ok": False, "error": code, "message": str(e), "exit_code": exit_code} | params,
                              ensure_ascii=False, default=str))
-            print(f"mpp: {e}", file=sys.stderr)
+            from mpp.cli import one_line
+
+            print(f"mpp: {one_line(str(e))}", file=sys.stderr)
             return exit_code
 
     return run

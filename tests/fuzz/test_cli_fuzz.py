@@ -24,8 +24,9 @@ from tests.conftest import hall_dict
 from tests.integration.test_cli import write_toml
 
 DOCUMENTED = set(range(0, 10))  # 0 done, 1-9 refused (see README "Exit codes"); 70 must never happen
-# windows and sound: not headless (they would open a window or play audio)
-SKIP = {"kiosk", "counter", "monitor", "display", "demo", "announce"}
+# windows and sound: not headless (they would open a window or play audio); the web server
+SKIP = {"kiosk", "counter", "monitor", "display", "demo", "announce", "survey",
+        "serve"}  # serve runs the web server until stopped
 PIN = "135790"
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
