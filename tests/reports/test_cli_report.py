@@ -25,6 +25,9 @@ def mpp(tmp_path, capsys, monkeypatch):
         out, err = capsys.readouterr()
         return rc, out, err
 
+    from tests.integration.test_cli import add_test_accounts
+
+    add_test_accounts(run, monkeypatch)  # counter commands log in (issue 10)
     return run
 
 
