@@ -147,9 +147,27 @@ def peak(samples: array) -> float:
     return max(max(samples), -min(samples)) / 32768.0
 
 
+def _little_endian(samples: array) -> bytes:
+    """WAV frames are little-endian 16-bit."""
+    if sys.byteorder == "big":
+        data = array("h", samples)
+        data.byteswap()
+        return data.tobytes()
+    return samples.tobytes()
+
+
 def write_wav(path: Path | str, samples: array, fmt: WavFormat = VOICE_FORMAT) -> Path:
-    """Write 16-bit samples atomically (temp file + rename), so a reader never sees half a file."""
+    """Write 16-bit samples atomically (temp file + rename), so a reader never sees half a file.
+    A path that exists and is not a regular file (a device such as /dev/null, a pipe) is written
+    in place: renaming over it would replace the device with a file."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with open(path, "wb") as fh, wave.open(fh, "wb") as w:
+            w.setnchannels(fmt.channels)
+            w.setsampwidth(2)
+            w.setframerate(fmt.framerate)
+            w.writeframes(_little_endian(samples))
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".wav.tmp", dir=path.parent)
     try:
@@ -157,11 +175,7 @@ def write_wav(path: Path | str, samples: array, fmt: WavFormat = VOICE_FORMAT) -
             w.setnchannels(fmt.channels)
             w.setsampwidth(2)
             w.setframerate(fmt.framerate)
-            data = samples
-            if sys.byteorder == "big":
-                data = array("h", samples)
-                data.byteswap()
-            w.writeframes(data.tobytes())
+            w.writeframes(_little_endian(samples))
         os.replace(tmp, path)
     except BaseException:
         try:

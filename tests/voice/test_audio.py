@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import wave
 
 import pytest
@@ -113,3 +114,23 @@ def test_prune_dir_keeps_the_newest(tmp_path):
         os.utime(p, (1000 + i, 1000 + i))
     assert prune_dir(tmp_path, "*.wav", keep=2) == 3
     assert sorted(p.name for p in tmp_path.glob("*.wav")) == ["3.wav", "4.wav"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_write_wav_to_a_device_or_pipe_writes_in_place_and_never_replaces_it(tmp_path):
+    """`mpp announce --wav /dev/null` must not rename a file over the device (it did, as root)."""
+    import stat
+    import threading
+    from array import array
+
+    from display.voice.audio import write_wav
+
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_wav(fifo, array("h", [0, 100, -100, 0]))
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the pipe, not a regular file
+    assert got and got[0][:4] == b"RIFF" and len(got[0]) == 44 + 8
