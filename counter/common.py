@@ -3,11 +3,14 @@ Qt, context ``ErrorText``), time formatting and the style sheet."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
 from antrian.domain.errors import QueueError, StoreUnavailable
+from antrian.domain.model import Ticket
 
 
 def _t(text: str) -> str:
@@ -47,6 +50,8 @@ class ErrorText:
     @staticmethod
     def of(exc: BaseException) -> str:
         if isinstance(exc, StoreUnavailable):
+            if exc.params.get("busy"):  # SQLite "database is locked", or the pool stayed in use
+                return QCoreApplication.translate("ErrorText", "The database is busy, try again. Nothing was saved.")
             return QCoreApplication.translate(
                 "ErrorText", "The database cannot be reached. Nothing was saved; try again in a moment.")
         if not isinstance(exc, QueueError):
@@ -97,7 +102,62 @@ class ErrorText:
                 counter=p.get("counter", ""))
         if code == "unknown_service":
             return QCoreApplication.translate("ErrorText", "Choose a service or a counter to send the ticket to.")
+        if code == "clock_jump":
+            return QCoreApplication.translate(
+                "ErrorText", "This PC's clock jumped {days} days ahead ({day}; last service day {last_day}). "
+                "Nothing was saved: fix the clock, or a supervisor starts the new day.").format(
+                days=jump_days(exc), day=day_text(p.get("day")), last_day=day_text(p.get("last_day")))
+        if code in ("store_conflict", "day_rolled_over"):
+            return QCoreApplication.translate(
+                "ErrorText", "Another station changed this at the same moment. Nothing was saved; try again.")
         return str(exc)
+
+
+def day_text(iso: object) -> str:
+    """An ISO date as Indonesians write it (25-11-2026); anything else as it is."""
+    try:
+        return date.fromisoformat(str(iso)).strftime("%d-%m-%Y")
+    except ValueError:
+        return str(iso or "")
+
+
+def jump_days(exc: BaseException) -> int:
+    """How many days a ClockJump's clock is past the last service day (0 when unknown)."""
+    params = getattr(exc, "params", {}) or {}
+    try:
+        return (date.fromisoformat(str(params["day"])) - date.fromisoformat(str(params["last_day"]))).days
+    except (KeyError, ValueError):
+        return 0
+
+
+def skew_text(skew: Any, tz: tzinfo | None) -> str:
+    """The warning line of a PC whose clock is off the database server's (a ClockSkew)."""
+    station = skew.station.astimezone(tz) if tz else skew.station
+    server = skew.server.astimezone(tz) if tz else skew.server
+    seconds = abs(skew.seconds)
+    diff = (QCoreApplication.translate("ErrorText", "{m} min").format(m=int(seconds // 60)) if seconds >= 60
+            else QCoreApplication.translate("ErrorText", "{s} s").format(s=int(seconds)))
+    text = (QCoreApplication.translate("ErrorText", "This PC's clock is {diff} ahead of the server's")
+            if skew.seconds > 0 else
+            QCoreApplication.translate("ErrorText", "This PC's clock is {diff} behind the server's"))
+    return (text.format(diff=diff) + " " + QCoreApplication.translate(
+        "ErrorText", "(PC {station}, server {server}); the server's time is used. Correct this PC's clock.").format(
+        station=f"{station:%d-%m-%Y %H.%M.%S}", server=f"{server:%d-%m-%Y %H.%M.%S}"))
+
+
+def booking_tag(ticket: Ticket, booked: Mapping[int, str], tz: tzinfo | None) -> str:
+    """"Booking 09:00" for a ticket issued at a booking's check-in (its arrival time is the
+    slot start), "" for a walk-in. ``booked``: ticket id -> booking code
+    (BookingService.booked_tickets())."""
+    if ticket.id is None or ticket.id not in booked:
+        return ""
+    start = ticket.arrival_at.astimezone(tz) if tz else ticket.arrival_at
+    return QCoreApplication.translate("ErrorText", "Booking {time}").format(time=f"{start:%H.%M}")
+
+
+def with_booking(number: str, tag: str) -> str:
+    """"K-012 · Booking 09.00" (or just the number for a walk-in)."""
+    return f"{number} \u00b7 {tag}" if tag else number
 
 
 def minutes_text(delta: timedelta | None) -> str:

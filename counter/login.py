@@ -153,6 +153,7 @@ class CounterPicker(QWidget):
         self.message = QLabel(objectName="message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.message.setProperty("kind", "error")
+        self.message.setWordWrap(True)
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(self.list, 1)

@@ -24,10 +24,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMainWindow,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -45,12 +43,12 @@ from antrian.services.ports import UserRecord
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
 from counter.alerts_view import AlertsView
-from counter.common import STYLE, ErrorText, build_header, minutes_text
+from counter.clock_banner import SUPERVISOR_ROLES
+from counter.common import ErrorText, build_header, minutes_text
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
-from counter.login import LoginPage
 from counter.reports_view import ReportsView
+from counter.station import StationWindow
 
-SUPERVISOR_ROLES = ("supervisor", "admin")
 OVERDUE_BG = QColor("#f8d7d5")
 OVERDUE_FG = QColor("#a01b14")
 RETRY_MS = 2000
@@ -94,6 +92,7 @@ class MonitorAlerts(AlertsView):
 
 class MonitorPanel(QWidget):
     logged_out = Signal()
+    error_shown = Signal(object)  # the window shows a clock jump's banner (counter/station.py)
 
     def __init__(self, queue, users, runner, feed, clock, user: UserRecord, parent: QWidget | None = None,
                  beep: Callable[[], None] | None = None):
@@ -532,6 +531,7 @@ class MonitorPanel(QWidget):
                 self._store_down = True
                 self._update_banner()
             self._say("error", lambda e=exc: ErrorText.of(e))
+            self.error_shown.emit(exc)
             self.refresh()
 
         self.runner.submit(work, ok, err)
@@ -610,64 +610,21 @@ class MonitorPanel(QWidget):
                     pass
 
 
-class MonitorWindow(QMainWindow):
+class MonitorWindow(StationWindow):
     """Login (supervisor or admin) -> the monitor panel."""
+
+    purpose = "monitor"
+    panel: MonitorPanel | None
 
     def __init__(self, queue, users, runner, feed, clock=None, translations=None, parent: QWidget | None = None,
                  beep: Callable[[], None] | None = None):
-        super().__init__(parent)
+        super().__init__(queue, users, runner, feed, clock, translations, parent)
         self.beep = beep  # the alert sound (None: the hall chime)
-        self.queue = queue
-        self.users = users
-        self.runner = runner
-        self.feed = feed
-        self.clock = clock or queue.clock
-        self.translations = translations
-        self.user: UserRecord | None = None
-        self.panel: MonitorPanel | None = None
-        self.setStyleSheet(STYLE)
         self.resize(1360, 820)
-        central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        top = QWidget(objectName="header")
-        top.setStyleSheet("background: #16294a;")
-        tl = QHBoxLayout(top)
-        tl.setContentsMargins(16, 4, 16, 4)
-        hall_label = QLabel(queue.hall.short_name)
-        hall_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-        hall_label.setStyleSheet("color: #d6e2f5;")
-        tl.addWidget(hall_label, 1)
-        self.lang_button = QPushButton(objectName="small")
-        self.lang_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.lang_button.clicked.connect(self.toggle_language)
-        self.lang_button.setVisible(translations is not None)
-        tl.addWidget(self.lang_button)
-        lay.addWidget(top)
-        self.stack = QStackedWidget()
-        lay.addWidget(self.stack, 1)
-        self.login_page = LoginPage(queue.hall.name, "monitor")
-        self.stack.addWidget(self.login_page)
-        self.setCentralWidget(central)
-        self.login_page.submitted.connect(self.login)
         self.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Monitor - {hall}").format(hall=self.queue.hall.short_name))
-        if self.translations is not None:
-            self.lang_button.setText("English" if self.translations.language == "id" else "Bahasa Indonesia")
-
-    def toggle_language(self) -> None:
-        if self.translations is None:
-            return
-        self.translations.set_language("en" if self.translations.language == "id" else "id")
-        self.retranslate()
+    def window_title(self) -> str:
+        return self.tr("Monitor - {hall}").format(hall=self.queue.hall.short_name)
 
     def login(self, username: str, pin: str) -> None:
         self.login_page.set_busy(True)
@@ -679,31 +636,18 @@ class MonitorWindow(QMainWindow):
             self.user = user
             self.login_page.set_busy(False)
             self.login_page.message.clear()
-            self.panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user,
-                                      beep=self.beep)
-            self.panel.logged_out.connect(self._logged_out)
-            self.stack.addWidget(self.panel)
-            self.stack.setCurrentWidget(self.panel)
+            panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user, beep=self.beep)
+            self.panel = panel
+            panel.logged_out.connect(self._logged_out)
+            panel.error_shown.connect(self.saw_error)
+            self.stack.addWidget(panel)
+            self.stack.setCurrentWidget(panel)
 
         def err(exc):
             if not shiboken6.isValid(self):
                 return
             self.login_page.set_busy(False)
             self.login_page.show_error(ErrorText.of(exc))
+            self.saw_error(exc)
 
         self.runner.submit(lambda: users.login(username, pin, roles=SUPERVISOR_ROLES), ok, err)
-
-    def _logged_out(self) -> None:
-        panel, self.panel = self.panel, None
-        self.user = None
-        self.stack.setCurrentWidget(self.login_page)
-        self.login_page.username.clear()
-        self.login_page.reset()
-        if panel is not None:
-            self.stack.removeWidget(panel)
-            panel.deleteLater()
-
-    def closeEvent(self, event) -> None:
-        if self.panel is not None:
-            self.panel.shutdown()
-        super().closeEvent(event)

@@ -42,6 +42,7 @@ class CounterPanel(QWidget):
     """One counter, one logged-in officer."""
 
     logged_out = Signal()
+    error_shown = Signal(object)  # the window shows a clock jump's banner (counter/station.py)
 
     def __init__(self, queue, runner, feed, clock, user: UserRecord, counter_code: str,
                  parent: QWidget | None = None):
@@ -260,6 +261,7 @@ class CounterPanel(QWidget):
 
     def show_error(self, exc: BaseException) -> None:
         self._say("error", lambda e=exc: ErrorText.of(e))
+        self.error_shown.emit(exc)
 
     def show_notice(self, key: str) -> None:
         if key == "finish_before_closing":
