@@ -249,3 +249,42 @@ def build_header(owner, vmargin: int = 6):
     owner.banner.hide()
     root.addWidget(owner.banner)
     return root
+
+
+def booking_service(queue: Any) -> Any:
+    """A read-only BookingService over the queue's store (None when the store keeps no bookings)."""
+    if not hasattr(queue.store, "bookings"):
+        return None
+    from antrian.services.booking import BookingService
+
+    return BookingService(queue.hall, queue.store, queue.clock)
+
+
+class BookedTickets:
+    """Which of today's tickets came from a booking (ticket id -> booking code), read in the
+    background with BookingService.booked_tickets(); read again when an event says a booking was
+    checked in (or the day changed). ``changed()`` runs on the GUI thread after a change."""
+
+    def __init__(self, queue: Any, runner: Any, changed: Any):
+        self.service = booking_service(queue)
+        self.runner = runner
+        self.changed = changed
+        self.tz = queue.hall.tz
+        self.codes: dict[int, str] = {}
+
+    def refresh(self) -> None:
+        if self.service is not None:
+            self.runner.submit(self.service.booked_tickets, self._got, lambda _exc: None)
+
+    def on_events(self, events: list) -> None:
+        if any((e.type == "issued" and e.payload.get("booked")) or e.type in ("day_rollover", "day_confirmed")
+               for e in events):
+            self.refresh()
+
+    def _got(self, codes: dict[int, str]) -> None:
+        if codes != self.codes:
+            self.codes = codes
+            self.changed()
+
+    def tag(self, ticket: Ticket) -> str:
+        return booking_tag(ticket, self.codes, self.tz)

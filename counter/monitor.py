@@ -44,7 +44,7 @@ from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
 from counter.alerts_view import AlertsView
 from counter.clock_banner import SUPERVISOR_ROLES
-from counter.common import ErrorText, build_header, minutes_text
+from counter.common import ErrorText, booking_service, booking_tag, build_header, minutes_text, with_booking
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
 from counter.reports_view import ReportsView
 from counter.station import StationWindow
@@ -60,6 +60,7 @@ class Snapshot:
     waiting: list[Ticket]
     names: dict[str, str]
     presence: dict[str, str] = field(default_factory=dict)  # counter code -> counter_presence() value
+    booked: dict[int, str] = field(default_factory=dict)  # ticket id -> booking code (issue 13)
 
 
 def read_snapshot(queue, users) -> Snapshot:
@@ -75,7 +76,9 @@ def read_snapshot(queue, users) -> Snapshot:
         devices = HealthService(ManagerStore(queue.store)).devices()
     except Exception:  # noqa: BLE001 - no health table or store: show the queue's own states
         devices = []
-    return Snapshot(status, waiting, names, counter_presence(status.counters, devices))
+    bookings = booking_service(queue)
+    booked = bookings.booked_tickets() if bookings is not None else {}
+    return Snapshot(status, waiting, names, counter_presence(status.counters, devices), booked)
 
 
 class MonitorAlerts(AlertsView):
@@ -361,7 +364,8 @@ class MonitorPanel(QWidget):
                 state = self.tr("Offline (no heartbeat)")
             tick = ""
             if ticket is not None:
-                tick = f"{ticket.number}  {ErrorText.status(ticket.status.value)}"
+                number = with_booking(ticket.number, booking_tag(ticket, snap.booked, hall.tz))
+                tick = f"{number}  {ErrorText.status(ticket.status.value)}"
             officer = cv.state.officer or ""
             if officer:
                 officer = snap.names.get(officer, officer)
@@ -423,8 +427,8 @@ class MonitorPanel(QWidget):
         for r, t in enumerate(snap.waiting):
             svc = hall.service(t.service_code)
             late = self.overdue(t, now)
-            cells = [t.number, svc.name, t.priority or "", minutes_text(now - t.arrival_at),
-                     ErrorText.status(t.status.value)]
+            cells = [with_booking(t.number, booking_tag(t, snap.booked, hall.tz)), svc.name, t.priority or "",
+                     minutes_text(now - t.arrival_at), ErrorText.status(t.status.value)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, t.token)
@@ -447,7 +451,7 @@ class MonitorPanel(QWidget):
         for r in range(self.tickets.rowCount()):
             item = self.tickets.item(r, 0)
             if item is not None and item.background().color() == OVERDUE_BG:
-                out.append(item.text())
+                out.append(item.data(Qt.ItemDataRole.UserRole + 1))
         return out
 
     def counter_row(self, code: str) -> list[str]:
@@ -477,7 +481,7 @@ class MonitorPanel(QWidget):
 
     def select_ticket(self, number: str) -> None:
         for r in range(self.tickets.rowCount()):
-            if self.tickets.item(r, 0).text() == number:
+            if self.tickets.item(r, 0).data(Qt.ItemDataRole.UserRole + 1) == number:
                 self.tickets.selectRow(r)
 
     def _counter_view(self, code: str | None):
@@ -559,7 +563,7 @@ class MonitorPanel(QWidget):
         if self.busy or token is None:
             return False
         rows = self.tickets.selectionModel().selectedRows()
-        number = self.tickets.item(rows[0].row(), 0).text()
+        number = self.tickets.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole + 1)
         dlg = ReasonDialog("cancel", number, self)
         queue, officer = self.queue, self.user.username
         dlg.chosen.connect(lambda reason: self._act(

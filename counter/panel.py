@@ -19,7 +19,7 @@ from antrian.domain.model import CounterStatus, Status, Ticket
 from antrian.services.ports import UserRecord
 from antrian.services.return_from_no_show import return_window_minutes
 from printer.content import priority_label_id
-from counter.common import ErrorText, clock_text, minutes_text, since
+from counter.common import BookedTickets, ErrorText, clock_text, minutes_text, since, with_booking
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
 from counter.panel_layout import (
     ACTIONS,
@@ -64,6 +64,7 @@ class CounterPanel(QWidget):
         self.reason_dialog: ReasonDialog | None = None
         self.confirm_dialog: ConfirmDialog | None = None
 
+        self.booked = BookedTickets(queue, runner, lambda: None if self.gone else self._render())
         build_panel(self)
         build_shortcuts(self)
         if feed is not None:
@@ -78,6 +79,7 @@ class CounterPanel(QWidget):
         self._ticker.start()
         self.retranslate()
         self.refresh()
+        self.booked.refresh()
 
     # ------------------------------------------------------------------ the presenter's state
     state = property(lambda self: self.presenter.state)
@@ -163,6 +165,8 @@ class CounterPanel(QWidget):
             via = ""
             if t.transferred_from:
                 via = "  " + self.tr("(transferred)")
+            if self.booked.tag(t):
+                via += "  \u00b7  " + self.booked.tag(t)
             self.service_label.setText(f"{service.name}  |  {self.hall.agency(t.agency_code).short_name}{via}")
             if t.is_priority:
                 self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=priority_label_id(t.priority)))
@@ -185,7 +189,7 @@ class CounterPanel(QWidget):
             waited = minutes_text(now - nt.arrival_at)
             item = QListWidgetItem(f"{nt.number}  {service.name}  {waited}")
             item.setData(ROLE_NUMBER, nt.number)
-            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_SERVICE, with_booking(service.name, self.booked.tag(nt)))
             item.setData(ROLE_RIGHT, waited)
             item.setData(ROLE_PRIORITY, nt.is_priority)
             self.next_list.addItem(item)
@@ -347,6 +351,7 @@ class CounterPanel(QWidget):
 
     def _on_events(self, events: list) -> None:
         self.presenter.on_events(events)
+        self.booked.on_events(events)
 
     def _on_online(self, online: bool) -> None:
         self.presenter.on_online(online)
