@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from antrian.domain.errors import QueueError, StoreUnavailable
 from antrian.domain.model import Ticket
@@ -227,22 +227,22 @@ def build_header(owner, vmargin: int = 6):
     root = QVBoxLayout(owner)
     root.setContentsMargins(0, 0, 0, 0)
     root.setSpacing(0)
-    header = QWidget(objectName="header")
+    header = named(QWidget(), "header")
     hl = QHBoxLayout(header)
     hl.setContentsMargins(16, vmargin, 16, vmargin)
     titles = QVBoxLayout()
-    owner.title = QLabel(objectName="title")
+    owner.title = named(QLabel(), "title")
     owner.title.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    owner.subtitle = QLabel(objectName="subtitle")
+    owner.subtitle = named(QLabel(), "subtitle")
     owner.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     titles.addWidget(owner.title)
     titles.addWidget(owner.subtitle)
     hl.addLayout(titles, 1)
-    owner.clock_label = QLabel(objectName="title")
+    owner.clock_label = named(QLabel(), "title")
     owner.clock_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     hl.addWidget(owner.clock_label)
     root.addWidget(header)
-    owner.banner = QLabel(objectName="banner")
+    owner.banner = named(QLabel(), "banner")
     owner.banner.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     owner.banner.setWordWrap(True)
     owner.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -288,3 +288,12 @@ class BookedTickets:
 
     def tag(self, ticket: Ticket) -> str:
         return booking_tag(ticket, self.codes, self.tz)
+
+
+W = TypeVar("W", bound=QObject)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with its object name set (the style sheet and tests find it by that name)."""
+    widget.setObjectName(name)
+    return widget

@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -44,14 +42,17 @@ from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
 from counter.alerts_view import AlertsView
 from counter.clock_banner import SUPERVISOR_ROLES
-from counter.common import ErrorText, booking_service, booking_tag, build_header, minutes_text, with_booking
+from counter.common import ErrorText, booking_service, booking_tag, build_header, minutes_text, named, with_booking
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
+from counter.fit import FoldingSplitter, ScrollTabs
 from counter.reports_view import ReportsView
 from counter.station import StationWindow
 
 OVERDUE_BG = QColor("#f8d7d5")
 OVERDUE_FG = QColor("#a01b14")
 RETRY_MS = 2000
+FOLD_WIDTH = 1100  # narrower (half a screen, portrait): the counters above the queue, not beside it
+FOLDED_HEIGHT = 820  # folded, the queue page scrolls below this height
 
 
 @dataclass(frozen=True)
@@ -140,30 +141,32 @@ class MonitorPanel(QWidget):
     def _build(self) -> None:
         root = build_header(self, 8)
 
-        self.tabs = QTabWidget(objectName="monitor_tabs")
+        # every page scrolls rather than widen the window: half a 1366-px screen is enough (issue 14)
+        self.tabs = ScrollTabs()
+        self.tabs.setObjectName("monitor_tabs")
         root.addWidget(self.tabs, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.tabs.addTab(split, "")
+        split = self.split = FoldingSplitter(FOLD_WIDTH, FOLDED_HEIGHT)
+        self.tabs.add_page(split)
         mstore = ManagerStore(self.queue.store)
         health = HealthService(mstore)
         self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
                                          self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
         self.alerts_view.unacknowledged.connect(self._on_alerts)
-        self.tabs.addTab(self.alerts_view, "")
+        self.tabs.add_page(self.alerts_view)
         self.reports_view = ReportsView(self.queue.store, self.hall, self.runner, self.clock)
-        self.tabs.addTab(self.reports_view, "")
+        self.tabs.add_page(self.reports_view)
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        self.counters_caption = QLabel(objectName="section")
+        self.counters_caption = named(QLabel(), "section")
         self.counters_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         ll.addWidget(self.counters_caption)
-        self.counters = QTableWidget(0, 5, objectName="counters")
+        self.counters = named(QTableWidget(0, 5), "counters")
         self._table_setup(self.counters, stretch=4)
         ll.addWidget(self.counters, 1)
         row = QHBoxLayout()
-        self.transfer_button = QPushButton(objectName="small")
-        self.close_button = QPushButton(objectName="small")
+        self.transfer_button = named(QPushButton(), "small")
+        self.close_button = named(QPushButton(), "small")
         row.addWidget(self.transfer_button)
         row.addWidget(self.close_button)
         row.addStretch(1)
@@ -172,10 +175,10 @@ class MonitorPanel(QWidget):
 
         right = QWidget()
         rl = QVBoxLayout(right)
-        self.services_caption = QLabel(objectName="section")
+        self.services_caption = named(QLabel(), "section")
         self.services_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         rl.addWidget(self.services_caption)
-        self.services = QTreeWidget(objectName="services")
+        self.services = named(QTreeWidget(), "services")
         self.services.setColumnCount(5)
         self.services.setRootIsDecorated(True)
         self.services.setUniformRowHeights(True)
@@ -184,23 +187,25 @@ class MonitorPanel(QWidget):
             self.services.header().setSectionResizeMode(
                 col, QHeaderView.ResizeMode.Stretch if col == 0 else QHeaderView.ResizeMode.ResizeToContents)
         rl.addWidget(self.services, 3)
-        self.tickets_caption = QLabel(objectName="section")
+        self.tickets_caption = named(QLabel(), "section")
         self.tickets_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         rl.addWidget(self.tickets_caption)
-        self.tickets = QTableWidget(0, 5, objectName="tickets")
+        self.tickets = named(QTableWidget(0, 5), "tickets")
         self._table_setup(self.tickets, stretch=1)
         rl.addWidget(self.tickets, 2)
         row2 = QHBoxLayout()
-        self.cancel_button = QPushButton(objectName="small")
+        self.cancel_button = named(QPushButton(), "small")
         row2.addWidget(self.cancel_button)
         row2.addStretch(1)
-        self.logout_button = QPushButton(objectName="small")
+        self.logout_button = named(QPushButton(), "small")
         row2.addWidget(self.logout_button)
         rl.addLayout(row2)
         split.addWidget(right)
         split.setSizes([640, 720])
+        for caption in (self.counters_caption, self.services_caption, self.tickets_caption, self.subtitle):
+            caption.setWordWrap(True)  # a narrow window wraps them instead of growing
 
-        self.message = QLabel(objectName="message")
+        self.message = named(QLabel(), "message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.message.setWordWrap(True)
         self.message.setContentsMargins(16, 0, 16, 8)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter.common import build_header
+from counter.common import build_header, named
 
 if TYPE_CHECKING:
     from counter.panel import CounterPanel
@@ -74,32 +74,32 @@ def build_panel(panel: "CounterPanel") -> None:
     # left: the current ticket and the number / QR field
     left = QVBoxLayout()
     body.addLayout(left, 3)
-    card = QFrame(objectName="card")
+    card = named(QFrame(), "card")
     cl = QVBoxLayout(card)
     cl.setContentsMargins(20, 10, 20, 10)
     cl.setSpacing(4)
-    panel.state_label = QLabel(objectName="state")
+    panel.state_label = named(QLabel(), "state")
     panel.state_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.number_label = QLabel(objectName="number")
+    panel.number_label = named(QLabel(), "number")
     panel.number_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.number_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     panel.number_label.setMinimumHeight(96)
-    panel.service_label = QLabel(objectName="service")
+    panel.service_label = named(QLabel(), "service")
     panel.service_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.service_label.setWordWrap(True)
     prio_row = QHBoxLayout()
-    panel.prio_label = QLabel(objectName="prio")
+    panel.prio_label = named(QLabel(), "prio")
     panel.prio_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     prio_row.addWidget(panel.prio_label)
     prio_row.addStretch(1)
     times = QGridLayout()
     panel.waited_caption = QLabel()
     panel.waited_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.waited_value = QLabel(objectName="timer")
+    panel.waited_value = named(QLabel(), "timer")
     panel.waited_value.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.timer_caption = QLabel()
     panel.timer_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.timer_value = QLabel(objectName="timer")
+    panel.timer_value = named(QLabel(), "timer")
     panel.timer_value.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.recall_label = QLabel()
     panel.recall_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
@@ -118,10 +118,10 @@ def build_panel(panel: "CounterPanel") -> None:
     left.addWidget(card, 1)
 
     scan_row = QHBoxLayout()
-    panel.scan = QLineEdit(objectName="scan")
+    panel.scan = named(QLineEdit(), "scan")
     panel.scan.setMaxLength(512)
     panel.scan.setClearButtonEnabled(True)
-    panel.scan_button = QPushButton(objectName="small")
+    panel.scan_button = named(QPushButton(), "small")
     panel.scan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     scan_row.addWidget(panel.scan, 1)
     scan_row.addWidget(panel.scan_button)
@@ -133,7 +133,7 @@ def build_panel(panel: "CounterPanel") -> None:
     # right: waiting counts, next in line, parked tickets
     right = QVBoxLayout()
     body.addLayout(right, 2)
-    panel.waiting_caption = QLabel(objectName="section")
+    panel.waiting_caption = named(QLabel(), "section")
     panel.waiting_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     right.addWidget(panel.waiting_caption)
     wgrid = QGridLayout()
@@ -143,7 +143,7 @@ def build_panel(panel: "CounterPanel") -> None:
     for i, code in enumerate(panel.counter.service_codes):
         name = QLabel()
         name.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-        count = QLabel(objectName=f"waiting-{code}")
+        count = named(QLabel(), f"waiting-{code}")
         count.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         count.setStyleSheet("font-size: 18px; font-weight: bold;")
         count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -152,24 +152,24 @@ def build_panel(panel: "CounterPanel") -> None:
         panel.waiting_name_labels[code] = name
         panel.waiting_labels[code] = count
     right.addLayout(wgrid)
-    panel.next_caption = QLabel(objectName="section")
+    panel.next_caption = named(QLabel(), "section")
     panel.next_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     right.addWidget(panel.next_caption)
-    panel.next_list = QListWidget(objectName="next")
+    panel.next_list = named(QListWidget(), "next")
     panel.next_list.setItemDelegate(TicketRowDelegate(panel.next_list))
     panel.next_list.setAlternatingRowColors(True)
     panel.next_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     panel.next_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
     right.addWidget(panel.next_list, 1)
-    panel.parked_caption = QLabel(objectName="section")
+    panel.parked_caption = named(QLabel(), "section")
     panel.parked_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.unpark_button = QPushButton(objectName="small")
+    panel.unpark_button = named(QPushButton(), "small")
     panel.unpark_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     prow = QHBoxLayout()
     prow.addWidget(panel.parked_caption, 1)
     prow.addWidget(panel.unpark_button)
     right.addLayout(prow)
-    panel.parked_list = QListWidget(objectName="parked")
+    panel.parked_list = named(QListWidget(), "parked")
     panel.parked_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     panel.parked_list.setItemDelegate(TicketRowDelegate(panel.parked_list))
     panel.parked_list.setMaximumHeight(2 * ROW_HEIGHT + 6)  # two rows, then it scrolls
@@ -183,7 +183,7 @@ def build_panel(panel: "CounterPanel") -> None:
     grid.setSpacing(8)
     panel.buttons: dict[str, QPushButton] = {}
     for i, (name, _keys, role) in enumerate(ACTIONS):
-        b = QPushButton(objectName="action")
+        b = named(QPushButton(), "action")
         b.setProperty("action", name)
         if role:
             b.setProperty("role", role)
@@ -193,7 +193,7 @@ def build_panel(panel: "CounterPanel") -> None:
         panel.buttons[name] = b
     root.addLayout(grid)
 
-    panel.message = QLabel(objectName="message")
+    panel.message = named(QLabel(), "message")
     panel.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.message.setWordWrap(True)
     panel.message.setContentsMargins(16, 0, 16, 8)
