@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from antrian.domain.errors import QueueError, StoreUnavailable
 from antrian.domain.model import Ticket
@@ -217,13 +218,19 @@ QTableWidget, QTreeWidget { font-size: 15px; }
 """
 
 
-def build_header(owner, vmargin: int = 6):
+class HeaderWidgets:
+    """What ``build_header`` adds to its owner (declared for the type checker)."""
+
+    title: QLabel
+    subtitle: QLabel
+    clock_label: QLabel
+    banner: QLabel
+
+
+def build_header(owner: Any, vmargin: int = 6) -> QVBoxLayout:
     """The dark title bar (``owner.title``, ``owner.subtitle``, ``owner.clock_label``) and the
     hidden offline/error banner (``owner.banner``) shared by the counter and monitor windows.
     Returns the owner's root layout for the rest of the window."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
-
     root = QVBoxLayout(owner)
     root.setContentsMargins(0, 0, 0, 0)
     root.setSpacing(0)

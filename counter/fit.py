@@ -28,8 +28,9 @@ class ScrollTabs(QTabWidget):
 
     def _area(self, page: QWidget) -> QWidget:
         for i in range(self.count()):
-            if self.page(i) is page:
-                return self.widget(i)
+            area = self.widget(i)
+            if self.page(i) is page and area is not None:
+                return area
         return page
 
     def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 - Qt's name

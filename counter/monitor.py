@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -38,11 +38,12 @@ from antrian.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
 from antrian.services.alerts import AlertService
 from antrian.services.health import HealthService, counter_presence
 from antrian.services.ports import UserRecord
+from antrian.services.read_models import HallStatus
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
 from counter.alerts_view import AlertsView
 from counter.clock_banner import SUPERVISOR_ROLES
-from counter.common import ErrorText, booking_service, booking_tag, build_header, minutes_text, named, with_booking
+from counter.common import ErrorText, HeaderWidgets, booking_service, booking_tag, build_header, minutes_text, named, with_booking
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
 from counter.fit import FoldingSplitter, ScrollTabs
 from counter.reports_view import ReportsView
@@ -57,7 +58,7 @@ FOLDED_HEIGHT = 820  # folded, the queue page scrolls below this height
 
 @dataclass(frozen=True)
 class Snapshot:
-    status: object  # antrian.services.queue.HallStatus
+    status: HallStatus
     waiting: list[Ticket]
     names: dict[str, str]
     presence: dict[str, str] = field(default_factory=dict)  # counter code -> counter_presence() value
@@ -94,7 +95,7 @@ class MonitorAlerts(AlertsView):
         self.unacknowledged.emit(result[0].unacknowledged)
 
 
-class MonitorPanel(QWidget):
+class MonitorPanel(HeaderWidgets, QWidget):
     logged_out = Signal()
     error_shown = Signal(object)  # the window shows a clock jump's banner (counter/station.py)
 
@@ -118,7 +119,7 @@ class MonitorPanel(QWidget):
         self._store_down = False
         self._feed_down = feed is not None and feed.is_online is False
         self._closed = False
-        self._message = None
+        self._message: tuple[str, Callable[[], str]] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.reason_dialog: ReasonDialog | None = None
         self.confirm_dialog: ConfirmDialog | None = None
@@ -459,10 +460,16 @@ class MonitorPanel(QWidget):
                 out.append(item.data(Qt.ItemDataRole.UserRole + 1))
         return out
 
+    @staticmethod
+    def _data(table: QTableWidget, row: int, col: int, role: int) -> Any:
+        item = table.item(row, col)
+        return item.data(role) if item is not None else None
+
     def counter_row(self, code: str) -> list[str]:
         for r in range(self.counters.rowCount()):
-            if self.counters.item(r, 0).data(Qt.ItemDataRole.UserRole) == code:
-                return [self.counters.item(r, c).text() for c in range(self.counters.columnCount())]
+            if self._data(self.counters, r, 0, Qt.ItemDataRole.UserRole) == code:
+                return [self._data(self.counters, r, c, Qt.ItemDataRole.DisplayRole) or ""
+                        for c in range(self.counters.columnCount())]
         raise KeyError(code)
 
     def selected_counter(self) -> str | None:
@@ -481,12 +488,12 @@ class MonitorPanel(QWidget):
 
     def select_counter(self, code: str) -> None:
         for r in range(self.counters.rowCount()):
-            if self.counters.item(r, 0).data(Qt.ItemDataRole.UserRole) == code:
+            if self._data(self.counters, r, 0, Qt.ItemDataRole.UserRole) == code:
                 self.counters.selectRow(r)
 
     def select_ticket(self, number: str) -> None:
         for r in range(self.tickets.rowCount()):
-            if self.tickets.item(r, 0).data(Qt.ItemDataRole.UserRole + 1) == number:
+            if self._data(self.tickets, r, 0, Qt.ItemDataRole.UserRole + 1) == number:
                 self.tickets.selectRow(r)
 
     def _counter_view(self, code: str | None):
@@ -568,7 +575,7 @@ class MonitorPanel(QWidget):
         if self.busy or token is None:
             return False
         rows = self.tickets.selectionModel().selectedRows()
-        number = self.tickets.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole + 1)
+        number = self._data(self.tickets, rows[0].row(), 0, Qt.ItemDataRole.UserRole + 1)
         dlg = ReasonDialog("cancel", number, self)
         queue, officer = self.queue, self.user.username
         dlg.chosen.connect(lambda reason: self._act(

@@ -11,6 +11,8 @@ text and Enter into the number field, which has the focus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QListWidgetItem, QWidget
@@ -28,6 +30,7 @@ from counter.panel_layout import (
     ROLE_PRIORITY,
     ROLE_RIGHT,
     ROLE_SERVICE,
+    PanelWidgets,
     build_panel,
     build_shortcuts,
 )
@@ -38,7 +41,7 @@ RETRY_MS = 2000
 __all__ = ["ACTIONS", "CounterPanel", "NEXT_LIMIT", "RETRY_MS"]
 
 
-class CounterPanel(QWidget):
+class CounterPanel(PanelWidgets, QWidget):
     """One counter, one logged-in officer."""
 
     logged_out = Signal()
@@ -58,7 +61,8 @@ class CounterPanel(QWidget):
         self._closed = False
         self.presenter = CounterPresenter(queue, runner, counter_code, user.username, self,
                                           feed_down=feed is not None and feed.is_online is False)
-        self._message_ok = None  # (kind, callable producing the text in the current language)
+        # (kind, callable producing the text in the current language)
+        self._message_ok: tuple[str, Callable[[], str]] | None = None
         self.guard_dialog: OpenTicketDialog | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.reason_dialog: ReasonDialog | None = None
@@ -235,7 +239,7 @@ class CounterPanel(QWidget):
             self.timer_caption.setText(self.tr("Called for"))
             self.timer_value.setText(clock_text(since(now, t.called_at)))
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # the presenter's view (QWidget.render unused)
         self._render()
 
     def render_enabled(self) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter.common import build_header, named
+from counter.common import HeaderWidgets, build_header, named
 
 if TYPE_CHECKING:
     from counter.panel import CounterPanel
@@ -43,6 +43,34 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("close", ("F9",), "danger"),
     ("logout", ("F12",), None),
 )
+
+
+class PanelWidgets(HeaderWidgets):
+    """The widgets ``build_panel`` and ``build_shortcuts`` add to the counter panel (declared
+    for the type checker; CounterPanel inherits these declarations)."""
+
+    state_label: QLabel
+    number_label: QLabel
+    service_label: QLabel
+    prio_label: QLabel
+    waited_caption: QLabel
+    waited_value: QLabel
+    timer_caption: QLabel
+    timer_value: QLabel
+    recall_label: QLabel
+    scan: QLineEdit
+    scan_button: QPushButton
+    waiting_caption: QLabel
+    waiting_name_labels: dict[str, QLabel]
+    waiting_labels: dict[str, QLabel]
+    next_caption: QLabel
+    next_list: QListWidget
+    parked_caption: QLabel
+    unpark_button: QPushButton
+    parked_list: QListWidget
+    buttons: dict[str, QPushButton]
+    message: QLabel
+    shortcuts: list[QShortcut]
 
 
 class _SpaceCalls(QObject):
@@ -138,18 +166,18 @@ def build_panel(panel: "CounterPanel") -> None:
     right.addWidget(panel.waiting_caption)
     wgrid = QGridLayout()
     wgrid.setVerticalSpacing(2)
-    panel.waiting_name_labels: dict[str, QLabel] = {}
-    panel.waiting_labels: dict[str, QLabel] = {}
+    panel.waiting_name_labels = {}
+    panel.waiting_labels = {}
     for i, code in enumerate(panel.counter.service_codes):
-        name = QLabel()
-        name.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
+        name_label = QLabel()
+        name_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         count = named(QLabel(), f"waiting-{code}")
         count.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         count.setStyleSheet("font-size: 18px; font-weight: bold;")
         count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        wgrid.addWidget(name, i, 0)
+        wgrid.addWidget(name_label, i, 0)
         wgrid.addWidget(count, i, 1)
-        panel.waiting_name_labels[code] = name
+        panel.waiting_name_labels[code] = name_label
         panel.waiting_labels[code] = count
     right.addLayout(wgrid)
     panel.next_caption = named(QLabel(), "section")
@@ -181,7 +209,7 @@ def build_panel(panel: "CounterPanel") -> None:
     grid = QGridLayout()
     grid.setContentsMargins(16, 4, 16, 4)
     grid.setSpacing(8)
-    panel.buttons: dict[str, QPushButton] = {}
+    panel.buttons = {}
     for i, (name, _keys, role) in enumerate(ACTIONS):
         b = named(QPushButton(), "action")
         b.setProperty("action", name)
