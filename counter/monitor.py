@@ -7,8 +7,9 @@ Why this module is over 400 lines: ``MonitorPanel`` is one screen with three tab
 waiting per service, overdue tickets) and their texts (Qt context "MonitorPanel" in
 counter_id.ts). Its flow is thin: read one snapshot, show it, run one queue call per supervisor
 action; the shared parts already live in counter/common.py (header, banner, error texts) and
-counter/dialogs.py (transfer, reason and confirmation dialogs). ``MonitorWindow`` (login, then
-the panel) is the last ~90 lines."""
+counter/dialogs.py (transfer, reason and confirmation dialogs), counter/fit.py (scrolling pages,
+the folding splitter) and counter/station.py (top bar, clock banner, login; shared with the
+counter window). ``MonitorWindow`` (login, then the panel) is the last ~45 lines."""
 
 from __future__ import annotations
 
@@ -543,7 +544,7 @@ class MonitorPanel(HeaderWidgets, QWidget):
             if self.gone:
                 return
             self.busy = False
-            if isinstance(exc, StoreUnavailable):
+            if isinstance(exc, StoreUnavailable) and not exc.params.get("busy"):  # busy is not offline
                 self._store_down = True
                 self._update_banner()
             self._say("error", lambda e=exc: ErrorText.of(e))

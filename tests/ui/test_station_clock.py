@@ -172,3 +172,34 @@ def test_the_new_window_strings_have_indonesian_translations():
     for f in ("clock_banner.py", "station.py", "common.py", "monitor.py"):
         wanted |= _source_strings(ROOT / "counter" / f)
     assert wanted and not sorted(wanted - have)
+
+
+def test_a_locked_sqlite_file_in_the_monitor_is_one_line_not_offline(qapp, hall, clock, tmp_path, qtbot,
+                                                                     monkeypatch):
+    import sqlite3
+
+    from antrian.storage import db
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    env = make_env(qapp, hall, clock, tmp_path)
+    try:
+        env.queue.issue("ktp")
+        env.queue.open_counter("7", officer="budi")
+        w = monitor_window(env, qtbot)
+        log_in(qtbot, w, "sri", "567890")
+        qtbot.waitUntil(lambda: w.panel is not None and w.panel.snapshot is not None, timeout=5000)
+        panel = w.panel
+        panel.select_counter("7")
+        other = sqlite3.connect(str(tmp_path / "hall.sqlite3"))
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert panel._act(lambda: env.queue.close_counter("7", officer="sri"), lambda _r: "closed")
+            qtbot.waitUntil(lambda: "sibuk" in panel.message.text(), timeout=5000)
+            assert panel.message.text() == "Basis data sibuk, coba lagi. Belum ada yang tersimpan."
+            assert not panel.banner.isVisible() and not panel.offline
+        finally:
+            other.rollback()
+            other.close()
+        assert env.queue.counter_view("7")[0].state.status.value == "open"  # nothing half done
+    finally:
+        close_env(env)
