@@ -37,3 +37,31 @@ def test_listen_connection_uses_the_pool_connect_args(monkeypatch):
     assert kwargs.pop("autocommit") is True
     assert kwargs == pg_connect_args("mpp")
     assert kwargs["keepalives"] == 1 and "statement_timeout" in kwargs["options"]
+
+
+@pytest.mark.pg
+def test_a_real_listen_connection_carries_the_application_name(pg_url, hall, qtbot):
+    """On a real server: the LISTEN connection is there, named like the pool's connections."""
+    from antrian.services.queue import QueueService
+    from antrian.storage.db import SqlStore, upgrade
+    from sqlalchemy.engine import make_url
+
+    upgrade(pg_url)
+    store = SqlStore(pg_url)
+    feed = EventFeed(QueueService(hall, store), poll_ms=50)
+    u = make_url(pg_url)
+    dsn = u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def listeners():
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            return admin.execute(
+                "SELECT application_name FROM pg_stat_activity WHERE datname = %s AND query LIKE 'LISTEN%%'",
+                (u.database,)).fetchall()
+
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: bool(listeners()), timeout=10000)
+        assert listeners() == [(pg_connect_args()["application_name"],)]
+    finally:
+        feed.stop()
+        store.dispose()
