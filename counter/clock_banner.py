@@ -41,7 +41,7 @@ CHECK_MS = 30000
 def probe_clock(queue: Any) -> tuple[ClockJump | None, Any]:
     """(a ClockJump the next write would raise, the ClockSkew or None), read without writing.
     The jump is judged like the core does on SQLite: the hall's last event (every write leaves
-    one) is more than one service day before the clock's."""
+    one) is more than one service day before the clock's, with a day the hall was open between."""
     skew = queue.clock_skew()
     if getattr(queue.store, "dialect", "") == "postgresql":
         return None, skew  # the server's clock decides there: no jump to confirm
@@ -51,7 +51,7 @@ def probe_clock(queue: Any) -> tuple[ClockJump | None, Any]:
         events = queue.events_after(last - 1, 1)
         if events:
             last_day, day = queue.service_day(events[-1].at), queue.service_day()
-            if (day - last_day).days > 1:
+            if (day - last_day).days > 1 and not queue.hall.closed_between(last_day, day):
                 jump = ClockJump("clock jump", last_day=last_day.isoformat(), day=day.isoformat())
     return jump, skew
 
