@@ -1,0 +1,162 @@
+"""The hall's reads in SQL (the ``HallReads`` port): what the windows read every few seconds,
+each answered by index seeks bounded by the hall's size (services, counters, the few tickets
+shown), never by the queue's length. ``SqlTx`` inherits it.
+
+Indexes (antrian.storage.tables): ``ix_tickets_day_line`` (service_day, status, service_code,
+prio, arrival_at, id, target_counter) is the waiting line of a service in call-next order;
+``ix_tickets_targeted`` (partial, target_counter set) the tickets sent to one counter;
+``ix_tickets_parked`` (partial, status 'parked') a counter's parked tickets.
+
+The statements are built once per shape (how many services) and reused with new parameters."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, literal_column, or_, select, union_all
+from sqlalchemy.engine import Connection, Row
+
+from antrian.domain.model import OPEN_STATUSES, Status, Ticket
+from antrian.storage import tables as T
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
+_WAITING = Status.WAITING.value
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+c = T.tickets.c
+
+
+def _ticket(row: Row[Any]) -> Ticket:
+    m = row._mapping
+    values = {k: m[k] for k in _FIELDS}
+    values["status"] = Status(values["status"])
+    return Ticket(**values)
+
+
+def _line(service: Any, prio: Any) -> Any:
+    """WHERE of one service's waiting line (one priority class) of the day ``:day``."""
+    return (c.service_day == bindparam("day"), c.status == _WAITING, c.service_code == service, c.prio == prio)
+
+
+def _oldest_stmt(n: int) -> Select[Any]:
+    """One row: the earliest waiting arrival of services :s0..:s{n-1}, priority class 0 and 1
+    (2n scalar subqueries, each one index seek)."""
+    cols: list[Any] = []
+    for i in range(n):
+        for prio in (0, 1):
+            cols.append(
+                select(c.arrival_at).where(*_line(bindparam(f"s{i}"), prio))
+                .order_by(c.arrival_at).limit(1).scalar_subquery().label(f"a{i}_{prio}")
+            )
+    return select(*cols)
+
+
+def _next_stmt(n: int) -> Any:
+    """The first :lim of each line a counter :counter calls from: the untargeted waiting tickets
+    of services :s0..:s{n-1} and those targeted at it, per priority class (UNION ALL of index
+    ranges, merged by the caller)."""
+    parts = []
+    for prio in (1, 0):
+        for i in range(n):
+            parts.append(
+                select(T.tickets).where(*_line(bindparam(f"s{i}"), prio), c.target_counter.is_(None))
+                .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
+            )
+        parts.append(
+            select(T.tickets).where(c.target_counter == bindparam("counter"), c.service_day == bindparam("day"),
+                                    c.status == _WAITING, c.prio == prio)
+            .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
+        )
+    return union_all(*(select(p) for p in parts))
+
+
+_PARKED = (
+    select(T.tickets)
+    .where(c.counter_code == bindparam("counter"), c.service_day == bindparam("day"),
+           c.status == literal_column(f"'{Status.PARKED.value}'"))  # literal: matches the partial index
+    .order_by(c.arrival_at, c.id)
+)
+_BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)), c.service_day == bindparam("day"),
+                                 c.status.in_(_OPEN))
+_WAIT_COUNTS = select(T.daily_counts.c.key, T.daily_counts.c.value).where(
+    T.daily_counts.c.day == bindparam("day"), T.daily_counts.c.key >= "wait:", T.daily_counts.c.key < "waiu"
+)
+
+
+def _before_stmt(with_id: bool) -> Select[Any]:
+    where = [*_line(bindparam("service"), bindparam("prio")), c.arrival_at <= bindparam("at")]
+    if with_id:
+        where.append(or_(c.arrival_at < bindparam("at"), c.id < bindparam("tid")))
+    return select(func.count()).select_from(T.tickets).where(*where)
+
+
+_BEFORE = {False: _before_stmt(False), True: _before_stmt(True)}
+_shapes: dict[tuple[str, int], Any] = {}
+
+
+def _shape(kind: str, n: int) -> Any:
+    key = (kind, n)
+    stmt = _shapes.get(key)
+    if stmt is None:
+        stmt = _shapes[key] = _oldest_stmt(n) if kind == "oldest" else _next_stmt(n)
+    return stmt
+
+
+def call_order(t: Ticket) -> tuple[bool, datetime, int]:
+    """Call-next order: the priority line first, then arrival, then id."""
+    return (not t.is_priority, t.arrival_at, t.id or 0)
+
+
+class HallReadsSql:
+    conn: Connection
+
+    def waiting_counts(self, day: date) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = {}
+        for key, value in self.conn.execute(_WAIT_COUNTS, {"day": day}):
+            kind, _, service = str(key).partition(":")
+            if kind in ("wait", "waitp"):
+                out.setdefault(service, [0, 0])[kind == "waitp"] = int(value)
+        return {s: (v[0], v[1]) for s, v in out.items()}
+
+    def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:
+        codes = list(service_codes)
+        if not codes:
+            return {}
+        params: dict[str, Any] = {"day": day, **{f"s{i}": code for i, code in enumerate(codes)}}
+        row = self.conn.execute(_shape("oldest", len(codes)), params).one()
+        out = {}
+        for i, code in enumerate(codes):
+            found = [a for a in (row[2 * i], row[2 * i + 1]) if a is not None]
+            if found:
+                out[code] = min(found)
+        return out
+
+    def next_in_line(self, day: date, counter_code: str, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        if limit <= 0:
+            return []
+        codes = list(dict.fromkeys(service_codes))
+        params: dict[str, Any] = {"day": day, "counter": counter_code, "lim": limit,
+                                  **{f"s{i}": code for i, code in enumerate(codes)}}
+        rows = [_ticket(r) for r in self.conn.execute(_shape("next", len(codes)), params)]
+        rows.sort(key=call_order)
+        return rows[:limit]
+
+    def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
+        return [_ticket(r) for r in self.conn.execute(_PARKED, {"day": day, "counter": counter_code})]
+
+    def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+        ids = sorted(set(ticket_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(_BY_ID, {"ids": ids, "day": day})
+        return {t.id or 0: t for t in map(_ticket, rows)}
+
+    def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                             ticket_id: int | None = None) -> int:
+        params: dict[str, Any] = {"day": day, "service": service_code, "prio": 1 if priority else 0,
+                                  "at": arrival_at}
+        if ticket_id is not None:
+            params["tid"] = ticket_id
+        return int(self.conn.execute(_BEFORE[ticket_id is not None], params).scalar_one())
