@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal_column, or_, select, union_all
+from sqlalchemy import Select, String, bindparam, func, literal_column, or_, select, type_coerce, union_all
 from sqlalchemy.engine import Connection, Row
 
 from antrian.domain.model import OPEN_STATUSES, Status, Ticket
@@ -24,7 +24,6 @@ from antrian.storage import tables as T
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
 _WAITING = Status.WAITING.value
-_OPEN = sorted(s.value for s in OPEN_STATUSES)
 c = T.tickets.c
 
 
@@ -54,19 +53,23 @@ def _oldest_stmt(n: int) -> Select[Any]:
 
 
 def _next_stmt(n: int) -> Any:
-    """The first :lim of each line a counter :counter calls from: the untargeted waiting tickets
-    of services :s0..:s{n-1} and those targeted at it, per priority class (UNION ALL of index
-    ranges, merged by the caller)."""
+    """The call-order keys (prio, arrival_at, id) of the first :lim of each line a counter
+    :counter calls from: the untargeted waiting tickets of services :s0..:s{n-1} and those
+    targeted at it, per priority class (UNION ALL of covering index ranges, merged by the
+    caller, who then fetches the winners by id)."""
+    # arrival_at as the driver gives it (SQLite: the stored text, which sorts as the time does;
+    # PostgreSQL: a naive timestamp): only compared with each other, never shown
+    keys = (c.prio, type_coerce(c.arrival_at, String).label("arrival_at"), c.id)
     parts = []
     for prio in (1, 0):
         for i in range(n):
             parts.append(
-                select(T.tickets).where(*_line(bindparam(f"s{i}"), prio), c.target_counter.is_(None))
+                select(*keys).where(*_line(bindparam(f"s{i}"), prio), c.target_counter.is_(None))
                 .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
             )
         parts.append(
-            select(T.tickets).where(c.target_counter == bindparam("counter"), c.service_day == bindparam("day"),
-                                    c.status == _WAITING, c.prio == prio)
+            select(*keys).where(c.target_counter == bindparam("counter"), c.service_day == bindparam("day"),
+                                c.status == _WAITING, c.prio == prio)
             .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
         )
     return union_all(*(select(p) for p in parts))
@@ -78,8 +81,7 @@ _PARKED = (
            c.status == literal_column(f"'{Status.PARKED.value}'"))  # literal: matches the partial index
     .order_by(c.arrival_at, c.id)
 )
-_BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)), c.service_day == bindparam("day"),
-                                 c.status.in_(_OPEN))
+_BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)))  # the primary key only
 _WAIT_COUNTS = select(T.daily_counts.c.key, T.daily_counts.c.value).where(
     T.daily_counts.c.day == bindparam("day"), T.daily_counts.c.key >= "wait:", T.daily_counts.c.key < "waiu"
 )
@@ -104,9 +106,6 @@ def _shape(kind: str, n: int) -> Any:
     return stmt
 
 
-def call_order(t: Ticket) -> tuple[bool, datetime, int]:
-    """Call-next order: the priority line first, then arrival, then id."""
-    return (not t.is_priority, t.arrival_at, t.id or 0)
 
 
 class HallReadsSql:
@@ -139,9 +138,12 @@ class HallReadsSql:
         codes = list(dict.fromkeys(service_codes))
         params: dict[str, Any] = {"day": day, "counter": counter_code, "lim": limit,
                                   **{f"s{i}": code for i, code in enumerate(codes)}}
-        rows = [_ticket(r) for r in self.conn.execute(_shape("next", len(codes)), params)]
-        rows.sort(key=call_order)
-        return rows[:limit]
+        keys = sorted((-prio, at, tid) for prio, at, tid in self.conn.execute(_shape("next", len(codes)), params))
+        ids = [tid for _, _, tid in keys[:limit]]
+        if not ids:
+            return []
+        by_id = {t.id: t for t in map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))}
+        return [by_id[i] for i in ids if i in by_id]
 
     def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
         return [_ticket(r) for r in self.conn.execute(_PARKED, {"day": day, "counter": counter_code})]
@@ -150,8 +152,8 @@ class HallReadsSql:
         ids = sorted(set(ticket_ids))
         if not ids:
             return {}
-        rows = self.conn.execute(_BY_ID, {"ids": ids, "day": day})
-        return {t.id or 0: t for t in map(_ticket, rows)}
+        found = map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))
+        return {t.id or 0: t for t in found if t.service_day == day and t.status in OPEN_STATUSES}
 
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
