@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import OPEN_STATUSES, CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import Clock, QueueStore, QueueTx, ServiceTimes, SystemClock, UserRecord
+from antrian.services.ports import (
+    Clock,
+    QueueStore,
+    QueueTx,
+    ServiceCounts,
+    ServiceTimes,
+    SystemClock,
+    UserRecord,
+)
 
 
 def _json_default(o: object) -> str:
@@ -138,13 +146,14 @@ class FakeTx(QueueTx):
         return sorted((t for t in self.s.tickets.values() if start <= t.issued_at < end), key=lambda t: t.id or 0)
 
     # -- hall reads (the same answers as antrian.storage.read_sql, by plain scans)
-    def waiting_counts(self, day: date) -> dict[str, tuple[int, int]]:
-        out: dict[str, list[int]] = {}
+    def service_counts(self, day: date) -> dict[str, ServiceCounts]:
+        fields = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
+        out: dict[str, dict[str, int]] = {}
         for (d, key), v in self.s.counts.items():
             kind, _, service = key.partition(":")
-            if d == day and kind in ("wait", "waitp"):
-                out.setdefault(service, [0, 0])[kind == "waitp"] = v
-        return {s: (v[0], v[1]) for s, v in out.items()}
+            if d == day and kind in fields:
+                out.setdefault(service, {})[fields[kind]] = v
+        return {s: ServiceCounts(**v) for s, v in out.items()}
 
     def _waiting_of(self, day: date) -> list[Ticket]:
         return [t for t in self.s.tickets.values() if t.service_day == day and t.status == Status.WAITING]

@@ -54,6 +54,15 @@ class ServiceTimes:
     total_seconds: int = 0
 
 
+@dataclass(frozen=True)
+class ServiceCounts:
+    """One service's counts of the day: tickets issued, waiting, waiting in the priority line."""
+
+    issued: int = 0
+    waiting: int = 0
+    waiting_priority: int = 0
+
+
 class ServiceDays(Protocol):
     def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         """Make ``day`` the current service day. The first call on a new day expires the open
@@ -198,9 +207,8 @@ class HallReads(Protocol):
     counters, the few shown), never by the queue's length: counts come from the day's counts,
     the rest from index seeks (SQL) or a bounded look (the fake)."""
 
-    def waiting_counts(self, day: date) -> dict[str, tuple[int, int]]:
-        """(waiting, waiting in the priority line) per service on ``day`` (services with no
-        count row are left out)."""
+    def service_counts(self, day: date) -> dict[str, ServiceCounts]:
+        """Every service's counts of ``day`` in one read (services with no count are left out)."""
         ...
 
     def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:

@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 
 from antrian.domain import rules
 from antrian.domain.model import CALL_EVENTS, CounterState, Event, IssuedTicket, Status, Ticket, qr_text
+from antrian.services.ports import ServiceCounts
 from antrian.services.queue_base import QueueCore
+
+NONE = ServiceCounts()
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,7 @@ class ReadModels(QueueCore):
         now = self.clock.now()
         day = self.service_day(now)
         with self.store.read() as tx:
-            counts = tx.issued_counts(day)
-            waiting = tx.waiting_counts(day)
+            counts = tx.service_counts(day)
             oldest = tx.oldest_arrivals(day, [s.code for s in self.hall.services])
             states = {st.code: st for st in tx.counter_states()}
             held = [st.current_ticket_id for c in self.hall.counters
@@ -62,10 +64,10 @@ class ReadModels(QueueCore):
             ServiceStatus(
                 service_code=s.code,
                 agency_code=s.agency_code,
-                waiting=waiting.get(s.code, (0, 0))[0],
-                waiting_priority=waiting.get(s.code, (0, 0))[1],
+                waiting=counts.get(s.code, NONE).waiting,
+                waiting_priority=counts.get(s.code, NONE).waiting_priority,
                 oldest_arrival=oldest.get(s.code),
-                issued_today=counts.get(s.code, 0),
+                issued_today=counts.get(s.code, NONE).issued,
                 target_wait_minutes=s.target_wait_minutes,
             )
             for s in self.hall.services

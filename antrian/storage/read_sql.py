@@ -20,6 +20,7 @@ from sqlalchemy import Select, String, bindparam, func, literal_column, or_, sel
 from sqlalchemy.engine import Connection, Row
 
 from antrian.domain.model import OPEN_STATUSES, Status, Ticket
+from antrian.services.ports import ServiceCounts
 from antrian.storage import tables as T
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
@@ -82,9 +83,12 @@ _PARKED = (
     .order_by(c.arrival_at, c.id)
 )
 _BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)))  # the primary key only
-_WAIT_COUNTS = select(T.daily_counts.c.key, T.daily_counts.c.value).where(
-    T.daily_counts.c.day == bindparam("day"), T.daily_counts.c.key >= "wait:", T.daily_counts.c.key < "waiu"
+# the day's "svc:<service>" (issued), "wait:<service>" and "waitp:<service>" counts: two key ranges
+_dc = T.daily_counts.c
+_SERVICE_COUNTS = select(_dc.key, _dc.value).where(
+    _dc.day == bindparam("day"), or_(_dc.key.between("svc:", "svc;"), _dc.key.between("wait:", "waitp;"))
 )
+_COUNT_FIELDS = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
 
 
 def _before_stmt(with_id: bool) -> Select[Any]:
@@ -111,13 +115,13 @@ def _shape(kind: str, n: int) -> Any:
 class HallReadsSql:
     conn: Connection
 
-    def waiting_counts(self, day: date) -> dict[str, tuple[int, int]]:
-        out: dict[str, list[int]] = {}
-        for key, value in self.conn.execute(_WAIT_COUNTS, {"day": day}):
+    def service_counts(self, day: date) -> dict[str, ServiceCounts]:
+        out: dict[str, dict[str, int]] = {}
+        for key, value in self.conn.execute(_SERVICE_COUNTS, {"day": day}):
             kind, _, service = str(key).partition(":")
-            if kind in ("wait", "waitp"):
-                out.setdefault(service, [0, 0])[kind == "waitp"] = int(value)
-        return {s: (v[0], v[1]) for s, v in out.items()}
+            if kind in _COUNT_FIELDS:
+                out.setdefault(service, {})[_COUNT_FIELDS[kind]] = int(value)
+        return {s: ServiceCounts(**v) for s, v in out.items()}
 
     def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:
         codes = list(service_codes)
