@@ -26,6 +26,7 @@ from antrian.storage import tables as T
 _FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
 _WAITING = Status.WAITING.value
 c = T.tickets.c
+_dc = T.daily_counts.c
 
 
 def _ticket(row: Row[Any]) -> Ticket:
@@ -84,21 +85,58 @@ _PARKED = (
 )
 _BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)))  # the primary key only
 # the day's "svc:<service>" (issued), "wait:<service>" and "waitp:<service>" counts: two key ranges
-_dc = T.daily_counts.c
 _SERVICE_COUNTS = select(_dc.key, _dc.value).where(
     _dc.day == bindparam("day"), or_(_dc.key.between("svc:", "svc;"), _dc.key.between("wait:", "waitp;"))
 )
 _COUNT_FIELDS = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
 
 
+# People ahead: each side of a ticket is counted up to this many index entries first; the
+# smaller side, with the line's count of the day, gives the answer (the ticket at the back or the
+# front, the usual reprint, costs a bounded count); only a ticket with more than this on both sides
+# counts the whole range ahead of it.
+AHEAD_BOUND = 1000
+
+
+def _side(with_id: bool, ahead: bool) -> list[Any]:
+    """WHERE of the waiting tickets of line (:service, :prio) ahead of (or behind) (:at, :tid)
+    (without an id: arrived by :at, or after it)."""
+    at: Any = bindparam("at")
+    where = list(_line(bindparam("service"), bindparam("prio")))
+    if ahead:
+        where.append(c.arrival_at <= at)
+        if with_id:
+            where.append(or_(c.arrival_at < at, c.id < bindparam("tid")))
+    elif with_id:
+        where += [c.arrival_at >= at, or_(c.arrival_at > at, c.id > bindparam("tid"))]
+    else:
+        where.append(c.arrival_at > at)
+    return where
+
+
 def _before_stmt(with_id: bool) -> Select[Any]:
-    where = [*_line(bindparam("service"), bindparam("prio")), c.arrival_at <= bindparam("at")]
-    if with_id:
-        where.append(or_(c.arrival_at < bindparam("at"), c.id < bindparam("tid")))
-    return select(func.count()).select_from(T.tickets).where(*where)
+    return select(func.count()).select_from(T.tickets).where(*_side(with_id, True))
+
+
+def _bounded_stmt(with_id: bool) -> Select[Any]:
+    """One row, one snapshot: (ahead up to :k, behind up to :k, the service's waiting count, its
+    priority count, whether the ticket :tid itself waits in this line)."""
+
+    def upto(where: list[Any]) -> Any:
+        sub = select(c.id).where(*where).limit(bindparam("k")).subquery()
+        return select(func.count()).select_from(sub).scalar_subquery()
+
+    def count(key: str) -> Any:
+        return select(_dc.value).where(_dc.day == bindparam("day"), _dc.key == bindparam(key)).scalar_subquery()
+
+    mine = (select(func.count()).select_from(T.tickets)
+            .where(c.id == bindparam("tid"), *_line(bindparam("service"), bindparam("prio"))).scalar_subquery()
+            if with_id else literal_column("0"))
+    return select(upto(_side(with_id, True)), upto(_side(with_id, False)), count("wkey"), count("pkey"), mine)
 
 
 _BEFORE = {False: _before_stmt(False), True: _before_stmt(True)}
+_BOUNDED = {False: _bounded_stmt(False), True: _bounded_stmt(True)}
 _shapes: dict[tuple[str, int], Any] = {}
 
 
@@ -161,8 +199,17 @@ class HallReadsSql:
 
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
+        with_id = ticket_id is not None
         params: dict[str, Any] = {"day": day, "service": service_code, "prio": 1 if priority else 0,
-                                  "at": arrival_at}
-        if ticket_id is not None:
+                                  "at": arrival_at, "k": AHEAD_BOUND,
+                                  "wkey": f"wait:{service_code}", "pkey": f"waitp:{service_code}"}
+        if with_id:
             params["tid"] = ticket_id
-        return int(self.conn.execute(_BEFORE[ticket_id is not None], params).scalar_one())
+        ahead, behind, waiting, prio, mine = self.conn.execute(_BOUNDED[with_id], params).one()
+        if ahead < AHEAD_BOUND:
+            return int(ahead)
+        line = (prio or 0) if priority else (waiting or 0) - (prio or 0)
+        if behind < AHEAD_BOUND:
+            return max(0, int(line) - int(behind) - int(mine))
+        del params["k"], params["wkey"], params["pkey"]
+        return int(self.conn.execute(_BEFORE[with_id], params).scalar_one())

@@ -16,6 +16,7 @@ from antrian.fakes import FakeStore
 from antrian.services.queue import QueueService
 from antrian.services.read_models import CounterView, HallStatus, ServiceStatus
 from antrian.services.reprint import _ahead_of, people_ahead
+from antrian.storage import read_sql
 from antrian.storage.db import SqlStore, upgrade
 
 
@@ -141,8 +142,13 @@ def assert_same_answers(q: QueueService) -> int:
     return len(waiting)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_flat_reads_equal_the_full_scans_on_random_queues(any_store, hall, clock, seed):
+@pytest.mark.parametrize(("seed", "bound"), [(1, None), (2, 1), (3, 3)])
+def test_flat_reads_equal_the_full_scans_on_random_queues(any_store, hall, clock, seed, bound, monkeypatch):
+    """``bound``: people ahead counts at most this many on each side first (SQL), so the small
+    queues here take each way to the answer: the side ahead, the side behind and the day's
+    count, the whole range."""
+    if bound is not None:
+        monkeypatch.setattr(read_sql, "AHEAD_BOUND", bound)
     rng = random.Random(seed)
     q = QueueService(hall, any_store, clock)
     checked, kinds, targeted = 0, set(), 0
