@@ -6,7 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
+from antrian.reports.model import (
+    BOOKING_LABELS,
+    BOOKING_MEASURES,
+    MEASURE_LABELS,
+    MEASURES,
+    WEEKDAYS_ID,
+    Report,
+    TimeRow,
+)
 from antrian.reports.pdfdoc import Letterhead, build_pdf, figure, figure_flowable, styles, table
 
 
@@ -40,7 +48,7 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
         f"Cakupan: {scope}. Nomor diambil <b>{tot.issued}</b>, dilayani <b>{tot.served}</b>, tidak hadir "
         f"<b>{tot.no_show}</b>, batal <b>{tot.cancelled}</b>, dialihkan <b>{tot.transferred}</b>. "
         f"Waktu tunggu p50 <b>{_m(all_times[0])}</b> menit, p90 <b>{_m(all_times[1])}</b> menit; "
-        f"dipanggil sesuai target layanan: <b>{_pct(all_times[2])}</b>.", st["body"]))
+        f"dipanggil sesuai target layanan: <b>{_pct(all_times[2])}</b>." + _booking_sentence(report), st["body"]))
     story.append(Spacer(1, 4))
     if len(report.period.days) > 1:
         story.append(figure_flowable(_daily_chart(report), usable * 0.9))
@@ -49,6 +57,10 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
     story.append(PageBreak())
     story.append(Paragraph(f"Rekap Layanan - nomor diambil per hari ({report.period.label()})", st["h2"]))
     story.append(_rekap_table(report, usable, st))
+    if report.bookings:
+        story.append(Paragraph(f"Booking per hari layanan - booking dibuat, check-in, hangus, dibatalkan "
+                               f"({report.period.label()})", st["h2"]))
+        story.append(_booking_table(report, usable, st))
 
     # ---- times
     overall = [report.overall_times] if report.overall_times and report.overall_times.called else []
@@ -100,6 +112,39 @@ def _rekap_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
     font = 6 if len(days) > 20 else 7
     return table(data, [first, 8 * mm] + [day_w] * len(days) + [13 * mm] * 5, font_size=font, bold_last=True,
                  align_numbers_from=2)
+
+
+def _booking_sentence(report: Report) -> str:
+    if not report.bookings:
+        return ""
+    b = report.booking_total
+    return (f" Booking <b>{b.made}</b>: check-in <b>{b.checked_in}</b>, hangus <b>{b.released}</b>, "
+            f"dibatalkan <b>{b.cancelled}</b>.")
+
+
+def _booking_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    days = report.period.days
+    head = ["Instansi / Layanan", "Kode"] + [str(d.day) for d in days] + [BOOKING_LABELS[m] for m in BOOKING_MEASURES]
+    data: list[list[Any]] = [head]
+    for row in report.bookings:
+        label = row.label if report.by == "agency" else f"{row.agency_name} - {row.service_name}"
+        data.append([Paragraph(label, st["cell"]), row.prefix] + [row.day(d).made or "" for d in days]
+                    + [row.total.get(m) for m in BOOKING_MEASURES])
+    daily = [report.booking_daily_total(d) for d in days]
+    total = report.booking_total
+    for m in BOOKING_MEASURES:
+        name = "Jumlah" if m == "made" else f"Jumlah {BOOKING_LABELS[m].lower()}"
+        data.append([name, ""] + [c.get(m) for c in daily]
+                    + [total.get(m) if k == m else "" for k in BOOKING_MEASURES])
+    fixed = 8 * mm + 4 * 13 * mm
+    day_w = min(7.5 * mm, (usable - fixed - 50 * mm) / max(1, len(days)))
+    first = usable - fixed - day_w * len(days)
+    font = 6 if len(days) > 20 else 7
+    return table(data, [first, 8 * mm] + [day_w] * len(days) + [13 * mm] * 4, font_size=font,
+                 bold_last=len(BOOKING_MEASURES), align_numbers_from=2)
 
 
 def _times_table(rows: list[TimeRow], usable: float, st: dict[str, Any]) -> Any:

@@ -36,7 +36,8 @@ def styles() -> dict[str, Any]:
 
 
 def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = None, font_size: float = 7,
-          header_rows: int = 1, bold_last: bool = False, align_numbers_from: int = 1) -> Any:
+          header_rows: int = 1, bold_last: bool | int = False, align_numbers_from: int = 1) -> Any:
+    """A grid table; ``bold_last``: the last row (True) or the last n rows (an int) are totals."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -54,9 +55,10 @@ def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = No
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
-    if bold_last:
-        style.append(("FONT", (0, -1), (-1, -1), "Helvetica-Bold", font_size))
-        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F0F0F0")))
+    tail = int(bold_last)
+    if tail:
+        style.append(("FONT", (0, -tail), (-1, -1), "Helvetica-Bold", font_size))
+        style.append(("BACKGROUND", (0, -tail), (-1, -1), colors.HexColor("#F0F0F0")))
     t.setStyle(TableStyle(style))
     return t
 

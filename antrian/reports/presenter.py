@@ -7,7 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
+from antrian.reports.model import (
+    BOOKING_LABELS,
+    BOOKING_MEASURES,
+    MEASURE_LABELS,
+    MEASURES,
+    WEEKDAYS_ID,
+    Report,
+    TimeRow,
+)
 from antrian.reports.period import Period
 
 if TYPE_CHECKING:
@@ -48,8 +56,12 @@ class ReportScreenModel:
         if self.empty:
             return self.message or f"Tidak ada data untuk {self.period.label()}."
         t = self.report.total
-        return (f"{self.period.label()}: {t.issued} diambil, {t.served} dilayani, {t.no_show} tidak hadir, "
+        line = (f"{self.period.label()}: {t.issued} diambil, {t.served} dilayani, {t.no_show} tidak hadir, "
                 f"{t.cancelled} batal, {t.transferred} dialihkan")
+        if self.report.bookings:
+            b = self.report.booking_total
+            line += f"; booking {b.made}: {b.checked_in} check-in, {b.released} hangus, {b.cancelled} dibatalkan"
+        return line
 
     def rekap(self) -> Table:
         r = self.report
@@ -61,6 +73,24 @@ class ReportScreenModel:
             rows.append((label, row.prefix, *(row.day(d).issued for d in days), *(row.total.get(m) for m in MEASURES)))
         tot = r.total
         rows.append(("Jumlah", "", *(r.daily_total(d).issued for d in days), *(tot.get(m) for m in MEASURES)))
+        return Table(headers, tuple(rows), bold_last=True)
+
+    def bookings(self) -> Table:
+        """Bookings per service and day booked for, then each measure per day for the scope."""
+        r = self.report
+        days = r.period.days
+        headers = ("Instansi / Layanan", "Kode", *(str(d.day) for d in days),
+                   *(BOOKING_LABELS[m] for m in BOOKING_MEASURES))
+        rows: list[tuple[Cell, ...]] = []
+        for row in r.bookings:
+            label = row.label if r.by == "agency" else f"{row.agency_name} - {row.service_name}"
+            rows.append((label, row.prefix, *(row.day(d).made for d in days),
+                         *(row.total.get(m) for m in BOOKING_MEASURES)))
+        daily = [r.booking_daily_total(d) for d in days]
+        total = r.booking_total
+        for m in BOOKING_MEASURES:
+            rows.append(("Jumlah" if m == "made" else f"Jumlah {BOOKING_LABELS[m].lower()}", "",
+                         *(c.get(m) for c in daily), *(total.get(m) if k == m else None for k in BOOKING_MEASURES)))
         return Table(headers, tuple(rows), bold_last=True)
 
     def times(self, level: str = "service") -> Table:

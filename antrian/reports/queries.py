@@ -164,6 +164,9 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
     for (code, _day), secs in busy.items():
         uses.setdefault(code, CounterUse(code, _counter_name(hall, code))).serving_s += secs
 
+    from antrian.reports.booking_queries import booking_rows
+
+    booked = booking_rows(conn, hall, period, by=by, agency=agency)
     names = _officer_names(conn)
     order = {a.code: i for i, a in enumerate(hall.agencies)}
     s_order = {s.code: i for i, s in enumerate(hall.services)}
@@ -185,6 +188,7 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
         heatmap=heatmap,
         counters=sorted(uses.values(), key=lambda u: (k_order.get(u.code, 999), u.code)),
         total_tickets=total_tickets,
+        bookings=booked,
     )
 
 

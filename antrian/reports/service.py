@@ -38,7 +38,7 @@ def write_report(store: SqlStore, hall: Hall, period: Period, fmt: str, out: Pat
         warm.join()
     if report.empty:
         scope = f" for agency '{agency}'" if agency else ""
-        raise NoReportData(f"no tickets in {period.label()}{scope}: nothing to report", period=period.slug())
+        raise NoReportData(f"no tickets in {period.label()}{scope} and no bookings: nothing to report", period=period.slug())
     write_format(report, fmt, Path(out), logo)
     return report
 

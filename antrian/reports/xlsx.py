@@ -6,7 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
+from antrian.reports.model import (
+    BOOKING_LABELS,
+    BOOKING_MEASURES,
+    MEASURE_LABELS,
+    MEASURES,
+    WEEKDAYS_ID,
+    Report,
+    TimeRow,
+)
 
 
 HEADER_FILL = "DDE6F0"
@@ -91,6 +99,9 @@ def write_xlsx(report: Report, out: Path) -> Path:
 
             ws.column_dimensions[get_column_letter(4 + j)].width = 5
 
+    if report.bookings:
+        _booking_sheet(wb, report, label)
+
     # ---- times
     overall = [report.overall_times] if report.overall_times and report.overall_times.called else []
     for title, rows in (("Waktu per Instansi", report.agency_times + overall), ("Waktu per Layanan", report.service_times),
@@ -145,3 +156,42 @@ def _times_sheet(wb: Any, title: str, report: Report, label: str, rows: list[Tim
         _num(ws, r, 8, t.served)
         _num(ws, r, 9, None if t.service_mean is None else round(t.service_mean, 1), "0.0")
         _num(ws, r, 10, None if t.service_p90 is None else round(t.service_p90, 1), "0.0")
+
+
+def _booking_sheet(wb: Any, report: Report, label: str) -> None:
+    """Bookings per service and day booked for (made), the four totals per service; below the
+    "Jumlah" row, each measure per day for the whole scope."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    days = report.period.days
+    headers = ["Instansi", "Layanan" if report.by == "service" else "Awalan",
+               "Kode" if report.by == "service" else "-"] + [str(d.day) for d in days] \
+        + [BOOKING_LABELS[m] for m in BOOKING_MEASURES]
+    ws = _sheet(wb, "Booking", "Booking per hari layanan (booking dibuat; check-in, hangus, dibatalkan)", report,
+                label, headers, {1: 34, 2: 30, 3: 7}, freeze="D6")
+    bold = Font(bold=True)
+    r = 6
+    for row in report.bookings:
+        ws.cell(row=r, column=1, value=row.agency_name)
+        if report.by == "service":
+            ws.cell(row=r, column=2, value=row.service_name)
+            ws.cell(row=r, column=3, value=row.prefix)
+        else:
+            ws.cell(row=r, column=2, value=row.prefix)
+        for j, d in enumerate(days):
+            _num(ws, r, 4 + j, row.day(d).made)
+        tot = row.total
+        for j, m in enumerate(BOOKING_MEASURES):
+            _num(ws, r, 4 + len(days) + j, tot.get(m))
+        r += 1
+    daily = [report.booking_daily_total(d) for d in days]
+    total = report.booking_total
+    for m in BOOKING_MEASURES:
+        ws.cell(row=r, column=1, value="Jumlah" if m == "made" else f"Jumlah {BOOKING_LABELS[m].lower()}").font = bold
+        for j, c in enumerate(daily):
+            _num(ws, r, 4 + j, c.get(m)).font = bold
+        _num(ws, r, 4 + len(days) + BOOKING_MEASURES.index(m), total.get(m)).font = bold
+        r += 1
+    for j in range(len(days)):
+        ws.column_dimensions[get_column_letter(4 + j)].width = 5

@@ -127,7 +127,8 @@ def test_csv_long_form(two_days, hall, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows[0] == {"date": "2026-11-25", "agency": "dukcapil", "agency_name": "Disdukcapil", "prefix": "K",
                        "service": "ktp", "service_name": "KTP-el", "issued": "2", "served": "1", "no_show": "1",
-                       "cancelled": "0", "transferred": "0"}
+                       "cancelled": "0", "transferred": "0", "bookings_made": "0", "bookings_checked_in": "0",
+                       "bookings_released": "0", "bookings_cancelled": "0"}
     assert sum(int(r["issued"]) for r in rows) == 5
 
 
