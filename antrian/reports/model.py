@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterable, Sequence
 
@@ -75,8 +76,9 @@ class BookingRow:
     service_name: str
     daily: dict[date, BookingCounts] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def total(self) -> BookingCounts:
+        """Computed once: the writers ask for it per column (the rows are complete by then)."""
         t = BookingCounts()
         for c in self.daily.values():
             t.add(c)
@@ -101,8 +103,9 @@ class RekapRow:
     service_name: str
     daily: dict[date, Counts] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def total(self) -> Counts:
+        """Computed once: the writers ask for it per column (the rows are complete by then)."""
         t = Counts()
         for c in self.daily.values():
             t.add(c)
@@ -180,31 +183,42 @@ class Report:
     def empty(self) -> bool:
         return self.total_tickets == 0 and not self.bookings
 
-    @property
+    @cached_property
     def booking_total(self) -> BookingCounts:
         t = BookingCounts()
         for r in self.bookings:
             t.add(r.total)
         return t
 
-    def booking_daily_total(self, d: date) -> BookingCounts:
-        t = BookingCounts()
+    @cached_property
+    def _booking_days(self) -> dict[date, BookingCounts]:
+        days: dict[date, BookingCounts] = {}
         for r in self.bookings:
-            t.add(r.day(d))
-        return t
+            for d, c in r.daily.items():
+                days.setdefault(d, BookingCounts()).add(c)
+        return days
 
-    @property
+    def booking_daily_total(self, d: date) -> BookingCounts:
+        return self._booking_days.get(d) or BookingCounts()
+
+    # computed once (the report is complete when the writers read it; they ask per cell)
+    @cached_property
     def total(self) -> Counts:
         t = Counts()
         for r in self.rekap:
             t.add(r.total)
         return t
 
-    def daily_total(self, d: date) -> Counts:
-        t = Counts()
+    @cached_property
+    def _days(self) -> dict[date, Counts]:
+        days: dict[date, Counts] = {}
         for r in self.rekap:
-            t.add(r.day(d))
-        return t
+            for d, c in r.daily.items():
+                days.setdefault(d, Counts()).add(c)
+        return days
+
+    def daily_total(self, d: date) -> Counts:
+        return self._days.get(d) or Counts()
 
 
 # ------------------------------------------------------------------------------- arithmetic

@@ -134,15 +134,11 @@ def load_screen_model(store: SqlStore, hall: Hall, period: Period, by: str = "se
 
 
 def chart_png(model: ReportScreenModel, kind: str = "daily") -> bytes:
-    """The same charts as the PDF (matplotlib, Agg canvas) as PNG bytes for a QLabel."""
-    import io
+    """The report's charts (matplotlib, Agg canvas) as PNG bytes for a QLabel."""
+    from antrian.reports import charts
 
-    from antrian.reports import pdf
-
-    fig = {"daily": pdf._daily_chart, "heatmap": pdf._heatmap_chart, "counters": pdf._counter_chart}[kind](model.report)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    fig = {"daily": charts.daily_chart, "heatmap": charts.heatmap_chart, "counters": charts.counter_chart}[kind]
+    return charts.png(fig(model.report))
 
 
 def ikm_table(rows: Iterable[IkmRow]) -> Table:

@@ -44,9 +44,9 @@ def write_report(store: SqlStore, hall: Hall, period: Period, fmt: str, out: Pat
 
 
 def _warm_up(fmt: str) -> threading.Thread | None:
-    """Import the writer's libraries (matplotlib, ReportLab, openpyxl: about a second) on a
+    """Import the writer's libraries (ReportLab, openpyxl: a few tenths of a second) on a
     thread while the database reads (SQLite and psycopg release the GIL while they work)."""
-    modules = {"pdf": ("matplotlib.figure", "matplotlib.backends.backend_agg", "reportlab.platypus"),
+    modules = {"pdf": ("reportlab.platypus", "reportlab.graphics.charts.barcharts", "reportlab.graphics.charts.legends"),
                "xlsx": ("openpyxl",)}.get(fmt)
     if not modules:
         return None

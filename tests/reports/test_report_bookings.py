@@ -142,3 +142,14 @@ def test_a_day_with_bookings_and_no_tickets_still_reports(booked, hall, tmp_path
     for fmt in ("csv", "xlsx", "pdf"):
         write_report(booked.store, hall, day, fmt, tmp_path / f"d.{fmt}")
         assert (tmp_path / f"d.{fmt}").stat().st_size > 0
+
+
+def test_pdf_charts_are_vector_drawings(booked, hall, tmp_path):
+    """The charts are ReportLab drawings: no raster image in a PDF without a logo."""
+    from antrian.reports.pdfcharts import nice_step, ramp_colour
+
+    out = tmp_path / "r.pdf"
+    write_report(booked.store, hall, P, "pdf", out)
+    assert b"/Subtype /Image" not in out.read_bytes()
+    assert [nice_step(v) for v in (0, 3, 4, 12, 1500, 45000)] == [1, 1, 1, 5, 500, 10000]
+    assert ramp_colour(0).hexval() == "0xffffcc" and ramp_colour(1).hexval() == "0x800026"
