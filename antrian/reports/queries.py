@@ -191,8 +191,9 @@ def _minutes(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
 def _clamped(dialect: str, minutes: ColumnElement[Any]) -> ColumnElement[Any]:
     """Minutes rounded to the millisecond in SQL (julianday arithmetic is a float of days: round
     away its noise), never below zero; NULL stays NULL."""
-    rounded = func.round(cast(minutes, Numeric), 3) if dialect == "postgresql" else func.round(minutes, 3)
-    return case((minutes < 0, 0.0), else_=rounded)
+    if dialect == "postgresql":  # GREATEST would turn NULL into 0
+        return case((minutes < 0, 0.0), else_=func.round(cast(minutes, Numeric), 3))
+    return func.max(func.round(minutes, 3), 0.0)  # SQLite's scalar max: NULL if any argument is NULL
 
 
 def _joined(dialect: str, value: ColumnElement[Any]) -> ColumnElement[str]:
