@@ -185,7 +185,7 @@ class ReportsView(QWidget):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if isinstance(value, (int, float)):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if data.bold_last and r == len(data.rows) - 1:
+                if r >= len(data.rows) - int(data.bold_last):  # the total rows
                     item.setFont(bold)
                 table.setItem(r, c, item)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -31,7 +31,7 @@ Cell = str | int | float | None
 class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]  # cells: str, int or float (None = empty)
-    bold_last: bool = False
+    bold_last: bool | int = False  # the last row (True) or the last n rows are totals
 
 
 def _m(v: float | None) -> float | None:
@@ -91,7 +91,7 @@ class ReportScreenModel:
         for m in BOOKING_MEASURES:
             rows.append(("Jumlah" if m == "made" else f"Jumlah {BOOKING_LABELS[m].lower()}", "",
                          *(c.get(m) for c in daily), *(total.get(m) if k == m else None for k in BOOKING_MEASURES)))
-        return Table(headers, tuple(rows), bold_last=True)
+        return Table(headers, tuple(rows), bold_last=len(BOOKING_MEASURES))
 
     def times(self, level: str = "service") -> Table:
         overall = [self.report.overall_times] if self.report.overall_times and self.report.overall_times.called else []

@@ -207,7 +207,9 @@ def _utc_hour(dialect: str, col: Any) -> ColumnElement[str]:
     """'YYYY-MM-DD HH' of a UTC timestamp, in SQL (the hall's zones are whole hours from UTC)."""
     if dialect == "postgresql":
         return func.to_char(col, "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", col)
+    # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff': the hour is a prefix
+    # (a slice, not a date parse per ticket)
+    return func.substr(col, 1, 13)
 
 
 def _aware(value: Any) -> datetime:
