@@ -102,14 +102,41 @@ def _wrap(text: str, width: float, font_size: float) -> str:
     return "\n".join(simpleSplit(text, "Helvetica", font_size, width - 4)) or text
 
 
+DAY_PAD = 1.0  # points left and right of a day cell's number
+
+
+def _day_columns(n_days: int, widest: int, usable: float, fixed: float, font: float) -> tuple[float, float, float]:
+    """(day column width, label column width, font of the total rows): the day columns are wide
+    enough for the largest daily total in bold (a month of 1,500 tickets a day), taken from the
+    label column down to 38 mm; past that the total rows' font shrinks (to 4.5 pt at least)."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = max(1, n_days)
+    day_w = min(7.5 * mm, (usable - fixed - 50 * mm) / n)
+    need = stringWidth(str(widest), "Helvetica-Bold", font) + 2 * DAY_PAD
+    if need > day_w:
+        day_w = min(need, (usable - fixed - 38 * mm) / n)
+    total_font = font
+    while total_font > 4.5 and stringWidth(str(widest), "Helvetica-Bold", total_font) + 2 * DAY_PAD > day_w:
+        total_font -= 0.5
+    return day_w, usable - fixed - day_w * n, total_font
+
+
+def _day_style(n_days: int, total_font: float, total_rows: int) -> list[tuple[Any, ...]]:
+    """Narrow padding in the day columns (2 .. 1 + n_days) and the total rows' font."""
+    last = 1 + n_days
+    return [("LEFTPADDING", (2, 0), (last, -1), DAY_PAD), ("RIGHTPADDING", (2, 0), (last, -1), DAY_PAD),
+            ("FONT", (0, -total_rows), (-1, -1), "Helvetica-Bold", total_font)]
+
+
 def _rekap_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
     from reportlab.lib.units import mm
 
     days = report.period.days
-    fixed = 8 * mm + 5 * 13 * mm
-    day_w = min(7.5 * mm, (usable - fixed - 50 * mm) / max(1, len(days)))
-    first = usable - fixed - day_w * len(days)
     font = 6 if len(days) > 20 else 7
+    widest = max([report.daily_total(d).issued for d in days] + [0])
+    day_w, first, total_font = _day_columns(len(days), widest, usable, 8 * mm + 5 * 13 * mm, font)
     head = ["Instansi / Layanan", "Kode"] + [str(d.day) for d in days] + [MEASURE_LABELS[m] for m in MEASURES]
     data: list[list[Any]] = [head]
     for row in report.rekap:
@@ -120,7 +147,7 @@ def _rekap_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
     tot = report.total
     data.append(["Jumlah", ""] + [report.daily_total(d).issued for d in days] + [tot.get(m) for m in MEASURES])
     return table(data, [first, 8 * mm] + [day_w] * len(days) + [13 * mm] * 5, font_size=font, bold_last=True,
-                 align_numbers_from=2)
+                 align_numbers_from=2, extra_style=_day_style(len(days), total_font, 1))
 
 
 def _booking_sentence(report: Report) -> str:
@@ -135,10 +162,9 @@ def _booking_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
     from reportlab.lib.units import mm
 
     days = report.period.days
-    fixed = 8 * mm + 4 * 13 * mm
-    day_w = min(7.5 * mm, (usable - fixed - 50 * mm) / max(1, len(days)))
-    first = usable - fixed - day_w * len(days)
     font = 6 if len(days) > 20 else 7
+    widest = max([report.booking_daily_total(d).made for d in days] + [0])
+    day_w, first, total_font = _day_columns(len(days), widest, usable, 8 * mm + 4 * 13 * mm, font)
     head = ["Instansi / Layanan", "Kode"] + [str(d.day) for d in days] + [BOOKING_LABELS[m] for m in BOOKING_MEASURES]
     data: list[list[Any]] = [head]
     for row in report.bookings:
@@ -152,7 +178,8 @@ def _booking_table(report: Report, usable: float, st: dict[str, Any]) -> Any:
         data.append([name, ""] + [c.get(m) for c in daily]
                     + [total.get(m) if k == m else "" for k in BOOKING_MEASURES])
     return table(data, [first, 8 * mm] + [day_w] * len(days) + [13 * mm] * 4, font_size=font,
-                 bold_last=len(BOOKING_MEASURES), align_numbers_from=2)
+                 bold_last=len(BOOKING_MEASURES), align_numbers_from=2,
+                 extra_style=_day_style(len(days), total_font, len(BOOKING_MEASURES)))
 
 
 def _times_table(rows: list[TimeRow], usable: float, st: dict[str, Any]) -> Any:

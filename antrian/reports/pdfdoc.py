@@ -34,7 +34,8 @@ def styles() -> dict[str, Any]:
 
 
 def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = None, font_size: float = 7,
-          header_rows: int = 1, bold_last: bool | int = False, align_numbers_from: int = 1) -> Any:
+          header_rows: int = 1, bold_last: bool | int = False, align_numbers_from: int = 1,
+          extra_style: Sequence[tuple[Any, ...]] = ()) -> Any:
     """A grid table; ``bold_last``: the last row (True) or the last n rows (an int) are totals."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
@@ -57,6 +58,7 @@ def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = No
     if tail:
         style.append(("FONT", (0, -tail), (-1, -1), "Helvetica-Bold", font_size))
         style.append(("BACKGROUND", (0, -tail), (-1, -1), colors.HexColor("#F0F0F0")))
+    style.extend(extra_style)
     t.setStyle(TableStyle(style))
     return t
 
