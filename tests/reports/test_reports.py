@@ -117,7 +117,9 @@ def test_xlsx_read_back(two_days, hall, tmp_path):
     assert ktp[8] == 8 and ktp[7] == 1  # mean service minutes; served
     u = wb["Utilisasi Loket"]
     assert [c.value for c in u[5]][-1] == "Jeda: sholat (jam)"
-    assert u["F6"].value == pytest.approx(25 / 35)
+    assert u["F6"].value == pytest.approx(25 / 35) and u["F6"].number_format == "0.0%"
+    assert u["C6"].number_format == "0.00" and t["D6"].number_format == "0.0"  # real numbers, shown rounded
+    assert ws["A1"].font.b and ws["D5"].font.b and ws["D5"].fill.fgColor.rgb.endswith("DDE6F0")
     assert wb["Kedatangan"]["K8"].value == 4  # Rabu (row 8), 09h (column K)
 
 
