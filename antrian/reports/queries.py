@@ -84,6 +84,7 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
     by_hall = TimeTable()
     busy: dict[tuple[str, date], float] = {}
     last_seen: dict[tuple[str, date], datetime] = {}
+    times: dict[tuple[str, str, str | None, str | None], tuple[list[str], list[str]]] = {}
     for (day, agency_code, service_code, counter_code, officer, n, orig, done, no_show, cancelled, transferred,
          waits_text, services_text, busy_s, last) in rows:
         key = (agency_code, service_code if by == "service" else None)
@@ -103,10 +104,16 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
                 last = _aware(last)
                 seen = last_seen.get((counter_code, day))
                 last_seen[(counter_code, day)] = last if seen is None else max(seen, last)
-        if not waits_text:
-            continue
-        ws = sorted(map(float, waits_text.split(",")))
-        ss = list(map(float, services_text.split(","))) if services_text else []
+        if waits_text:  # the day does not matter to the times: gather the lists across days first
+            lists = times.get((agency_code, service_code, counter_code, officer))
+            if lists is None:
+                lists = times[(agency_code, service_code, counter_code, officer)] = ([], [])
+            lists[0].append(waits_text)
+            if services_text:
+                lists[1].append(services_text)
+    for (agency_code, service_code, counter_code, officer), (waits, services) in times.items():
+        ws = sorted(map(float, ",".join(waits).split(",")))
+        ss = list(map(float, ",".join(services).split(","))) if services else []
         within = bisect_right(ws, targets.get(service_code, 0))
         levels: tuple[tuple[TimeTable, str | None], ...] = (
             (by_agency, agency_code), (by_service, service_code), (by_counter, counter_code), (by_officer, officer),
