@@ -71,10 +71,32 @@ class _Book:
 
     def save(self, out: Path) -> None:
         self.wb.save(out)
+        self.saved = True
+
+    def close(self) -> None:
+        """After a failed save: close the sheets' streams (write-only sheets hold a temporary file)."""
+        if getattr(self, "saved", False):
+            return
+        for ws in self.wb.worksheets:
+            try:
+                ws.close()
+            except Exception:  # already closed or half written: nothing more to free
+                pass
 
 
 def write_xlsx(report: Report, out: Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)  # a bad folder fails before any sheet is streamed
     book = _Book()
+    try:
+        _write_sheets(book, report)
+        book.save(out)
+    finally:
+        book.close()
+    return out
+
+
+def _write_sheets(book: _Book, report: Report) -> None:
     label = report.period.label()
     days = report.period.days
 
@@ -118,10 +140,6 @@ def write_xlsx(report: Report, out: Path) -> Path:
         hours = [u.open_s, u.serving_s, u.idle_s]
         ws.append([u.code, u.name, *_hours(book, ws, hours), book.cell(ws, u.utilisation, "0.0%"),
                    *_hours(book, ws, [u.pause_s.get(reason, 0.0) for reason in reasons])])
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
 
 
 def _hours(book: _Book, ws: Any, seconds: Iterable[float]) -> list[Any]:

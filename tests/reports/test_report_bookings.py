@@ -80,7 +80,8 @@ def test_bookings_per_agency_and_for_one_agency(booked, hall):
 
 def test_csv_has_the_booking_columns(booked, hall, tmp_path):
     out = write_report(booked.store, hall, P, "csv", tmp_path / "r.csv") and tmp_path / "r.csv"
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     ktp25 = next(r for r in rows if r["date"] == "2026-11-25" and r["service"] == "ktp")
     assert (ktp25["issued"], ktp25["bookings_made"], ktp25["bookings_checked_in"], ktp25["bookings_released"],
             ktp25["bookings_cancelled"]) == ("2", "3", "1", "1", "1")

@@ -126,7 +126,8 @@ def test_xlsx_read_back(two_days, hall, tmp_path):
 def test_csv_long_form(two_days, hall, tmp_path):
     out = tmp_path / "r.csv"
     write_report(two_days.store, hall, P, "csv", out)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert rows[0] == {"date": "2026-11-25", "agency": "dukcapil", "agency_name": "Disdukcapil", "prefix": "K",
                        "service": "ktp", "service_name": "KTP-el", "issued": "2", "served": "1", "no_show": "1",
                        "cancelled": "0", "transferred": "0", "bookings_made": "0", "bookings_checked_in": "0",
