@@ -54,8 +54,9 @@ def write_pdf(report: Report, out: Path, logo: Path | None = None) -> Path:
     if len(report.period.days) > 1:
         story.append(pdfcharts.daily_chart(report, usable * 0.9, 66 * mm))
 
-    # ---- Rekap Layanan
-    story.append(PageBreak())
+    # ---- Rekap Layanan (on the first page below the summary when there is no daily chart: one day)
+    if len(report.period.days) > 1:
+        story.append(PageBreak())
     story.append(Paragraph(f"Rekap Layanan - nomor diambil per hari ({report.period.label()})", st["h2"]))
     story.append(_rekap_table(report, usable, st))
     if report.bookings:
