@@ -11,7 +11,7 @@ import string
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -40,6 +40,9 @@ class ConfigError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 _SPAN_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})$")
@@ -279,7 +282,7 @@ class HallFile(_Strict):
 _FALLBACK = dict(quota=0, service_minutes=10.0, target_wait_minutes=30)
 
 
-def _loc(loc: tuple, data: dict) -> str:
+def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     """('agency', 3, 'service', 1, 'quota') -> 'agency[3] (polres).service[1] (skck-baru).quota'."""
     out: list[str] = []
     node: Any = data
@@ -301,7 +304,7 @@ def _loc(loc: tuple, data: dict) -> str:
     return "".join(out)
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -319,7 +322,7 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, [f"not valid TOML: {e}"]) from None
 
 
-def _validate(model: type[BaseModel], data: dict, path: Path) -> Any:
+def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as e:
@@ -382,7 +385,7 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
             seen_service[s.code] = a.code
             svc_codes.append(s.code)
 
-            def pick(key: str):
+            def pick(key: str) -> Any:
                 for layer in (s, a, cfg.defaults):
                     v = getattr(layer, key)
                     if v is not None:
