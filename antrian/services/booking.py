@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -18,7 +19,8 @@ from antrian.domain.booking import BookingPolicy, BookingStatus
 from antrian.domain.catalogue import Hall, Service
 from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text
 from antrian.domain.rules import estimate_wait_minutes
-from antrian.services.booking_ports import Booking, BookingStore
+from antrian.domain.errors import StoreConflict
+from antrian.services.booking_ports import Booking, Bookings, BookingStore, CodeTaken
 from antrian.services.ports import Clock, QueueTx
 from antrian.services.queue_base import QueueCore
 
@@ -70,6 +72,32 @@ class CheckIn:
     issued: IssuedTicket
 
 
+MAX_BATCH = 100  # bookings written in one transaction at most
+
+
+@dataclass(eq=False)
+class _BookRequest:
+    service: Service
+    day: date
+    slot: B.Slot
+    slot_start: datetime
+    slot_utc: datetime
+    key: str
+    identity: B.Identity
+    now: datetime
+    done: bool = False
+    tries: int = 0
+    result: BookingView | None = None
+    error: BaseException | None = None
+
+    def answer(self) -> BookingView:
+        if self.error is not None:
+            raise self.error
+        if self.result is None:  # cannot happen: a batch answers every request it takes
+            raise RuntimeError("booking request left without an answer")
+        return self.result
+
+
 class BookingService(QueueCore):
     def __init__(self, hall: Hall, store: BookingStore, clock: Clock | None = None,
                  policy: BookingPolicy | None = None):
@@ -79,6 +107,11 @@ class BookingService(QueueCore):
         self._secret: bytes | None = None
         self._lock = threading.Lock()
         self._code_limiter = B.RateLimiter(self.policy.code_attempts, self.policy.code_attempts_seconds)
+        self._person_limiter = B.RateLimiter(self.policy.per_person_per_hour, 3600)
+        # group commit of bookings (see _write)
+        self._cond = threading.Condition()
+        self._pending: list[_BookRequest] = []
+        self._combining = False
         # slots this process saw full -> when (monotonic): a hint only, the database decides
         self._full: dict[tuple[str, date, datetime], float] = {}
 
@@ -109,16 +142,25 @@ class BookingService(QueueCore):
         code = B.parse_code(code_text)
         if code is None:
             raise B.BookingNotFound()
-        with self.store.read() as tx:
-            b = self.bstore.bookings(tx).find_booking(code)
-            if b is None:
-                raise B.BookingNotFound()
-            return self._view(tx, b)
+        for _ in range(2):
+            with self.store.read() as tx:
+                b = self.bstore.bookings(tx).find_booking(code)
+                if b is None:
+                    raise B.BookingNotFound()
+                if not self._lapsed(b):
+                    return self._view(tx, b)
+            # its check-in window has closed but nothing released it yet (no `mpp serve` running,
+            # or between two rounds): release now, so it is never shown as still valid
+            self.release_unused()
+        raise B.BookingNotFound()  # pragma: no cover - released above, so not lapsed the second time
 
     def list(self, day: date | None = None, service_code: str | None = None,
              status: BookingStatus | None = None) -> list[BookingView]:
+        """The bookings (of a day, a service, a status), after releasing the lapsed ones so the
+        counts are right even in a hall where no web server releases them."""
         if service_code is not None:
             self._service(service_code)
+        self.release_unused()
         with self.store.read() as tx:
             return [self._view(tx, b) for b in self.bstore.bookings(tx).list_bookings(day, service_code, status)]
 
@@ -145,41 +187,94 @@ class BookingService(QueueCore):
         if slot_start <= local:
             raise B.SlotInPast(slot_start)
         key = B.person_key(self._hall_secret(), identity)
+        with self._lock:  # tries per NIK or phone (a broker cycling slots); in memory, O(1)
+            wait = self._person_limiter.retry_after(key, now)
+            if not wait:
+                self._person_limiter.hit(key, now)
+        if wait:
+            raise B.TooManyTries(wait)
         slot_utc = slot_start.astimezone(timezone.utc)
-        # "penuh" without a write: when the slots open, most answers are this one. A slot seen
-        # full in the last second answers from memory, else a read (it does not wait for
-        # writers) tells; the conditional update below still decides every race.
-        hint = (service.code, day, slot_utc)
-        if self._seen_full(hint):
+        # "penuh" without touching the database: when the slots open, most answers are this one.
+        # A slot seen full in the last second answers from memory; the conditional update in the
+        # write still decides every race.
+        if slot.capacity <= 0 or self._seen_full((service.code, day, slot_utc)):
             raise B.SlotFull(slot_start)
-        with self.store.read() as rtx:
-            if self.bstore.bookings(rtx).slots_taken(service.code, day).get(slot_utc, 0) >= slot.capacity:
-                self._mark_full(hint)
-                raise B.SlotFull(slot_start)
-        with self.store.transaction() as tx:
-            self._begin(tx, now)
-            bk = self.bstore.bookings(tx)
-            if bk.holding_booking(key, service.code, day) is not None:
-                raise B.AlreadyBooked(service.name, day)
-            if bk.person_bookings_on(key, day) >= self.policy.max_per_person_per_day:
-                raise B.TooManyBookings(self.policy.max_per_person_per_day, day)
-            if slot.capacity <= 0 or not bk.take_slot(service.code, day, slot_utc, slot.capacity):
-                self._mark_full(hint)
-                raise B.SlotFull(slot_start)
-            code = B.make_code()
-            while bk.find_booking(code) is not None:  # ~1e-12 per booking; cheap to be sure
-                code = B.make_code()
-            try:
-                b = bk.add_booking(Booking(
-                    id=None, code=code, service_code=service.code, day=day, slot_at=slot_utc,
-                    slot_minutes=self.policy.slot_minutes, person_key=key, contact_kind=identity.kind,
-                    contact_hint=identity.hint, status=BookingStatus.ACTIVE, created_at=now,
-                ))
-            except B.AlreadyBooked:  # the same person won a race for this service and day
-                raise B.AlreadyBooked(service.name, day) from None
-            # the event log is read by displays: no code, no person key
-            self._event(tx, "booked", now, booking_id=b.id, service=service.code, day=day, slot=slot_utc)
-            return self._view(tx, b)
+        return self._write(_BookRequest(service, day, slot, slot_start, slot_utc, key, identity, now))
+
+    def _write(self, req: _BookRequest) -> BookingView:
+        """Group commit: the requests of this process queue up; one thread at a time (the
+        combiner) writes everything queued in ONE transaction (one commit, one fsync on SQLite,
+        no wait on another thread's row lock on PostgreSQL) and hands each request its answer.
+        A request that arrives meanwhile goes into the next transaction."""
+        with self._cond:
+            self._pending.append(req)
+            while not req.done and self._combining:
+                self._cond.wait()
+            if req.done:
+                return req.answer()
+            self._combining = True
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        try:
+            self._write_batch(batch)
+        finally:
+            with self._cond:
+                for r in batch:
+                    r.done = True
+                self._combining = False
+                self._cond.notify_all()
+        return req.answer()
+
+    def _write_batch(self, batch: Sequence[_BookRequest]) -> None:
+        try:
+            with self.store.transaction() as tx:
+                bk = self.bstore.bookings(tx)
+                outcomes = [self._book_in(tx, bk, r) for r in batch]
+        except (B.AlreadyBooked, CodeTaken, StoreConflict) as e:
+            # a race with another process (the person index, a deadlock) or a code drawn twice:
+            # nothing of the batch was written; each request again in its own transaction
+            if len(batch) > 1:
+                for r in batch:
+                    self._write_batch([r])
+                return
+            r = batch[0]
+            if isinstance(e, CodeTaken) and r.tries < 3:
+                r.tries += 1
+                self._write_batch(batch)
+                return
+            r.error = B.AlreadyBooked(r.service.name, r.day) if isinstance(e, B.AlreadyBooked) else e
+            return
+        except BaseException as e:  # the database is away: every request of the batch is told
+            for r in batch:
+                r.error = e
+            return
+        for r, out in zip(batch, outcomes):
+            if isinstance(out, BookingView):
+                r.result = out
+            else:
+                r.error = out
+
+    def _book_in(self, tx: QueueTx, bk: Bookings, r: _BookRequest) -> BookingView | B.BookingError:
+        """One booking inside the batch's transaction. A refusal is returned (not raised) and
+        writes nothing, so the other requests of the batch go on."""
+        hint = (r.service.code, r.day, r.slot_utc)
+        if self._seen_full(hint):  # filled by an earlier request of this batch
+            return B.SlotFull(r.slot_start)
+        held = bk.person_holdings(r.key, r.day)
+        if r.service.code in held:
+            return B.AlreadyBooked(r.service.name, r.day)
+        if len(held) >= self.policy.max_per_person_per_day:
+            return B.TooManyBookings(self.policy.max_per_person_per_day, r.day)
+        if not bk.take_slot(r.service.code, r.day, r.slot_utc, r.slot.capacity):
+            self._mark_full(hint)
+            return B.SlotFull(r.slot_start)
+        b = bk.add_booking(Booking(  # raises AlreadyBooked / CodeTaken: the batch is redone
+            id=None, code=B.make_code(), service_code=r.service.code, day=r.day, slot_at=r.slot_utc,
+            slot_minutes=self.policy.slot_minutes, person_key=r.key, contact_kind=r.identity.kind,
+            contact_hint=r.identity.hint, status=BookingStatus.ACTIVE, created_at=r.now,
+        ))
+        # the event log is read by displays: no code, no person key
+        self._event(tx, "booked", r.now, booking_id=b.id, service=r.service.code, day=r.day, slot=r.slot_utc)
+        return self._view(tx, b)
 
     def cancel(self, code_text: str, officer: str | None = None) -> BookingView:
         """Cancel an active booking (its seat is free again). ``officer`` None: the citizen with
@@ -276,9 +371,16 @@ class BookingService(QueueCore):
 
     # ------------------------------------------------------------------ release
     def release_unused(self) -> int:
-        """Release the active bookings whose check-in window has closed; returns how many."""
+        """Release the active bookings whose check-in window has closed; returns how many this
+        call released. Idempotent and safe to run from several processes at once (the web
+        server's periodic job, `mpp booking release`, a list or a lookup): each booking is
+        released by one compare-and-set, so it is counted once. A read first: nothing due, no
+        write lock taken."""
         now = self.clock.now()
         cutoff = now - timedelta(minutes=self.policy.checkin_after)
+        with self.store.read() as rtx:
+            if not self.bstore.bookings(rtx).active_started_by(cutoff):
+                return 0
         with self.store.transaction() as tx:
             bk = self.bstore.bookings(tx)
             released = [b for b in bk.active_started_by(cutoff)
@@ -289,6 +391,11 @@ class BookingService(QueueCore):
         return len(released)
 
     # ------------------------------------------------------------------ helpers
+    def _lapsed(self, b: Booking, now: datetime | None = None) -> bool:
+        """Active, but its check-in window has closed (release candidate)."""
+        closes = b.slot_at + timedelta(minutes=self.policy.checkin_after)
+        return b.status == BookingStatus.ACTIVE and (now or self.clock.now()) >= closes
+
     def _check_day(self, service: Service, day: date, local_now: datetime) -> None:
         days = B.bookable_days(local_now, self.policy)
         if day not in days:

@@ -2,11 +2,11 @@
 an open ``SqlTx``, so a check-in writes the booking and its ticket in one transaction;
 ``SqlBookingStore`` is the SqlStore that also hands it out.
 
-No slot sold twice: the seat counter row is created if missing (INSERT ... ON CONFLICT DO
-NOTHING), then ``UPDATE booking_slots SET taken = taken + 1 WHERE ... AND taken < :capacity``
-and the row count says whether the seat was had. On PostgreSQL a concurrent UPDATE waits for the
-row lock and re-reads ``taken`` after the other commits; on SQLite writers are serialised by
-BEGIN IMMEDIATE. One holding booking per person, service and day is also a partial unique index.
+No slot sold twice: one statement, ``INSERT INTO booking_slots (..., taken) VALUES (..., 1) ON
+CONFLICT DO UPDATE SET taken = taken + 1 WHERE taken < :capacity RETURNING taken``: a row back
+means the seat was had. On PostgreSQL a concurrent upsert waits for the row lock and re-reads
+``taken`` after the other commits; on SQLite writers are serialised by BEGIN IMMEDIATE. One
+holding booking per person, service and day is also a partial unique index.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from antrian.domain.booking import HOLDING_STATUSES, AlreadyBooked, BookingStatus
-from antrian.services.booking_ports import Booking
+from antrian.services.booking_ports import Booking, CodeTaken
 from antrian.services.ports import QueueTx
 from antrian.storage import tables as T
 from antrian.storage.db import SqlStore
@@ -65,16 +65,20 @@ class SqlBookings:
         return str(self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == SECRET_KEY)).scalar_one())
 
     def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
+        # one statement: the seat row is created with 1 taken, or incremented while below capacity
+        # (ON CONFLICT DO UPDATE ... WHERE: no row changed when full)
+        if capacity <= 0:
+            return False
         ins = self._insert()
         c = booking_slots.c
-        self.conn.execute(ins(booking_slots).values(service_code=service_code, day=day, slot_at=slot_at, taken=0)
-                          .on_conflict_do_nothing(index_elements=[c.service_code, c.day, c.slot_at]))
-        n = self.conn.execute(
-            update(booking_slots)
-            .where(c.service_code == service_code, c.day == day, c.slot_at == slot_at, c.taken < capacity)
-            .values(taken=c.taken + 1)
-        ).rowcount
-        return n == 1
+        stmt = ins(booking_slots).values(service_code=service_code, day=day, slot_at=slot_at, taken=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[c.service_code, c.day, c.slot_at], set_={"taken": booking_slots.c.taken + 1},
+            where=booking_slots.c.taken < capacity,
+        )
+        # RETURNING says whether a row was written (the driver's rowcount is -1 for an upsert on
+        # PostgreSQL through psycopg)
+        return self.conn.execute(stmt.returning(c.taken)).first() is not None
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
         c = booking_slots.c
@@ -90,33 +94,29 @@ class SqlBookings:
                                                                   c.taken > 0))
         return {r[0]: int(r[1]) for r in rows}
 
-    def holding_booking(self, person_key: str, service_code: str, day: date) -> Booking | None:
+    def person_holdings(self, person_key: str, day: date) -> list[str]:
         c = bookings.c
-        row = self.conn.execute(select(bookings).where(
-            c.person_key == person_key, c.service_code == service_code, c.day == day, c.status.in_(_HOLDING)
-        )).first()
-        return _booking(row) if row else None
-
-    def person_bookings_on(self, person_key: str, day: date) -> int:
-        c = bookings.c
-        return int(self.conn.execute(select(func.count()).select_from(bookings).where(
+        rows = self.conn.execute(select(c.service_code).where(
             c.person_key == person_key, c.day == day, c.status.in_(_HOLDING)
-        )).scalar_one())
+        ))
+        return [str(r[0]) for r in rows]
 
     def add_booking(self, b: Booking) -> Booking:
         try:
-            with self.conn.begin_nested():  # a savepoint: a lost race leaves the transaction usable
-                new_id = self.conn.execute(
-                    insert(bookings).values(
-                        code=b.code, service_code=b.service_code, day=b.day, slot_at=b.slot_at,
-                        slot_minutes=b.slot_minutes, person_key=b.person_key, contact_kind=b.contact_kind,
-                        contact_hint=b.contact_hint, status=b.status.value, created_at=b.created_at,
-                        ticket_id=b.ticket_id,
-                    ).returning(bookings.c.id)
-                ).scalar_one()
-        except IntegrityError:
-            # the unique person index: the same person booked the same service and day meanwhile
-            raise AlreadyBooked(b.service_code, b.day) from None
+            new_id = self.conn.execute(
+                insert(bookings).values(
+                    code=b.code, service_code=b.service_code, day=b.day, slot_at=b.slot_at,
+                    slot_minutes=b.slot_minutes, person_key=b.person_key, contact_kind=b.contact_kind,
+                    contact_hint=b.contact_hint, status=b.status.value, created_at=b.created_at,
+                    ticket_id=b.ticket_id,
+                ).returning(bookings.c.id)
+            ).scalar_one()
+        except IntegrityError as e:
+            # the unique person index (the same person booked the same service and day meanwhile,
+            # in another process) or the unique code
+            if "person" in str(e.orig).lower():
+                raise AlreadyBooked(b.service_code, b.day) from None
+            raise CodeTaken(b.code) from None
         return b.evolve(id=int(new_id))
 
     def get_booking(self, booking_id: int) -> Booking | None:
