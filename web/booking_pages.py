@@ -74,10 +74,16 @@ def booking_router(deps: Any) -> APIRouter:
     hall = deps.queue.hall
     templates = Jinja2Templates(directory=str(package_dir() / "templates"))
     r = APIRouter(include_in_schema=False)
-    # per client IP: bookings made, cancels, and unknown codes looked up (guessing)
-    book_limit = RateLimiter(10, 3600)
-    cancel_limit = RateLimiter(10, 3600)
-    miss_limit = RateLimiter(20, 600)
+    # per client IP: bookings made, cancels, and unknown codes looked up (guessing); the numbers
+    # are the hall's [booking] policy, read when the first booking page is used
+    limiters: dict[str, RateLimiter] = {}
+
+    def limit(name: str) -> RateLimiter:
+        if not limiters:
+            p = booking_service(deps).policy
+            limiters.update(book=RateLimiter(p.per_ip_per_hour, 3600), cancel=RateLimiter(p.per_ip_per_hour, 3600),
+                            miss=RateLimiter(p.wrong_codes_per_ip, 600))
+        return limiters[name]
 
     def now():
         return deps.queue.clock.now()
@@ -192,7 +198,7 @@ def booking_router(deps: Any) -> APIRouter:
         phone_back = ident if kind == "phone" else ""  # the NIK is never written back into the page
         if not deps.csrf.check(f"book:{svc.code}:{d.isoformat()}:{st:%H%M}", str(data.get("csrf") or "")):
             return await form_page(request, lang, svc, d, st, STRINGS[lang]["notify_bad_csrf"], 400, phone_back, kind)
-        if limited(book_limit, request):
+        if limited(limit("book"), request):
             return await form_page(request, lang, svc, d, st, s["limit"], 429, phone_back, kind)
         bs = booking_service(deps)
         try:
@@ -205,14 +211,14 @@ def booking_router(deps: Any) -> APIRouter:
     async def find(request: Request, code: str):
         bs = booking_service(deps)
         ip = client_ip(request)
-        if miss_limit.retry_after(ip, now()):
+        if limit("miss").retry_after(ip, now()):
             raise StarletteHTTPException(429)
         try:
             if parse_code(code) is None:
                 raise BookingNotFound()
             return await asyncio.to_thread(bs.find, code)
         except BookingNotFound:
-            miss_limit.hit(ip, now())
+            limit("miss").hit(ip, now())
             return None
 
     def booking_page(request: Request, v, lang: str, note: str = "", error: str = "", status: int = 200):
@@ -252,7 +258,7 @@ def booking_router(deps: Any) -> APIRouter:
             return message(request, lang, BOOKING[lang]["not_found"], BOOKING[lang]["not_found_detail"], 404)
         if not deps.csrf.check(f"cancel:{v.code}", str(data.get("csrf") or "")):
             return booking_page(request, v, lang, error=STRINGS[lang]["notify_bad_csrf"], status=400)
-        if limited(cancel_limit, request):
+        if limited(limit("cancel"), request):
             return booking_page(request, v, lang, error=BOOKING[lang]["limit"], status=429)
         try:
             await asyncio.to_thread(booking_service(deps).cancel, v.code)
