@@ -40,12 +40,12 @@ class FakeBookingTx(FakeTx):
             self.b.secret = candidate
         return self.b.secret
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
         key = (service_code, day, slot_at)
         if self.b.taken.get(key, 0) >= capacity:
-            return False
+            return 0
         self.b.taken[key] = self.b.taken.get(key, 0) + 1
-        return True
+        return self.b.taken[key]
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
         key = (service_code, day, slot_at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time as _time
 from datetime import date, time
 from typing import Any
 
@@ -73,6 +74,9 @@ def booking_router(deps: Any) -> APIRouter:
 
     hall = deps.queue.hall
     templates = Jinja2Templates(directory=str(package_dir() / "templates"))
+    for name in ("booking_agencies.html", "booking_services.html", "booking_days.html", "booking_slots.html",
+                 "booking_form.html", "booking_view.html", "message.html"):
+        templates.get_template(name)  # compiled now, not by the first request when the slots open
     r = APIRouter(include_in_schema=False)
     # per client IP: bookings made, cancels, and unknown codes looked up (guessing); the numbers
     # are the hall's [booking] policy, read when the first booking page is used
@@ -167,13 +171,28 @@ def booking_router(deps: Any) -> APIRouter:
                     {"svc": svc, "svc_name": svc_name(svc, lang), "day": d.isoformat(),
                      "day_label": day_label(d, lang), "slots": views}, 200, lang)
 
+    # The same refusal of the same slot ("penuh" when the slots open) is rendered once a second,
+    # not once per request: the page differs only by its CSRF token, which stays valid for hours.
+    # Never when the page echoes a phone number back.
+    refusals: dict[tuple, tuple[float, bytes]] = {}
+
     async def form_page(request: Request, lang: str, svc, d: date, start: time, error: str = "",
                         status: int = 200, phone: str = "", kind: str = "nik") -> HTMLResponse:
-        return page(request, "booking_form.html", {
+        key = (svc.code, d, start, lang, error, kind, status) if error and not phone else None
+        if key is not None and request.query_params.get("lang") not in STRINGS:  # no cookie to set
+            hit = refusals.get(key)
+            if hit is not None and _time.monotonic() - hit[0] < 1.0:
+                return HTMLResponse(hit[1], status_code=status, headers={"Cache-Control": "no-store"})
+        resp = page(request, "booking_form.html", {
             "svc": svc, "svc_name": svc_name(svc, lang), "day": d.isoformat(), "day_label": day_label(d, lang),
             "start": f"{start:%H%M}", "start_label": f"{start:%H.%M}", "error": error, "phone": phone,
             "kind": kind, "csrf": deps.csrf.make(f"book:{svc.code}:{d.isoformat()}:{start:%H%M}"),
         }, status, lang)
+        if key is not None and request.query_params.get("lang") not in STRINGS:
+            if len(refusals) > 512:
+                refusals.clear()
+            refusals[key] = (_time.monotonic(), bytes(resp.body))
+        return resp
 
     def parse_start(text: str) -> time:
         m = re.fullmatch(r"(\d{2})(\d{2})", text)
@@ -185,6 +204,49 @@ def booking_router(deps: Any) -> APIRouter:
     async def form(request: Request, service: str, day: str, start: str):
         lang = lang_of(request)
         return await form_page(request, lang, service_or_404(service), parse_day(day), parse_start(start))
+
+    # At most as many requests for one slot go to the database at once as the slot has seats:
+    # the others wait here (on the event loop, no thread) for those to finish, then are told
+    # "penuh" from memory if the slot filled up, or go on if a seat is still free.
+    gates: dict[tuple, list[Any]] = {}  # slot -> [requests at the database, waiting, asyncio.Condition]
+    # Bookings run on threads of their own: the default pool has cpu+4 threads, which caps the
+    # group commit (BookingService._write) at that many bookings per transaction; a waiting
+    # booking's thread only sleeps on a condition.
+    pools: list[Any] = []
+
+    def writer_pool() -> Any:
+        if not pools:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pools.append(ThreadPoolExecutor(max_workers=32, thread_name_prefix="mpp-booking"))
+        return pools[0]
+
+    async def gated_book(bs: Any, code: str, d: date, st: time, nik: str | None, phone: str | None) -> Any:
+        # what needs no database (bad input, "penuh" seen in the last second) is answered here
+        bs.refuse_from_memory(code, d, st, nik, phone)
+        seats = max(1, bs.slot_capacity(code, d, st))
+        key = (code, d, st)
+        gate = gates.get(key)
+        if gate is None:
+            gate = gates[key] = [0, 0, asyncio.Condition()]
+        cond: asyncio.Condition = gate[2]
+        async with cond:
+            gate[1] += 1
+            try:
+                while gate[0] >= seats:
+                    await cond.wait()
+                    bs.refuse_from_memory(code, d, st, nik, phone)
+            finally:
+                gate[1] -= 1
+            gate[0] += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(writer_pool(), bs.book, code, d, st, nik, phone)
+        finally:
+            async with cond:
+                gate[0] -= 1
+                cond.notify_all()
+                if gate[0] == 0 and gate[1] == 0:
+                    gates.pop(key, None)
 
     @r.post("/booking/s/{service}/{day}/{start}")
     async def book(request: Request, service: str, day: str, start: str):
@@ -201,9 +263,9 @@ def booking_router(deps: Any) -> APIRouter:
         if limited(limit("book"), request):
             return await form_page(request, lang, svc, d, st, s["limit"], 429, phone_back, kind)
         bs = booking_service(deps)
+        nik, phone = (ident, None) if kind == "nik" else (None, ident)
         try:
-            v = await asyncio.to_thread(bs.book, svc.code, d, st,
-                                        ident if kind == "nik" else None, ident if kind == "phone" else None)
+            v = await gated_book(bs, svc.code, d, st, nik, phone)
         except BookingError as e:
             return await form_page(request, lang, svc, d, st, refusal(e, lang), 400, phone_back, kind)
         return RedirectResponse(f"/b/{v.code}?lang={lang}&new=1", status_code=303)

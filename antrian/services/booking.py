@@ -114,13 +114,14 @@ class BookingService(QueueCore):
         self._combining = False
         # slots this process saw full -> when (monotonic): a hint only, the database decides
         self._full: dict[tuple[str, date, datetime], float] = {}
+        self._slots_cache: dict[tuple[str, date], tuple[B.Slot, ...]] = {}
 
     # ------------------------------------------------------------------ reading
     def bookable_days(self, service_code: str) -> list[date]:
         """The days a citizen may pick (the window), open days of the service only."""
         service = self._service(service_code)
         return [d for d in B.bookable_days(self.local_now(), self.policy)
-                if B.slots_on(service, d, self.policy)]
+                if self._day_slots(service, d)]
 
     def slots(self, service_code: str, day: date) -> list[SlotView]:
         """The day's slots with seats taken and left (refused if the day is not bookable)."""
@@ -130,7 +131,7 @@ class BookingService(QueueCore):
         with self.store.read() as tx:
             taken = self.bstore.bookings(tx).slots_taken(service.code, day)
         out = []
-        for s in B.slots_on(service, day, self.policy):
+        for s in self._day_slots(service, day):
             start = B.slot_at(day, s.start, self.hall.tz)
             out.append(SlotView(start, B.slot_at(day, s.end, self.hall.tz), s.capacity,
                                 taken.get(start, 0),
@@ -180,7 +181,7 @@ class BookingService(QueueCore):
         now = self.clock.now()
         local = self.local_now(now)
         self._check_day(service, day, local)
-        slot = B.find_slot(service, day, start_t, self.policy)
+        slot = self._find_slot(service, day, start_t)
         if slot is None:
             raise B.NoSuchSlot(service.name, day, start_t)
         slot_start = B.slot_at(day, slot.start, self.hall.tz)
@@ -200,6 +201,32 @@ class BookingService(QueueCore):
         if slot.capacity <= 0 or self._seen_full((service.code, day, slot_utc)):
             raise B.SlotFull(slot_start)
         return self._write(_BookRequest(service, day, slot, slot_start, slot_utc, key, identity, now))
+
+    def refuse_from_memory(self, service_code: str, day: date, start: time | str, nik: str | None = None,
+                           phone: str | None = None) -> None:
+        """Raise the refusal ``book()`` would give when it needs no database: bad input, a day
+        or slot outside the window, a slot this process saw full in the last second. Returns None
+        when only the database can answer. CPU only, no I/O: the web page calls it on its event
+        loop, so at 16:00 most "penuh" answers never wait for a worker thread."""
+        B.identify(nik=nik, phone=phone)
+        service = self._service(service_code)
+        start_t = B.parse_slot_time(start) if isinstance(start, str) else start
+        local = self.local_now()
+        self._check_day(service, day, local)
+        slot = self._find_slot(service, day, start_t)
+        if slot is None:
+            raise B.NoSuchSlot(service.name, day, start_t)
+        slot_start = B.slot_at(day, slot.start, self.hall.tz)
+        if slot_start <= local:
+            raise B.SlotInPast(slot_start)
+        if slot.capacity <= 0 or self._seen_full((service.code, day, slot_start.astimezone(timezone.utc))):
+            raise B.SlotFull(slot_start)
+
+    def slot_capacity(self, service_code: str, day: date, start: time | str) -> int:
+        """The seats of a slot (0 when there is no such slot)."""
+        start_t = B.parse_slot_time(start) if isinstance(start, str) else start
+        slot = self._find_slot(self._service(service_code), day, start_t)
+        return slot.capacity if slot is not None else 0
 
     def _write(self, req: _BookRequest) -> BookingView:
         """Group commit: the requests of this process queue up; one thread at a time (the
@@ -264,9 +291,12 @@ class BookingService(QueueCore):
             return B.AlreadyBooked(r.service.name, r.day)
         if len(held) >= self.policy.max_per_person_per_day:
             return B.TooManyBookings(self.policy.max_per_person_per_day, r.day)
-        if not bk.take_slot(r.service.code, r.day, r.slot_utc, r.slot.capacity):
+        taken = bk.take_slot(r.service.code, r.day, r.slot_utc, r.slot.capacity)
+        if not taken:
             self._mark_full(hint)
             return B.SlotFull(r.slot_start)
+        if taken >= r.slot.capacity:  # the last seat: the next requests are told "penuh" from memory
+            self._mark_full(hint)
         b = bk.add_booking(Booking(  # raises AlreadyBooked / CodeTaken: the batch is redone
             id=None, code=B.make_code(), service_code=r.service.code, day=r.day, slot_at=r.slot_utc,
             slot_minutes=self.policy.slot_minutes, person_key=r.key, contact_kind=r.identity.kind,
@@ -391,6 +421,23 @@ class BookingService(QueueCore):
         return len(released)
 
     # ------------------------------------------------------------------ helpers
+    def _day_slots(self, service: Service, day: date) -> tuple[B.Slot, ...]:
+        """The slots of a service on a day (the hall and the policy do not change while the
+        process runs, so they are worked out once per service and day)."""
+        key = (service.code, day)
+        slots = self._slots_cache.get(key)
+        if slots is None:
+            if len(self._slots_cache) > 4096:
+                self._slots_cache.clear()
+            slots = self._slots_cache[key] = tuple(B.slots_on(service, day, self.policy))
+        return slots
+
+    def _find_slot(self, service: Service, day: date, start: time) -> B.Slot | None:
+        for s in self._day_slots(service, day):
+            if s.start == start:
+                return s
+        return None
+
     def _lapsed(self, b: Booking, now: datetime | None = None) -> bool:
         """Active, but its check-in window has closed (release candidate)."""
         closes = b.slot_at + timedelta(minutes=self.policy.checkin_after)
@@ -400,7 +447,7 @@ class BookingService(QueueCore):
         days = B.bookable_days(local_now, self.policy)
         if day not in days:
             raise B.DateOutsideWindow(day, days[0], days[-1])
-        if not B.slot_starts(service, day, self.policy):
+        if not self._day_slots(service, day):
             raise B.DayClosed(service.name, day)
 
     def _seen_full(self, key: tuple[str, date, datetime]) -> bool:

@@ -50,8 +50,9 @@ class Bookings(Protocol):
         """The hall's secret for person keys; stores ``candidate`` first if there is none."""
         ...
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
-        """One more seat of a slot if fewer than ``capacity`` are taken; False if full."""
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
+        """One more seat of a slot if fewer than ``capacity`` are taken: the seats taken now,
+        this one included (so the caller knows when it took the last one); 0 if full."""
         ...
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None: ...

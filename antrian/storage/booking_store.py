@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -44,6 +44,35 @@ def _booking(row: Row[Any]) -> Booking:
     )
 
 
+# The statements of a booking, built once (a booking at 16:00 should not pay for building and
+# keying them again): bound parameters only, no expanding IN.
+_HOLDINGS = select(bookings.c.service_code).where(
+    bookings.c.person_key == bindparam("person_key"), bookings.c.day == bindparam("day"),
+    or_(*(bookings.c.status == s for s in _HOLDING)),
+)
+_ADD_BOOKING = insert(bookings).values({c: bindparam(c) for c in (
+    "code", "service_code", "day", "slot_at", "slot_minutes", "person_key", "contact_kind", "contact_hint",
+    "status", "created_at", "ticket_id")}).returning(bookings.c.id)
+_TAKE_SLOT: dict[bool, Any] = {}
+
+
+def _take_slot_stmt(pg: bool) -> Any:
+    stmt = _TAKE_SLOT.get(pg)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert: Callable[[Any], Any] = postgresql.insert if pg else sqlite.insert
+        c = booking_slots.c
+        stmt = dialect_insert(booking_slots).values(
+            service_code=bindparam("service_code"), day=bindparam("day"), slot_at=bindparam("slot_at"), taken=1,
+        ).on_conflict_do_update(
+            index_elements=[c.service_code, c.day, c.slot_at], set_={"taken": c.taken + 1},
+            where=c.taken < bindparam("capacity"),
+        ).returning(c.taken)
+        _TAKE_SLOT[pg] = stmt
+    return stmt
+
+
 class SqlBookings:
     def __init__(self, conn: Connection, pg: bool):
         self.conn = conn
@@ -64,21 +93,16 @@ class SqlBookings:
                           .on_conflict_do_nothing(index_elements=[T.meta.c.key]))
         return str(self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == SECRET_KEY)).scalar_one())
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
         # one statement: the seat row is created with 1 taken, or incremented while below capacity
-        # (ON CONFLICT DO UPDATE ... WHERE: no row changed when full)
+        # (ON CONFLICT DO UPDATE ... WHERE: no row changed when full). RETURNING says whether a
+        # row was written and the seats now taken (the driver's rowcount is -1 for an upsert on
+        # PostgreSQL through psycopg).
         if capacity <= 0:
-            return False
-        ins = self._insert()
-        c = booking_slots.c
-        stmt = ins(booking_slots).values(service_code=service_code, day=day, slot_at=slot_at, taken=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[c.service_code, c.day, c.slot_at], set_={"taken": booking_slots.c.taken + 1},
-            where=booking_slots.c.taken < capacity,
-        )
-        # RETURNING says whether a row was written (the driver's rowcount is -1 for an upsert on
-        # PostgreSQL through psycopg)
-        return self.conn.execute(stmt.returning(c.taken)).first() is not None
+            return 0
+        row = self.conn.execute(_take_slot_stmt(self.pg), {"service_code": service_code, "day": day,
+                                                          "slot_at": slot_at, "capacity": capacity}).first()
+        return int(row[0]) if row is not None else 0
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
         c = booking_slots.c
@@ -95,22 +119,17 @@ class SqlBookings:
         return {r[0]: int(r[1]) for r in rows}
 
     def person_holdings(self, person_key: str, day: date) -> list[str]:
-        c = bookings.c
-        rows = self.conn.execute(select(c.service_code).where(
-            c.person_key == person_key, c.day == day, c.status.in_(_HOLDING)
-        ))
+        rows = self.conn.execute(_HOLDINGS, {"person_key": person_key, "day": day})
         return [str(r[0]) for r in rows]
 
     def add_booking(self, b: Booking) -> Booking:
         try:
-            new_id = self.conn.execute(
-                insert(bookings).values(
-                    code=b.code, service_code=b.service_code, day=b.day, slot_at=b.slot_at,
-                    slot_minutes=b.slot_minutes, person_key=b.person_key, contact_kind=b.contact_kind,
-                    contact_hint=b.contact_hint, status=b.status.value, created_at=b.created_at,
-                    ticket_id=b.ticket_id,
-                ).returning(bookings.c.id)
-            ).scalar_one()
+            new_id = self.conn.execute(_ADD_BOOKING, {
+                "code": b.code, "service_code": b.service_code, "day": b.day, "slot_at": b.slot_at,
+                "slot_minutes": b.slot_minutes, "person_key": b.person_key, "contact_kind": b.contact_kind,
+                "contact_hint": b.contact_hint, "status": b.status.value, "created_at": b.created_at,
+                "ticket_id": b.ticket_id,
+            }).scalar_one()
         except IntegrityError as e:
             # the unique person index (the same person booked the same service and day meanwhile,
             # in another process) or the unique code
