@@ -225,7 +225,7 @@ def booking_router(deps: Any) -> APIRouter:
         # what needs no database (bad input, "penuh" seen in the last second) is answered here
         bs.refuse_from_memory(code, d, st, nik, phone)
         seats = max(1, bs.slot_capacity(code, d, st))
-        key = (code, d, st)
+        key = (id(asyncio.get_running_loop()), code, d, st)  # a condition belongs to one event loop
         gate = gates.get(key)
         if gate is None:
             gate = gates[key] = [0, 0, asyncio.Condition()]
@@ -238,7 +238,10 @@ def booking_router(deps: Any) -> APIRouter:
                     bs.refuse_from_memory(code, d, st, nik, phone)
             finally:
                 gate[1] -= 1
+                if gate[0] == 0 and gate[1] == 0:
+                    gates.pop(key, None)
             gate[0] += 1
+            gates[key] = gate
         try:
             return await asyncio.get_running_loop().run_in_executor(writer_pool(), bs.book, code, d, st, nik, phone)
         finally:
