@@ -69,6 +69,16 @@ def qr_inline(text: str, size: int = 220) -> str:
                   f'aria-label="QR"', svg, count=1)
 
 
+class _Gate:
+    """One slot's requests in this process during a rush (see gated_book)."""
+
+    def __init__(self) -> None:
+        self.at_db = 0  # requests at the database now
+        self.waiting = 0
+        self.booked = 0  # seats taken by requests through this gate
+        self.cond = asyncio.Condition()
+
+
 def booking_router(deps: Any) -> APIRouter:
     from web.app import client_ip, package_dir
 
@@ -205,10 +215,12 @@ def booking_router(deps: Any) -> APIRouter:
         lang = lang_of(request)
         return await form_page(request, lang, service_or_404(service), parse_day(day), parse_start(start))
 
-    # At most as many requests for one slot go to the database at once as the slot has seats:
-    # the others wait here (on the event loop, no thread) for those to finish, then are told
-    # "penuh" from memory if the slot filled up, or go on if a seat is still free.
-    gates: dict[tuple, list[Any]] = {}  # slot -> [requests at the database, waiting, asyncio.Condition]
+    # At most as many requests for one slot go to the database at once as the slot has seats
+    # left (as far as this process knows): the others wait here, on the event loop without a
+    # thread, and are told "penuh" from memory once the seats are gone, or go on when a request
+    # at the database did not take its seat. With nothing at the database, a request always goes
+    # on (the database decides).
+    gates: dict[tuple, _Gate] = {}
     # Bookings run on threads of their own: the default pool has cpu+4 threads, which caps the
     # group commit (BookingService._write) at that many bookings per transaction; a waiting
     # booking's thread only sleeps on a condition.
@@ -228,27 +240,31 @@ def booking_router(deps: Any) -> APIRouter:
         key = (id(asyncio.get_running_loop()), code, d, st)  # a condition belongs to one event loop
         gate = gates.get(key)
         if gate is None:
-            gate = gates[key] = [0, 0, asyncio.Condition()]
-        cond: asyncio.Condition = gate[2]
-        async with cond:
-            gate[1] += 1
+            gate = gates[key] = _Gate()
+        async with gate.cond:
+            gate.waiting += 1
             try:
-                while gate[0] >= seats:
-                    await cond.wait()
-                    bs.refuse_from_memory(code, d, st, nik, phone)
+                while gate.at_db and gate.at_db >= seats - gate.booked:
+                    await gate.cond.wait()
+                    if gate.booked >= seats:  # its seats went meanwhile
+                        bs.refuse_from_memory(code, d, st, nik, phone)
             finally:
-                gate[1] -= 1
-                if gate[0] == 0 and gate[1] == 0:
+                gate.waiting -= 1
+                if not gate.at_db and not gate.waiting:
                     gates.pop(key, None)
-            gate[0] += 1
+            gate.at_db += 1
             gates[key] = gate
+        booked = False
         try:
-            return await asyncio.get_running_loop().run_in_executor(writer_pool(), bs.book, code, d, st, nik, phone)
+            v = await asyncio.get_running_loop().run_in_executor(writer_pool(), bs.book, code, d, st, nik, phone)
+            booked = True
+            return v
         finally:
-            async with cond:
-                gate[0] -= 1
-                cond.notify_all()
-                if gate[0] == 0 and gate[1] == 0:
+            async with gate.cond:
+                gate.at_db -= 1
+                gate.booked += booked
+                gate.cond.notify_all()
+                if not gate.at_db and not gate.waiting:
                     gates.pop(key, None)
 
     @r.post("/booking/s/{service}/{day}/{start}")
