@@ -1,6 +1,9 @@
 """Booking use cases: the days and slots open to book, book, find, list, cancel, check in at the
 kiosk (a ticket whose arrival time is the slot start), and the release of unused bookings.
 
+(Over 400 lines: the use cases share the policy, the full-slot hint and the group commit of
+bookings; the group commit is the part to move out first if it grows.)
+
 The web pages, the open API, the kiosk "Sudah booking?" screen and `mpp booking` call these and
 nothing else. Every refusal is a ``BookingError`` (``str()`` in Indonesian, ``message_en`` in
 English) raised before anything is written, or inside the transaction so it rolls back.
@@ -175,10 +178,32 @@ class BookingService(QueueCore):
              phone: str | None = None) -> BookingView:
         """Book a slot of ``service_code`` on ``day`` starting at ``start`` (local time) for the
         person with this NIK or phone number."""
+        now = self.clock.now()
+        identity, service, slot, slot_start = self._checked(service_code, day, start, nik, phone, now)
+        key = B.person_key(self._hall_secret(), identity)
+        with self._lock:  # tries per NIK or phone (a broker cycling slots); in memory, O(1)
+            wait = self._person_limiter.retry_after(key, now)
+            if not wait:
+                self._person_limiter.hit(key, now)
+        if wait:
+            raise B.TooManyTries(wait)
+        return self._write(_BookRequest(service, day, slot, slot_start, slot_start.astimezone(timezone.utc), key,
+                                        identity, now))
+
+    def refuse_from_memory(self, service_code: str, day: date, start: time | str, nik: str | None = None,
+                           phone: str | None = None) -> None:
+        """Raise the refusal ``book()`` would give when it needs no database: bad input, a day
+        or slot outside the window, a slot this process saw full in the last second. Returns None
+        when only the database can answer. CPU only, no I/O: the web page calls it on its event
+        loop, so at 16:00 most "penuh" answers never wait for a worker thread."""
+        self._checked(service_code, day, start, nik, phone, self.clock.now())
+
+    def _checked(self, service_code: str, day: date, start: time | str, nik: str | None, phone: str | None,
+                 now: datetime) -> tuple[B.Identity, Service, B.Slot, datetime]:
+        """The checks of a booking that need no database, in the order a citizen reads them."""
         identity = B.identify(nik=nik, phone=phone)
         service = self._service(service_code)
         start_t = B.parse_slot_time(start) if isinstance(start, str) else start
-        now = self.clock.now()
         local = self.local_now(now)
         self._check_day(service, day, local)
         slot = self._find_slot(service, day, start_t)
@@ -187,40 +212,12 @@ class BookingService(QueueCore):
         slot_start = B.slot_at(day, slot.start, self.hall.tz)
         if slot_start <= local:
             raise B.SlotInPast(slot_start)
-        key = B.person_key(self._hall_secret(), identity)
-        with self._lock:  # tries per NIK or phone (a broker cycling slots); in memory, O(1)
-            wait = self._person_limiter.retry_after(key, now)
-            if not wait:
-                self._person_limiter.hit(key, now)
-        if wait:
-            raise B.TooManyTries(wait)
-        slot_utc = slot_start.astimezone(timezone.utc)
         # "penuh" without touching the database: when the slots open, most answers are this one.
-        # A slot seen full in the last second answers from memory; the conditional update in the
+        # A slot seen full in the last second answers from memory; the conditional upsert in the
         # write still decides every race.
-        if slot.capacity <= 0 or self._seen_full((service.code, day, slot_utc)):
-            raise B.SlotFull(slot_start)
-        return self._write(_BookRequest(service, day, slot, slot_start, slot_utc, key, identity, now))
-
-    def refuse_from_memory(self, service_code: str, day: date, start: time | str, nik: str | None = None,
-                           phone: str | None = None) -> None:
-        """Raise the refusal ``book()`` would give when it needs no database: bad input, a day
-        or slot outside the window, a slot this process saw full in the last second. Returns None
-        when only the database can answer. CPU only, no I/O: the web page calls it on its event
-        loop, so at 16:00 most "penuh" answers never wait for a worker thread."""
-        B.identify(nik=nik, phone=phone)
-        service = self._service(service_code)
-        start_t = B.parse_slot_time(start) if isinstance(start, str) else start
-        local = self.local_now()
-        self._check_day(service, day, local)
-        slot = self._find_slot(service, day, start_t)
-        if slot is None:
-            raise B.NoSuchSlot(service.name, day, start_t)
-        slot_start = B.slot_at(day, slot.start, self.hall.tz)
-        if slot_start <= local:
-            raise B.SlotInPast(slot_start)
         if slot.capacity <= 0 or self._seen_full((service.code, day, slot_start.astimezone(timezone.utc))):
             raise B.SlotFull(slot_start)
+        return identity, service, slot, slot_start
 
     def slot_capacity(self, service_code: str, day: date, start: time | str) -> int:
         """The seats of a slot (0 when there is no such slot)."""
