@@ -4,7 +4,7 @@ the state (an exception rolls both back)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -59,9 +59,13 @@ class FakeBookingTx(FakeTx):
         return any((b.person_key, b.service_code, b.day) == (person_key, service_code, day)
                    and b.status in HOLDING_STATUSES for b in self.b.bookings.values())
 
-    def person_holdings(self, person_key: str, day: date) -> list[str]:
-        return [b.service_code for b in self.b.bookings.values()
-                if b.person_key == person_key and b.day == day and b.status in HOLDING_STATUSES]
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        wanted = set(people)
+        out: dict[tuple[str, date], list[str]] = {}
+        for b in self.b.bookings.values():
+            if (b.person_key, b.day) in wanted and b.status in HOLDING_STATUSES:
+                out.setdefault((b.person_key, b.day), []).append(b.service_code)
+        return out
 
     def add_booking(self, booking: Booking) -> Booking:
         if self._holding(booking.person_key, booking.service_code, booking.day):

@@ -76,6 +76,7 @@ class CheckIn:
 
 
 MAX_BATCH = 100  # bookings written in one transaction at most
+_Holdings = dict[tuple[str, date], list[str]]  # (person key, day) -> services held
 
 
 @dataclass(eq=False)
@@ -252,7 +253,10 @@ class BookingService(QueueCore):
         try:
             with self.store.transaction() as tx:
                 bk = self.bstore.bookings(tx)
-                outcomes = [self._book_in(tx, bk, r) for r in batch]
+                # what the batch's people already hold, in one query (kept up to date below)
+                held = bk.people_holdings([(r.key, r.day) for r in batch
+                                           if not self._seen_full((r.service.code, r.day, r.slot_utc))])
+                outcomes = [self._book_in(tx, bk, r, held) for r in batch]
         except (B.AlreadyBooked, CodeTaken, StoreConflict) as e:
             # a race with another process (the person index, a deadlock) or a code drawn twice:
             # nothing of the batch was written; each request again in its own transaction
@@ -277,13 +281,14 @@ class BookingService(QueueCore):
             else:
                 r.error = out
 
-    def _book_in(self, tx: QueueTx, bk: Bookings, r: _BookRequest) -> BookingView | B.BookingError:
+    def _book_in(self, tx: QueueTx, bk: Bookings, r: _BookRequest,
+                 holdings: _Holdings) -> BookingView | B.BookingError:
         """One booking inside the batch's transaction. A refusal is returned (not raised) and
         writes nothing, so the other requests of the batch go on."""
         hint = (r.service.code, r.day, r.slot_utc)
         if self._seen_full(hint):  # filled by an earlier request of this batch
             return B.SlotFull(r.slot_start)
-        held = bk.person_holdings(r.key, r.day)
+        held = holdings.setdefault((r.key, r.day), [])
         if r.service.code in held:
             return B.AlreadyBooked(r.service.name, r.day)
         if len(held) >= self.policy.max_per_person_per_day:
@@ -299,6 +304,7 @@ class BookingService(QueueCore):
             slot_minutes=self.policy.slot_minutes, person_key=r.key, contact_kind=r.identity.kind,
             contact_hint=r.identity.hint, status=BookingStatus.ACTIVE, created_at=r.now,
         ))
+        held.append(r.service.code)
         # the event log is read by displays: no code, no person key
         self._event(tx, "booked", r.now, booking_id=b.id, service=r.service.code, day=r.day, slot=r.slot_utc)
         return self._view(tx, b)

@@ -8,6 +8,7 @@ by row count, so a slot is never sold twice, whatever the interleaving.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -61,9 +62,10 @@ class Bookings(Protocol):
         """Seats taken per slot start (slots with none are left out)."""
         ...
 
-    def person_holdings(self, person_key: str, day: date) -> list[str]:
-        """The service codes of the person's active or checked-in bookings on a day (one query
-        serves both the one-per-service rule and the per-day limit)."""
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        """For each (person key, day): the service codes of the person's active or checked-in
+        bookings that day (serves both the one-per-service rule and the per-day limit). One
+        query for a whole batch of bookings; people without any are left out."""
         ...
 
     def add_booking(self, booking: Booking) -> Booking:

@@ -11,6 +11,7 @@ holding booking per person, service and day is also a partial unique index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -118,9 +119,25 @@ class SqlBookings:
                                                                   c.taken > 0))
         return {r[0]: int(r[1]) for r in rows}
 
-    def person_holdings(self, person_key: str, day: date) -> list[str]:
-        rows = self.conn.execute(_HOLDINGS, {"person_key": person_key, "day": day})
-        return [str(r[0]) for r in rows]
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        wanted = set(people)
+        if not wanted:
+            return {}
+        if len(wanted) == 1:  # the usual case outside a rush: a prebuilt statement
+            key, day = next(iter(wanted))
+            rows = self.conn.execute(_HOLDINGS, {"person_key": key, "day": day})
+            codes = [str(r[0]) for r in rows]
+            return {(key, day): codes} if codes else {}
+        c = bookings.c
+        rows = self.conn.execute(select(c.person_key, c.day, c.service_code).where(
+            c.person_key.in_(sorted({k for k, _ in wanted})), c.day.in_(sorted({d for _, d in wanted})),
+            or_(*(c.status == s for s in _HOLDING)),
+        ))
+        out: dict[tuple[str, date], list[str]] = {}
+        for r in rows:
+            if (r[0], r[1]) in wanted:
+                out.setdefault((r[0], r[1]), []).append(str(r[2]))
+        return out
 
     def add_booking(self, b: Booking) -> Booking:
         try:
