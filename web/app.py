@@ -226,7 +226,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     async def ticket_events(request: Request, token: str):
         token, _ = await find(request, token)
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, token, lambda: hub.ticket_view(token, lang)),
+        return StreamingResponse(stream(hub, token, lang),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -269,7 +269,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     @app.get("/papan/events", include_in_schema=False)
     async def board_events(request: Request):
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, "board", lambda: hub.board_view(lang)),
+        return StreamingResponse(stream(hub, "board", lang),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from antrian.domain import rules
 from antrian.domain.catalogue import Hall
@@ -23,7 +23,7 @@ from antrian.domain.model import CALL_EVENTS
 from antrian.services.notify import NotificationService, TicketProgress
 from antrian.services.queue import QueueService
 from antrian.storage.web_store import Snapshot, TicketRow, WebStore
-from web.i18n import t
+from web.i18n import LANGS, t
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,28 @@ def build_state(hall: Hall, snap: Snapshot, at: datetime) -> HallState:
     return state
 
 
+_TEXTS: dict[tuple[int, str, str, str], tuple[Hall, tuple[str, str, tuple[str, ...], str]]] = {}
+
+
+def _service_texts(hall: Hall, service_code: str, agency_code: str, lang: str) -> tuple[str, str, tuple[str, ...], str]:
+    """(service name, agency name, requirements, fee) in ``lang``: looked up once per service, not
+    once per page (the hall config does not change while the server runs)."""
+    key = (id(hall), service_code, agency_code, lang)
+    hit = _TEXTS.get(key)
+    if hit is not None and hit[0] is hall:
+        return hit[1]
+    service = hall.find_service(service_code)
+    agency = hall.find_agency(agency_code)
+    if service is None:
+        texts: tuple[str, str, tuple[str, ...], str] = (service_code, agency.name if agency else agency_code, (), "")
+    else:
+        sname = (service.name_en or service.name) if lang == "en" else service.name
+        texts = (sname, agency.name if agency else agency_code,
+                 tuple(getattr(service, "requirements", ()) or ()), getattr(service, "fee", "") or "")
+    _TEXTS[key] = (hall, texts)
+    return texts
+
+
 def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = False) -> dict:
     """What the ticket page shows: a JSON-able dict with the texts already in ``lang``."""
     if ts is None:
@@ -102,16 +124,13 @@ def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = F
                 "headline": t(lang, "offline" if offline else "expired"),
                 "detail": t(lang, "offline_detail" if offline else "expired_detail")}
     r = ts.row
-    service = hall.find_service(r.service_code)
-    agency = hall.find_agency(r.agency_code)
-    sname = (service.name_en or service.name) if (service and lang == "en") else (service.name if service else r.service_code)
+    sname, agency, requirements, fee = _service_texts(hall, r.service_code, r.agency_code, lang)
     v: dict[str, Any] = {
         "state": r.status, "number": r.number, "service": sname,
-        "agency": agency.name if agency else r.agency_code, "ahead": None, "eta": None,
+        "agency": agency, "ahead": None, "eta": None,
         "counter": r.counter_code, "alert": False, "call_id": "", "offline": offline,
         # the service standard (UU 25/2009): what to bring and what it costs, from the hall config
-        "requirements": list(getattr(service, "requirements", ()) or ()) if service else [],
-        "fee": (getattr(service, "fee", "") or "") if service else "",
+        "requirements": list(requirements), "fee": fee,
     }
     st = r.status
     if st == "waiting":
@@ -142,17 +161,26 @@ def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = F
 
 
 class Watcher:
-    """One open page: the hub sets ``changed`` when its view may have changed (or a keep-alive is due)."""
+    """One open page. The hub hands it the bytes of its next frame (``push``: no await, no render
+    per page) and the page's stream task sends them; only the newest frame is kept, so a slow
+    phone skips states instead of queueing them."""
 
-    __slots__ = ("key", "changed")
+    __slots__ = ("key", "lang", "frame", "changed")
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, lang: str = "id"):
         self.key = key
+        self.lang = lang
+        self.frame = b""
         self.changed = asyncio.Event()
 
-    async def wait(self) -> None:
+    def push(self, frame: bytes) -> None:
+        self.frame = frame
+        self.changed.set()
+
+    async def next(self) -> bytes:
         await self.changed.wait()
         self.changed.clear()
+        return self.frame
 
 
 class LiveHub:
@@ -171,6 +199,7 @@ class LiveHub:
         self.calls: deque[dict] = deque(maxlen=recent)
         self._lock = threading.Lock()
         self._published: dict[str, str] = {}  # watcher key -> signature last published
+        self._frames: dict[tuple[str, str], tuple[str, bytes]] = {}  # (key, lang) -> (signature, frame)
         self._watchers: dict[str, set[Watcher]] = {}
         self._stop = False
         self.listener = None  # the PostgreSQL LISTEN thread while run() runs
@@ -284,9 +313,9 @@ class LiveHub:
         return out
 
     # ------------------------------------------------------------------ fan-out (event loop)
-    def watch(self, key: str) -> Watcher:
+    def watch(self, key: str, lang: str = "id") -> Watcher:
         """key: a ticket token, or "board"."""
-        w = Watcher(key)
+        w = Watcher(key, lang)
         self._watchers.setdefault(key, set()).add(w)
         return w
 
@@ -297,6 +326,8 @@ class LiveHub:
             if not group:
                 del self._watchers[w.key]
                 self._published.pop(w.key, None)
+                for lang in LANGS:
+                    self._frames.pop((w.key, lang), None)
 
     @property
     def watching(self) -> int:
@@ -312,22 +343,36 @@ class LiveHub:
         r = ts.row
         return f"{self.offline}:{r.id}:{r.status}:{r.counter_code}:{r.recall_count}:{ts.ahead}:{ts.eta}"
 
+    def frame(self, key: str, lang: str, sig: str | None = None) -> bytes:
+        """The SSE frame of ``key``'s current view in ``lang``: rendered once per distinct state and
+        shared by every page that shows it (the board's many viewers, a ticket open twice)."""
+        if sig is None:
+            sig = self._signature(key)
+        hit = self._frames.get((key, lang))
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        data = sse_bytes(self.board_view(lang) if key == "board" else self.ticket_view(key, lang))
+        self._frames[(key, lang)] = (sig, data)
+        return data
+
     def ping_all(self) -> None:
-        """Wake every page for a keep-alive comment (one timer for all, not one per page)."""
+        """A keep-alive on every page (one timer for all, not one per page): the last frame again."""
         for group in self._watchers.values():
             for w in group:
-                w.changed.set()
+                w.push(w.frame)
 
     def publish(self) -> int:
-        """Wake the watchers whose view changed since the last publish; returns how many."""
+        """Hand the pages whose view changed since the last publish their new frame; returns how
+        many. Each changed view is rendered once per language, and the pushes do not await."""
         woken = 0
         for key, group in self._watchers.items():
             sig = self._signature(key)
-            if self._published.get(key) != sig:
-                self._published[key] = sig
-                for w in group:
-                    w.changed.set()
-                    woken += 1
+            if self._published.get(key) == sig:
+                continue
+            self._published[key] = sig
+            for w in group:
+                w.push(self.frame(key, w.lang, sig))
+                woken += 1
         return woken
 
     async def run(self, sleep: Callable[[float], Awaitable[Any]] | None = None) -> None:
@@ -384,23 +429,35 @@ class LiveHub:
         return self._stop
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def sse(data: dict, event: str | None = None) -> str:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = _JSON.encode(data)
     return (f"event: {event}\n" if event else "") + f"data: {body}\n\n"
 
 
-async def stream(hub: LiveHub, key: str, render: Callable[[], dict]):
-    """Server-Sent Events for one page: the current view first, then one frame per change, and the
-    view again when the hub's keep-alive timer pings (every ``hub.heartbeat`` s). While the database is away the view says
-    offline; the browser's EventSource reconnects by itself when the connection drops."""
-    w = hub.watch(key)
+def sse_bytes(data: dict) -> bytes:
+    return sse(data).encode()
+
+
+RETRY = b"retry: 2000\n\n"
+
+
+async def stream(hub: LiveHub, key: str, lang: str = "id") -> AsyncIterator[bytes]:
+    """Server-Sent Events for one page: the current view first, then the frame the hub hands over
+    at each change, and the last frame again when the hub's keep-alive timer pings (every
+    ``hub.heartbeat`` s). While the database is away the view says offline; the browser's
+    EventSource reconnects by itself when the connection drops."""
+    w = hub.watch(key, lang)
     try:
-        yield "retry: 2000\n\n"
-        yield sse(render())
+        yield RETRY
+        w.frame = hub.frame(key, lang)
+        yield w.frame
         while not hub.stopped:
-            await w.wait()
+            data = await w.next()
             if hub.stopped:
                 return
-            yield sse(render())  # a keep-alive is simply the current view again (a resync too)
+            yield data
     finally:
         hub.unwatch(w)

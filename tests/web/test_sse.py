@@ -15,7 +15,8 @@ pytestmark = pytest.mark.web
 
 
 def frames_of(chunks):
-    return [json.loads(c[len("data: "):]) for c in chunks if c.startswith("data: ")]
+    texts = [c.decode() if isinstance(c, bytes) else c for c in chunks]
+    return [json.loads(c[len("data: "):]) for c in texts if c.startswith("data: ")]
 
 
 def run(coro):
@@ -27,8 +28,8 @@ def test_a_commit_reaches_the_open_page_in_one_reader_step(web):
     web.step()
 
     async def scenario():
-        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"))
-        assert await gen.__anext__() == "retry: 2000\n\n"
+        gen = stream(web.hub, it.ticket.token, "id")
+        assert await gen.__anext__() == b"retry: 2000\n\n"
         first = frames_of([await gen.__anext__()])[0]
         assert first["state"] == "waiting" and first["ahead"] == 0
         web.queue.call_next("7")  # another connection commits
@@ -87,7 +88,7 @@ def test_keepalive_resends_the_view_and_offline_frames(web, monkeypatch):
     web.step()
 
     async def scenario():
-        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"))
+        gen = stream(web.hub, it.ticket.token, "id")
         out = [await gen.__anext__(), await gen.__anext__()]
         nxt = asyncio.ensure_future(gen.__anext__())
         await asyncio.sleep(0)
@@ -168,7 +169,7 @@ def test_postgres_notify_wakes_the_reader_before_its_poll(pg_url, hall, clock):
             await asyncio.to_thread(counter.open_counter, "7")
             await asyncio.to_thread(counter.call_next, "7")
             while True:  # the issue and the opening wake it too; wait for the call
-                await asyncio.wait_for(board.wait(), 30)
+                await asyncio.wait_for(board.next(), 30)
                 view = w.hub.board_view("id")
                 if view["calls"]:
                     return view
