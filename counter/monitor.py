@@ -44,6 +44,7 @@ from antrian.services.health import HealthService, counter_presence
 from antrian.services.ports import UserRecord
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
+from antrian.storage.web_store import WebStore
 from counter.alerts_view import AlertsView
 from counter.common import STYLE, ErrorText, build_header, minutes_text
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
@@ -144,7 +145,8 @@ class MonitorPanel(QWidget):
         self.tabs.addTab(split, "")
         mstore = ManagerStore(self.queue.store)
         health = HealthService(mstore)
-        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
+        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health,
+                                                      notify=WebStore(self.queue.store)), health, self.runner,
                                          self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
         self.alerts_view.unacknowledged.connect(self._on_alerts)
         self.tabs.addTab(self.alerts_view, "")

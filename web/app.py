@@ -207,7 +207,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
         notify_open = view["state"] == "waiting"
         if n.enabled and notify_open and not hub.offline:
             try:
-                sub = await asyncio.to_thread(n.store.subscription, hub.state.day, token)
+                sub = await asyncio.to_thread(n.store.subscription, hub.day(), token)
             except StoreUnavailable:
                 sub = None
         note = ""
@@ -241,7 +241,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
         n = deps.notifications
         if not deps.csrf.check(f"notify:{token}", str(form.get("csrf") or "")):
             return await _ticket_page(request, token, lang, t(lang, "notify_bad_csrf"), 400, phone)
-        day = hub.state.day
+        day = hub.day()
         if form.get("action") == "stop":
             await asyncio.to_thread(n.unsubscribe, day, token)
             return RedirectResponse(f"/t/{token}?lang={lang}&ok=0", status_code=303)

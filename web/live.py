@@ -19,10 +19,10 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from antrian.domain import rules
 from antrian.domain.catalogue import Hall
 from antrian.domain.errors import QueueError, StoreUnavailable
-from antrian.domain.model import CALL_EVENTS
+from antrian.domain.model import CALL_EVENTS, Event
 from antrian.services.notify import NotificationService, TicketProgress
 from antrian.services.queue import QueueService
-from antrian.storage.web_store import Snapshot, TicketRow, WebStore
+from antrian.storage.web_store import EventListener, Snapshot, TicketRow, WebStore
 from web.i18n import LANGS, t
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ class LiveHub:
         self._frames: dict[tuple[str, str], tuple[str, bytes]] = {}  # (key, lang) -> (signature, frame)
         self._watchers: dict[str, set[Watcher]] = {}
         self._stop = False
-        self.listener = None  # the PostgreSQL LISTEN thread while run() runs
+        self.listener: EventListener | None = None  # the PostgreSQL LISTEN thread while run() runs
         self._wake_run: Callable[[], Any] | None = None
 
     # ------------------------------------------------------------------ reading (worker thread)
@@ -222,8 +222,9 @@ class LiveHub:
     def _refresh(self) -> bool:
         now = self.queue.clock.now()
         day = self.queue.service_day(now)
-        events = []
-        if self.last_id is None:
+        events: list[Event] = []
+        last_id = self.last_id
+        if last_id is None:
             self.last_id = self.queue.last_event_id()
             self.calls.clear()
             for e in self.queue.recent_calls(limit=self.calls.maxlen or 12):
@@ -232,10 +233,10 @@ class LiveHub:
                 self.notifications.purge_before(day)
         else:
             while True:
-                batch = self.queue.events_after(self.last_id)
+                batch = self.queue.events_after(last_id)
                 events.extend(batch)
-                if batch:
-                    self.last_id = batch[-1].id
+                if batch and batch[-1].id is not None:
+                    last_id = self.last_id = batch[-1].id
                 if len(batch) < 500:
                     break
         was_offline = self.offline
@@ -272,8 +273,11 @@ class LiveHub:
                 "at": e.at.astimezone(self.hall.tz).strftime("%H:%M"), "recall": e.type == "recalled"}
 
     def _progress(self) -> dict[str, TicketProgress]:
-        out = {}
-        for token, ts in self.state.tickets.items():
+        out: dict[str, TicketProgress] = {}
+        st = self.state
+        if st is None:
+            return out
+        for token, ts in st.tickets.items():
             if ts.row.status in ("waiting", "called"):
                 s = self.hall.find_service(ts.row.service_code)
                 out[token] = TicketProgress(token, ts.row.number, s.name if s else ts.row.service_code,
@@ -281,6 +285,13 @@ class LiveHub:
         return out
 
     # ------------------------------------------------------------------ views (any thread)
+    def day(self) -> date:
+        """The service day the pages show; StoreUnavailable before the first snapshot."""
+        st = self.state
+        if st is None:
+            raise StoreUnavailable("the web server has not read the hall yet")
+        return st.day
+
     def ticket(self, token: str) -> TicketState | None:
         st = self.state
         return st.tickets.get(token) if st else None
@@ -378,8 +389,6 @@ class LiveHub:
     async def run(self, sleep: Callable[[float], Awaitable[Any]] | None = None) -> None:
         """Follow the events table until stopped (the server's lifespan starts this once). Between
         reads it waits ``poll_seconds``, or less when PostgreSQL's NOTIFY wakes it."""
-        from antrian.storage.web_store import EventListener
-
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         self._wake_run = lambda: loop.call_soon_threadsafe(wake.set)
