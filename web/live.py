@@ -67,15 +67,21 @@ def build_state(hall: Hall, snap: Snapshot, at: datetime) -> HallState:
         if cs is not None and cs.status == "open":
             for code in c.service_codes:
                 open_per_service[code] = open_per_service.get(code, 0) + 1
+    # people ahead, once per service for the whole batch (the rule of antrian.services.reprint):
+    # a priority ticket has the earlier priority tickets ahead of it; a normal ticket has every
+    # priority ticket (they are called first) and the earlier normal ones
     ahead: dict[int, int] = {}
     for rows in waiting.values():
         rows.sort(key=lambda r: (r.arrival_at, r.id))
-        n_all = n_prio = 0
+        n_prio_all = sum(1 for r in rows if r.priority is not None)
+        n_norm = n_prio = 0
         for r in rows:
-            ahead[r.id] = n_prio if r.priority else n_all
-            n_all += 1
-            if r.priority:
+            if r.priority is not None:
+                ahead[r.id] = n_prio
                 n_prio += 1
+            else:
+                ahead[r.id] = n_prio_all + n_norm
+                n_norm += 1
     state = HallState(day=snap.day, at=at, waiting={s.code: len(waiting.get(s.code, [])) for s in hall.services})
     for token, r in by_token.items():
         a = ahead.get(r.id, 0)

@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Sequence
 
 from antrian.services.ports import Clock, SystemClock
 
@@ -120,6 +120,9 @@ class NotifyStore(Protocol):
     def subscriptions(self, day: date) -> list[Subscription]: ...
     def enqueue_once(self, subscription_id: int, day: date, number: str, kind: str, body: str,
                      now: datetime) -> bool: ...
+    def queued_kinds(self, subscription_ids: Sequence[int]) -> set[tuple[int, str]]:
+        """(subscription id, kind) of every message already queued for these subscriptions."""
+        ...
     def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]: ...
     def mark_sent(self, message_id: int, now: datetime) -> None: ...
     def mark_retry(self, message_id: int, attempts: int, next_at: datetime, error: str) -> None: ...
@@ -206,7 +209,11 @@ class NotificationService:
             return 0
         queued = 0
         now = self.clock.now()
-        for sub in self.store.subscriptions(day):
+        subs = self.store.subscriptions(day)
+        if not subs:
+            return 0
+        done = self.store.queued_kinds([s.id for s in subs])  # one read, not a write per subscriber per batch
+        for sub in subs:
             p = progress.get(sub.token)
             if p is None:
                 continue
@@ -215,7 +222,9 @@ class NotificationService:
                 kind = CALLED
             elif p.status == "waiting" and p.ahead <= self.ahead:
                 kind = NEAR
-            if kind and self.store.enqueue_once(sub.id, day, p.number, kind, self.compose(kind, sub.lang, p), now):
+            if kind is None or (sub.id, kind) in done:
+                continue
+            if self.store.enqueue_once(sub.id, day, p.number, kind, self.compose(kind, sub.lang, p), now):
                 queued += 1
         return queued
 

@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -226,6 +226,16 @@ class WebStore:
                 subscription_id=subscription_id, service_day=day, number=number, kind=kind, body=body,
                 status="pending", attempts=0, next_at=now, created_at=now, last_error=""))
             return True
+
+    def queued_kinds(self, subscription_ids: Sequence[int]) -> set[tuple[int, str]]:
+        o = W.notify_outbox.c
+        ids = list(subscription_ids)
+        out: set[tuple[int, str]] = set()
+        with self._conn(False) as conn:
+            for i in range(0, len(ids), 500):  # through the (subscription_id, kind) unique index
+                out.update((int(r[0]), str(r[1])) for r in conn.execute(
+                    select(o.subscription_id, o.kind).where(o.subscription_id.in_(ids[i:i + 500]))))
+        return out
 
     def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]:
         o = W.notify_outbox.c
