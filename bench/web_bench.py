@@ -14,41 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.halls import bench_hall, to_toml
+
 ROOT = Path(__file__).resolve().parent.parent
 N_CLIENTS = 1000
 
-HALL = """
-[hall]
-name = "MPP Bench"
-city = "Bench"
-[defaults.hours]
-mon = ["00:00-23:59"]
-tue = ["00:00-23:59"]
-wed = ["00:00-23:59"]
-thu = ["00:00-23:59"]
-fri = ["00:00-23:59"]
-sat = ["00:00-23:59"]
-sun = ["00:00-23:59"]
-[[agency]]
-code = "dukcapil"
-name = "Disdukcapil"
-prefix = "K"
-counters = [1, 2, 3, 4]
-[[agency.service]]
-code = "ktp"
-name = "KTP-el"
-[[agency.service]]
-code = "kk"
-name = "KK"
-[[agency]]
-code = "pdam"
-name = "PDAM"
-prefix = "P"
-counters = [9]
-[[agency.service]]
-code = "air"
-name = "Bayar Air"
-"""
+HALL = to_toml(bench_hall())  # the hall is spelled out once, in tests/support/halls.py
 CLIENT_PROCS = 2
 
 
