@@ -141,6 +141,7 @@ async def _bench(report, base: str, queue, pid: int, kind: str, full: bool) -> N
         idle0 = _cpu_ms(pid)
         await asyncio.sleep(2.0)
         idle_rate = (_cpu_ms(pid) - idle0) / 2.0  # the reader's polling, per second
+        report(f"web {kind}: server CPU while idle with {N_CLIENTS} pages open", idle_rate / 10, "%")
         armed.set()
         cpu0 = _cpu_ms(pid)
         t0 = time.perf_counter()
