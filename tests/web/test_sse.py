@@ -181,3 +181,25 @@ def test_postgres_notify_wakes_the_reader_before_its_poll(pg_url, hall, clock):
     assert view["calls"][0]["number"] == "K-001"
     other.dispose()
     store.dispose()
+
+
+def test_each_changed_view_is_rendered_once_and_its_bytes_shared(web, monkeypatch):
+    it = web.queue.issue("ktp")
+    web.step()
+    renders = []
+    real_ticket, real_board = web.hub.ticket_view, web.hub.board_view
+    monkeypatch.setattr(web.hub, "ticket_view", lambda tok, lang: renders.append(("t", lang)) or real_ticket(tok, lang))
+    monkeypatch.setattr(web.hub, "board_view", lambda lang: renders.append(("b", lang)) or real_board(lang))
+    pages = [web.hub.watch(it.ticket.token, lang) for lang in ("id", "id", "id", "en")]
+    boards = [web.hub.watch("board", "id") for _ in range(20)] + [web.hub.watch("board", "en")]
+    web.queue.call_next("7")
+    assert web.step() == len(pages) + len(boards)
+    assert sorted(renders) == [("b", "en"), ("b", "id"), ("t", "en"), ("t", "id")]
+    assert len({id(w.frame) for w in boards if w.lang == "id"}) == 1  # the same bytes object
+    assert frames_of([pages[0].frame])[0]["state"] == "called"
+    assert frames_of([pages[3].frame])[0]["headline"] == "Please go to Counter\u00a07"
+    renders.clear()
+    web.hub.ping_all()  # a keep-alive resends the last frame: nothing is rendered again
+    assert renders == [] and all(w.changed.is_set() for w in pages + boards)
+    for w in pages + boards:
+        web.hub.unwatch(w)
