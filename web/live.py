@@ -228,6 +228,8 @@ class LiveHub:
         shared by every page that shows it (the board's many viewers, a ticket open twice)."""
         if sig is None:
             sig = self._signature(key)
+        if key == "board" and self.state is not None:  # its "updated hh:mm:ss" line moves with each snapshot
+            sig += f"@{self.state.at.isoformat()}"
         hit = self._frames.get((key, lang))
         if hit is not None and hit[0] == sig:
             return hit[1]
@@ -236,10 +238,11 @@ class LiveHub:
         return data
 
     def ping_all(self) -> None:
-        """A keep-alive on every page (one timer for all, not one per page): the last frame again."""
-        for group in self._watchers.values():
+        """A keep-alive on every page (one timer for all, not one per page): the last frame again
+        (the board's with its "updated" time of now, rendered once per language)."""
+        for key, group in self._watchers.items():
             for w in group:
-                w.push(w.frame)
+                w.push(self.frame(key, w.lang) if key == "board" else w.frame)
 
     def publish(self) -> int:
         """Hand the pages whose view changed since the last publish their new frame; returns how
