@@ -253,7 +253,7 @@ def run(report, pg_url: str | None = None) -> None:
         if pg_url:
             url, drop = _fresh_db("pg", pg_url, Path(tmp))
             try:
-                _serve_and_bench(report, url, Path(tmp), "pg", full=False)
+                _serve_and_bench(report, url, Path(tmp), "pg", full=True)
             finally:
                 drop()
 
