@@ -42,6 +42,7 @@ from antrian.services.ports import UserRecord
 from antrian.services.read_models import HallStatus
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
+from antrian.storage.web_store import WebStore
 from counter.alerts_view import AlertsView
 from counter.clock_banner import SUPERVISOR_ROLES
 from counter.common import ErrorText, HeaderWidgets, booking_service, booking_tag, build_header, minutes_text, named, with_booking
@@ -151,7 +152,8 @@ class MonitorPanel(HeaderWidgets, QWidget):
         self.tabs.add_page(split)
         mstore = ManagerStore(self.queue.store)
         health = HealthService(mstore)
-        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
+        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health,
+                                                      notify=WebStore(self.queue.store)), health, self.runner,
                                          self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
         self.alerts_view.unacknowledged.connect(self._on_alerts)
         self.tabs.add_page(self.alerts_view)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from antrian.config import HallFile, build_hall
+from tests.support.halls import all_day, one_counter_hall, to_toml
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
@@ -19,7 +20,7 @@ def _private_data_dir(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
-ALL_DAY = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+ALL_DAY = all_day()
 
 
 def hall_dict(**hall_overrides) -> dict:
@@ -55,27 +56,7 @@ def hall_dict(**hall_overrides) -> dict:
 
 
 # One agency, one counter, open all day: for tests that write a hall file for a real `mpp` run.
-ONE_COUNTER_HALL_TOML = """
-[hall]
-name = "MPP Uji"
-city = "Kota Uji"
-[defaults.hours]
-mon = ["00:00-23:59"]
-tue = ["00:00-23:59"]
-wed = ["00:00-23:59"]
-thu = ["00:00-23:59"]
-fri = ["00:00-23:59"]
-sat = ["00:00-23:59"]
-sun = ["00:00-23:59"]
-[[agency]]
-code = "dukcapil"
-name = "Disdukcapil"
-prefix = "K"
-counters = [7]
-[[agency.service]]
-code = "ktp"
-name = "KTP-el"
-"""
+ONE_COUNTER_HALL_TOML = to_toml(one_counter_hall())
 
 
 def make_hall(**hall_overrides):
