@@ -251,9 +251,7 @@ class BookingService(QueueCore):
             seq = tx.next_number(day, agency.prefix)
             arrival = b.slot_at.astimezone(timezone.utc)
             # ahead: the priority line, and everyone waiting who arrived by the slot start
-            ahead = sum(1 for t in tx.open_tickets(day)
-                        if t.service_code == service.code and t.status == Status.WAITING
-                        and (t.is_priority or t.arrival_at <= arrival))
+            ahead = tx.waiting_count(day, service.code, True) + tx.count_waiting_before(day, service.code, False, arrival)
             token = make_token(day, agency.prefix, seq)
             ticket = tx.add_waiting(Ticket(
                 id=None, service_day=day, prefix=agency.prefix, seq=seq,
