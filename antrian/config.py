@@ -185,11 +185,7 @@ class HallCfg(_Strict):
     @classmethod
     def _country(cls, v: str) -> str:
         if v:
-            # the registry's codes, not list_supported_countries(): that imports every country's
-            # module to list its subdivisions (~45 ms at each start)
-            from holidays.registry import EntityLoader
-
-            if v.upper() not in set(EntityLoader.get_country_codes()):
+            if not _known_country(v.upper()):
                 raise ValueError(f"'{v}' is not a country code the holidays library knows (e.g. 'ID')")
         return v.upper()
 
@@ -498,6 +494,25 @@ def closed_days(h: HallCfg) -> ClosedDays:
         calendar = HolidayCalendar(h.public_holidays, language, categories)
     own = {d: "Tutup (hari libur pelayanan MPP)" for d in h.closed_dates}
     return ClosedDays(calendar=calendar, closed=own, opened=frozenset(h.open_dates) - own.keys())
+
+
+def _known_country(code: str) -> bool:
+    """A country code of the holidays library. A calendar this library release already made for it
+    (HolidayCalendar's cache) says yes without importing the library; else its registry is asked
+    (not list_supported_countries(): that imports every country's module)."""
+    if code.isascii() and code.isalpha():
+        try:
+            from importlib.metadata import version
+
+            from antrian import paths
+
+            if any((paths.data_dir() / "cache").glob(f"holidays-{version('holidays')}-{code}-*.json")):
+                return True
+        except Exception:  # no data dir or no metadata: ask the library
+            pass
+    from holidays.registry import EntityLoader
+
+    return code in set(EntityLoader.get_country_codes())
 
 
 class HolidayCalendar(Mapping[date, str]):

@@ -102,3 +102,16 @@ def test_the_calendar_is_made_once_per_year_and_read_from_the_data_dir_after(mon
     monkeypatch.undo()
     monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
     assert HolidayCalendar("ID", "id", ("public", "government")).get(date(2026, 1, 1)) == first[date(2026, 1, 1)]
+
+
+def test_a_country_with_a_cached_calendar_is_known_without_the_library(monkeypatch, tmp_path):
+    from holidays.registry import EntityLoader
+
+    from antrian import config
+
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    assert config._known_country("ID") and not config._known_country("ZZ") and not config._known_country("I*")
+    config.HolidayCalendar("ID", "id", ("public",)).get(date(2026, 1, 1))  # made once: cached
+    monkeypatch.setattr(EntityLoader, "get_country_codes", lambda *a, **k: [])
+    assert config._known_country("ID")  # from the cache file
+    assert not config._known_country("MY") and not config._known_country("I*")  # the library is asked
