@@ -603,7 +603,7 @@ class HolidayCalendar(Mapping[date, str]):
         self.country, self.language, self.categories = country, language, tuple(categories)
         self._years: dict[int, dict[date, str]] = {}
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[str, str | None, tuple[str, ...]]:
         return (self.country, self.language, self.categories)
 
     def __eq__(self, other: object) -> bool:
@@ -666,7 +666,7 @@ class HolidayCalendar(Mapping[date, str]):
             made = holidays.country_holidays(self.country, years=year, language=self.language)
         return {d: str(n) for d, n in made.items() if d.year == year}
 
-    def get(self, d: object, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, d: object, default: Any = None) -> Any:
         if not isinstance(d, date):
             return default
         return self._year(d.year).get(d if type(d) is date else date(d.year, d.month, d.day), default)
@@ -675,7 +675,7 @@ class HolidayCalendar(Mapping[date, str]):
         got = self.get(d)
         if got is None:
             raise KeyError(d)
-        return got
+        return str(got)
 
     def __contains__(self, d: object) -> bool:
         return self.get(d) is not None
