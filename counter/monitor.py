@@ -67,14 +67,17 @@ class Snapshot:
     booked: dict[int, str] = field(default_factory=dict)  # ticket id -> booking code (issue 13)
 
 
+# The ticket table shows the oldest this many waiting or parked tickets (the overdue ones are
+# the oldest); the per-service counts above it count them all.
+MAX_TICKET_ROWS = 300
+
+
 def read_snapshot(queue, users) -> Snapshot:
     """Everything the monitor shows, read in the background. A counter whose window's heartbeat
     went red is "offline" (antrian.services.health.counter_presence), not "Melayani"."""
     status = queue.status()
-    with queue.store.read() as tx:
-        open_tickets = tx.open_tickets(queue.service_day())
-    waiting = [t for t in open_tickets if t.status in (Status.WAITING, Status.PARKED)]
-    waiting.sort(key=lambda t: (t.arrival_at, t.id))
+    with queue.store.read() as tx:  # the oldest first, bounded: a 100k queue is not one table
+        waiting = tx.oldest_open(queue.service_day(), [s.code for s in queue.hall.services], MAX_TICKET_ROWS)
     names = {u.username: u.full_name for u in users.list()} if users is not None else {}
     try:
         devices = HealthService(ManagerStore(queue.store)).devices()
