@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 from pathlib import Path
 
 from antrian import paths
 from antrian.config import StationFile, check_station_against_hall, load_hall, load_station
 from antrian.domain.catalogue import Hall
 from antrian.services.queue import QueueService
+
+if TYPE_CHECKING:
+    from antrian.storage.db import SqlStore
 
 
 @dataclass
@@ -41,7 +44,7 @@ class AppContext:
 
     def close(self) -> None:
         if self._queue is not None:
-            self._queue.store.dispose()
+            cast("SqlStore", self._queue.store).dispose()  # built as a SQL store in `queue`
             self._queue = None
 
 
