@@ -4,16 +4,18 @@ the environment and the station config. Nothing here runs at import time."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, cast
 from pathlib import Path
 
 from antrian import paths
-from antrian.config import StationFile, check_station_against_hall, load_hall, load_station
+from antrian.config import StationFile, booking_policy, build_hall, check_station_against_hall, load_hall_file, load_station
+from antrian.domain.booking import BookingPolicy
 from antrian.domain.catalogue import Hall
 from antrian.services.queue import QueueService
 
 if TYPE_CHECKING:
+    from antrian.services.booking_ports import BookingStore
     from antrian.storage.db import SqlStore
 
 
@@ -28,6 +30,9 @@ class AppContext:
     # Called as hook(kind, window) once a station window is built ("kiosk", "counter", "monitor",
     # "display"). The product passes none; tests inject their automation driver here.
     window_hooks: tuple[Callable[[str, Any], None], ...] = ()
+    # [booking] of the hall file: the web pages, the kiosk check-in and `mpp booking` use it
+    booking_policy: BookingPolicy = field(default_factory=BookingPolicy)
+    _booking: Any = None
 
     def window_built(self, kind: str, window: Any) -> None:
         for hook in self.window_hooks:
@@ -42,7 +47,22 @@ class AppContext:
             self._queue = QueueService(self.hall, SqlBookingStore(self.db_url))
         return self._queue
 
+    @property
+    def booking(self) -> Any:
+        """The BookingService over the queue's store with the hall's [booking] policy (None when
+        the store has no booking side, e.g. a fake store in a test)."""
+        if self._booking is None:
+            from antrian.services.booking import BookingService
+
+            store = self.queue.store
+            if not hasattr(store, "bookings"):
+                return None
+            self._booking = BookingService(self.hall, cast("BookingStore", store), self.queue.clock,
+                                           self.booking_policy)
+        return self._booking
+
     def close(self) -> None:
+        self._booking = None
         if self._queue is not None:
             cast("SqlStore", self._queue.store).dispose()  # built as a SQL store in `queue`
             self._queue = None
@@ -53,7 +73,9 @@ def build_context(db: str | None = None, config: str | None = None, station: str
     station_path = station or os.environ.get("MPP_STATION")
     st = load_station(station_path)
     config_path = Path(config or os.environ.get("MPP_CONFIG") or st.hall or paths.default_hall_config())
-    hall = load_hall(config_path)
+    hall_file = load_hall_file(config_path)
+    hall = build_hall(hall_file, config_path)
+    policy = booking_policy(hall_file.booking)
     if station_path:
         check_station_against_hall(st, hall, station_path)
     if os.environ.get("MPP_ALWAYS_OPEN") == "1":
@@ -64,7 +86,7 @@ def build_context(db: str | None = None, config: str | None = None, station: str
         hall = replace(hall, public_url=os.environ["MPP_PUBLIC_URL"].rstrip("/"), _by_code={})
     db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
     return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
-                      station_path=Path(station_path) if station_path else None)
+                      station_path=Path(station_path) if station_path else None, booking_policy=policy)
 
 
 def always_open(hall: Hall) -> Hall:

@@ -11,11 +11,12 @@ import string
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from antrian.domain.booking import BookingPolicy
 from antrian.domain.catalogue import (
     WEEKDAYS,
     Agency,
@@ -40,6 +41,9 @@ class ConfigError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 _SPAN_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})$")
@@ -267,6 +271,72 @@ class NotifyCfg(_Strict):
         return self
 
 
+_CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def parse_clock(text: str) -> time:
+    """'16:00' or '16.00' -> time(16, 0); ValueError with the sentence for the user otherwise."""
+    m = _CLOCK_RE.match(text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError(f"'{text}' is not a time of day like '16:00'")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+Minutes = Annotated[int, Field(ge=0, le=240)]
+
+
+class BookingCfg(_Strict):
+    """[booking]: bookings ("antrean online") on the web pages and check-in at the kiosk. The
+    numbers become an ``antrian.domain.booking.BookingPolicy`` (``booking_policy()``)."""
+
+    days_ahead: Annotated[int, Field(ge=1, le=60)] = 7  # today up to this many days ahead
+    opens_at: str = "16:00"  # the newest day opens at this local time
+    slot_minutes: Annotated[int, Field(ge=5, le=240)] = 30
+    online_share: Annotated[float, Field(ge=0, le=1)] = 0.20  # of a service's walk-in quota
+    default_online_quota: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 40  # a service without a quota
+    online_quota: dict[str, Annotated[int, Field(ge=0, le=MAX_SEQ)]] = {}  # per service code, per day
+    checkin_before_minutes: Minutes = 30
+    checkin_after_minutes: Minutes = 15
+    max_per_person_per_day: Annotated[int, Field(ge=1, le=20)] = 3
+    per_person_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10  # booking tries with one NIK or phone
+    per_ip_per_hour: Annotated[int, Field(ge=1, le=100_000)] = 10  # bookings (and cancels) from one address
+    wrong_codes_per_ip: Annotated[int, Field(ge=1, le=1000)] = 20  # unknown codes looked up per 10 minutes
+    kiosk_code_attempts: Annotated[int, Field(ge=1, le=100)] = 5  # wrong codes at one kiosk ...
+    kiosk_code_seconds: Annotated[int, Field(ge=1, le=3600)] = 60  # ... within this, then it waits
+
+    @field_validator("opens_at")
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        parse_clock(v)
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> "BookingCfg":
+        if self.checkin_before_minutes + self.checkin_after_minutes < 1:
+            raise ValueError("checkin_before_minutes and checkin_after_minutes are both 0: nobody could check in; "
+                             "give the window at least one minute (e.g. 30 and 15)")
+        return self
+
+
+def booking_policy(cfg: BookingCfg) -> BookingPolicy:
+    """The booking policy of a validated [booking] section."""
+    return BookingPolicy(
+        slot_minutes=cfg.slot_minutes, online_share=cfg.online_share,
+        default_online_quota=cfg.default_online_quota,
+        online_quotas=tuple(sorted(cfg.online_quota.items())), days_ahead=cfg.days_ahead,
+        opens_at=parse_clock(cfg.opens_at), checkin_before=cfg.checkin_before_minutes,
+        checkin_after=cfg.checkin_after_minutes, max_per_person_per_day=cfg.max_per_person_per_day,
+        per_person_per_hour=cfg.per_person_per_hour, per_ip_per_hour=cfg.per_ip_per_hour,
+        wrong_codes_per_ip=cfg.wrong_codes_per_ip, code_attempts=cfg.kiosk_code_attempts,
+        code_attempts_seconds=cfg.kiosk_code_seconds,
+    )
+
+
+def load_booking_policy(path: Path | str) -> BookingPolicy:
+    """The [booking] policy of a hall file (validated like the rest of it)."""
+    return booking_policy(load_hall_file(path).booking)
+
+
 class HallFile(_Strict):
     hall: HallCfg
     priority: PriorityCfg = PriorityCfg()
@@ -274,12 +344,13 @@ class HallFile(_Strict):
     agency: list[AgencyCfg] = Field(min_length=1)
     web: WebCfg = WebCfg()
     notify: NotifyCfg = NotifyCfg()
+    booking: BookingCfg = BookingCfg()
 
 
 _FALLBACK = dict(quota=0, service_minutes=10.0, target_wait_minutes=30)
 
 
-def _loc(loc: tuple, data: dict) -> str:
+def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     """('agency', 3, 'service', 1, 'quota') -> 'agency[3] (polres).service[1] (skck-baru).quota'."""
     out: list[str] = []
     node: Any = data
@@ -301,7 +372,7 @@ def _loc(loc: tuple, data: dict) -> str:
     return "".join(out)
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -319,7 +390,7 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, [f"not valid TOML: {e}"]) from None
 
 
-def _validate(model: type[BaseModel], data: dict, path: Path) -> Any:
+def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as e:
@@ -382,7 +453,7 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
             seen_service[s.code] = a.code
             svc_codes.append(s.code)
 
-            def pick(key: str):
+            def pick(key: str) -> Any:
                 for layer in (s, a, cfg.defaults):
                     v = getattr(layer, key)
                     if v is not None:
@@ -456,6 +527,9 @@ def build_hall(cfg: HallFile, path: Path | str = "<config>") -> Hall:
             )
         )
 
+    for code in cfg.booking.online_quota:
+        if code not in seen_service:
+            problems.append(f"booking.online_quota.{code}: unknown service '{code}' (see the [[agency.service]] codes)")
     if problems:
         raise ConfigError(path, problems)
     h = cfg.hall

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import OPEN_STATUSES, CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import Clock, QueueStore, QueueTx, ServiceTimes, SystemClock, UserRecord
+from antrian.services.ports import (
+    Clock,
+    QueueStore,
+    QueueTx,
+    ServiceCounts,
+    ServiceTimes,
+    SystemClock,
+    UserRecord,
+)
 
 
 def _json_default(o: object) -> str:
@@ -136,6 +144,48 @@ class FakeTx(QueueTx):
 
     def tickets_between(self, start: datetime, end: datetime) -> list[Ticket]:
         return sorted((t for t in self.s.tickets.values() if start <= t.issued_at < end), key=lambda t: t.id or 0)
+
+    # -- hall reads (the same answers as antrian.storage.read_sql, by plain scans)
+    def service_counts(self, day: date) -> dict[str, ServiceCounts]:
+        fields = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
+        out: dict[str, dict[str, int]] = {}
+        for (d, key), v in self.s.counts.items():
+            kind, _, service = key.partition(":")
+            if d == day and kind in fields:
+                out.setdefault(service, {})[fields[kind]] = v
+        return {s: ServiceCounts(**v) for s, v in out.items()}
+
+    def _waiting_of(self, day: date) -> list[Ticket]:
+        return [t for t in self.s.tickets.values() if t.service_day == day and t.status == Status.WAITING]
+
+    def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:
+        out: dict[str, datetime] = {}
+        for t in self._waiting_of(day):
+            if t.service_code in service_codes and (t.service_code not in out or t.arrival_at < out[t.service_code]):
+                out[t.service_code] = t.arrival_at
+        return out
+
+    def next_in_line(self, day: date, counter_code: str, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        rows = [t for t in self._waiting_of(day)
+                if t.target_counter == counter_code or (t.target_counter is None and t.service_code in service_codes)]
+        rows.sort(key=lambda t: (not t.is_priority, t.arrival_at, t.id or 0))
+        return rows[:max(0, limit)]
+
+    def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
+        rows = [t for t in self.s.tickets.values()
+                if t.service_day == day and t.status == Status.PARKED and t.counter_code == counter_code]
+        return sorted(rows, key=lambda t: (t.arrival_at, t.id or 0))
+
+    def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+        found = (self.s.tickets.get(i) for i in set(ticket_ids))
+        return {t.id or 0: t for t in found if t is not None and t.service_day == day and t.status in OPEN_STATUSES}
+
+    def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                             ticket_id: int | None = None) -> int:
+        return sum(1 for t in self._waiting_of(day)
+                   if t.service_code == service_code and t.is_priority == priority
+                   and (t.arrival_at < arrival_at
+                        or (t.arrival_at == arrival_at and (ticket_id is None or (t.id or 0) < ticket_id))))
 
     # -- tickets: writing
     def add_waiting(self, ticket: Ticket) -> Ticket:

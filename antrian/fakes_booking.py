@@ -4,7 +4,7 @@ the state (an exception rolls both back)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from antrian.domain.booking import HOLDING_STATUSES, AlreadyBooked, BookingStatus
 from antrian.fakes import FakeStore, FakeTx, _State
-from antrian.services.booking_ports import Booking
+from antrian.services.booking_ports import Booking, CodeTaken
 from antrian.services.ports import QueueTx
 
 if TYPE_CHECKING:
@@ -40,12 +40,12 @@ class FakeBookingTx(FakeTx):
             self.b.secret = candidate
         return self.b.secret
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
         key = (service_code, day, slot_at)
         if self.b.taken.get(key, 0) >= capacity:
-            return False
+            return 0
         self.b.taken[key] = self.b.taken.get(key, 0) + 1
-        return True
+        return self.b.taken[key]
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
         key = (service_code, day, slot_at)
@@ -55,21 +55,23 @@ class FakeBookingTx(FakeTx):
     def slots_taken(self, service_code: str, day: date) -> dict[datetime, int]:
         return {k[2]: v for k, v in self.b.taken.items() if k[0] == service_code and k[1] == day and v > 0}
 
-    def holding_booking(self, person_key: str, service_code: str, day: date) -> Booking | None:
-        for b in self.b.bookings.values():
-            if (b.person_key, b.service_code, b.day) == (person_key, service_code, day) and b.status in HOLDING_STATUSES:
-                return b
-        return None
+    def _holding(self, person_key: str, service_code: str, day: date) -> bool:
+        return any((b.person_key, b.service_code, b.day) == (person_key, service_code, day)
+                   and b.status in HOLDING_STATUSES for b in self.b.bookings.values())
 
-    def person_bookings_on(self, person_key: str, day: date) -> int:
-        return sum(1 for b in self.b.bookings.values()
-                   if b.person_key == person_key and b.day == day and b.status in HOLDING_STATUSES)
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        wanted = set(people)
+        out: dict[tuple[str, date], list[str]] = {}
+        for b in self.b.bookings.values():
+            if (b.person_key, b.day) in wanted and b.status in HOLDING_STATUSES:
+                out.setdefault((b.person_key, b.day), []).append(b.service_code)
+        return out
 
     def add_booking(self, booking: Booking) -> Booking:
-        if self.holding_booking(booking.person_key, booking.service_code, booking.day) is not None:
+        if self._holding(booking.person_key, booking.service_code, booking.day):
             raise AlreadyBooked(booking.service_code, booking.day)
         if self.find_booking(booking.code) is not None:
-            raise ValueError(f"duplicate booking code {booking.code}")
+            raise CodeTaken(booking.code)
         b = booking.evolve(id=self.b.next_id)
         self.b.next_id += 1
         self.b.bookings[b.id or 0] = b

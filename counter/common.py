@@ -3,11 +3,15 @@ Qt, context ``ErrorText``), time formatting and the style sheet."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from antrian.domain.errors import QueueError, StoreUnavailable
+from antrian.domain.model import Ticket
 
 
 def _t(text: str) -> str:
@@ -47,6 +51,8 @@ class ErrorText:
     @staticmethod
     def of(exc: BaseException) -> str:
         if isinstance(exc, StoreUnavailable):
+            if exc.params.get("busy"):  # SQLite "database is locked", or the pool stayed in use
+                return QCoreApplication.translate("ErrorText", "The database is busy, try again. Nothing was saved.")
             return QCoreApplication.translate(
                 "ErrorText", "The database cannot be reached. Nothing was saved; try again in a moment.")
         if not isinstance(exc, QueueError):
@@ -97,7 +103,62 @@ class ErrorText:
                 counter=p.get("counter", ""))
         if code == "unknown_service":
             return QCoreApplication.translate("ErrorText", "Choose a service or a counter to send the ticket to.")
+        if code == "clock_jump":
+            return QCoreApplication.translate(
+                "ErrorText", "This PC's clock jumped {days} days ahead ({day}; last service day {last_day}). "
+                "Nothing was saved: fix the clock, or a supervisor starts the new day.").format(
+                days=jump_days(exc), day=day_text(p.get("day")), last_day=day_text(p.get("last_day")))
+        if code in ("store_conflict", "day_rolled_over"):
+            return QCoreApplication.translate(
+                "ErrorText", "Another station changed this at the same moment. Nothing was saved; try again.")
         return str(exc)
+
+
+def day_text(iso: object) -> str:
+    """An ISO date as Indonesians write it (25-11-2026); anything else as it is."""
+    try:
+        return date.fromisoformat(str(iso)).strftime("%d-%m-%Y")
+    except ValueError:
+        return str(iso or "")
+
+
+def jump_days(exc: BaseException) -> int:
+    """How many days a ClockJump's clock is past the last service day (0 when unknown)."""
+    params = getattr(exc, "params", {}) or {}
+    try:
+        return (date.fromisoformat(str(params["day"])) - date.fromisoformat(str(params["last_day"]))).days
+    except (KeyError, ValueError):
+        return 0
+
+
+def skew_text(skew: Any, tz: tzinfo | None) -> str:
+    """The warning line of a PC whose clock is off the database server's (a ClockSkew)."""
+    station = skew.station.astimezone(tz) if tz else skew.station
+    server = skew.server.astimezone(tz) if tz else skew.server
+    seconds = abs(skew.seconds)
+    diff = (QCoreApplication.translate("ErrorText", "{m} min").format(m=int(seconds // 60)) if seconds >= 60
+            else QCoreApplication.translate("ErrorText", "{s} s").format(s=int(seconds)))
+    text = (QCoreApplication.translate("ErrorText", "This PC's clock is {diff} ahead of the server's")
+            if skew.seconds > 0 else
+            QCoreApplication.translate("ErrorText", "This PC's clock is {diff} behind the server's"))
+    return (text.format(diff=diff) + " " + QCoreApplication.translate(
+        "ErrorText", "(PC {station}, server {server}); the server's time is used. Correct this PC's clock.").format(
+        station=f"{station:%d-%m-%Y %H.%M.%S}", server=f"{server:%d-%m-%Y %H.%M.%S}"))
+
+
+def booking_tag(ticket: Ticket, booked: Mapping[int, str], tz: tzinfo | None) -> str:
+    """"Booking 09:00" for a ticket issued at a booking's check-in (its arrival time is the
+    slot start), "" for a walk-in. ``booked``: ticket id -> booking code
+    (BookingService.booked_tickets())."""
+    if ticket.id is None or ticket.id not in booked:
+        return ""
+    start = ticket.arrival_at.astimezone(tz) if tz else ticket.arrival_at
+    return QCoreApplication.translate("ErrorText", "Booking {time}").format(time=f"{start:%H.%M}")
+
+
+def with_booking(number: str, tag: str) -> str:
+    """"K-012 · Booking 09.00" (or just the number for a walk-in)."""
+    return f"{number} \u00b7 {tag}" if tag else number
 
 
 def minutes_text(delta: timedelta | None) -> str:
@@ -157,35 +218,89 @@ QTableWidget, QTreeWidget { font-size: 15px; }
 """
 
 
-def build_header(owner, vmargin: int = 6):
+class HeaderWidgets:
+    """What ``build_header`` adds to its owner (declared for the type checker)."""
+
+    title: QLabel
+    subtitle: QLabel
+    clock_label: QLabel
+    banner: QLabel
+
+
+def build_header(owner: Any, vmargin: int = 6) -> QVBoxLayout:
     """The dark title bar (``owner.title``, ``owner.subtitle``, ``owner.clock_label``) and the
     hidden offline/error banner (``owner.banner``) shared by the counter and monitor windows.
     Returns the owner's root layout for the rest of the window."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
-
     root = QVBoxLayout(owner)
     root.setContentsMargins(0, 0, 0, 0)
     root.setSpacing(0)
-    header = QWidget(objectName="header")
+    header = named(QWidget(), "header")
     hl = QHBoxLayout(header)
     hl.setContentsMargins(16, vmargin, 16, vmargin)
     titles = QVBoxLayout()
-    owner.title = QLabel(objectName="title")
+    owner.title = named(QLabel(), "title")
     owner.title.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    owner.subtitle = QLabel(objectName="subtitle")
+    owner.subtitle = named(QLabel(), "subtitle")
     owner.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     titles.addWidget(owner.title)
     titles.addWidget(owner.subtitle)
     hl.addLayout(titles, 1)
-    owner.clock_label = QLabel(objectName="title")
+    owner.clock_label = named(QLabel(), "title")
     owner.clock_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     hl.addWidget(owner.clock_label)
     root.addWidget(header)
-    owner.banner = QLabel(objectName="banner")
+    owner.banner = named(QLabel(), "banner")
     owner.banner.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     owner.banner.setWordWrap(True)
     owner.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
     owner.banner.hide()
     root.addWidget(owner.banner)
     return root
+
+
+def booking_service(queue: Any) -> Any:
+    """A read-only BookingService over the queue's store (None when the store keeps no bookings)."""
+    if not hasattr(queue.store, "bookings"):
+        return None
+    from antrian.services.booking import BookingService
+
+    return BookingService(queue.hall, queue.store, queue.clock)
+
+
+class BookedTickets:
+    """Which of today's tickets came from a booking (ticket id -> booking code), read in the
+    background with BookingService.booked_tickets(); read again when an event says a booking was
+    checked in (or the day changed). ``changed()`` runs on the GUI thread after a change."""
+
+    def __init__(self, queue: Any, runner: Any, changed: Any):
+        self.service = booking_service(queue)
+        self.runner = runner
+        self.changed = changed
+        self.tz = queue.hall.tz
+        self.codes: dict[int, str] = {}
+
+    def refresh(self) -> None:
+        if self.service is not None:
+            self.runner.submit(self.service.booked_tickets, self._got, lambda _exc: None)
+
+    def on_events(self, events: list) -> None:
+        if any((e.type == "issued" and e.payload.get("booked")) or e.type in ("day_rollover", "day_confirmed")
+               for e in events):
+            self.refresh()
+
+    def _got(self, codes: dict[int, str]) -> None:
+        if codes != self.codes:
+            self.codes = codes
+            self.changed()
+
+    def tag(self, ticket: Ticket) -> str:
+        return booking_tag(ticket, self.codes, self.tz)
+
+
+W = TypeVar("W", bound=QObject)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with its object name set (the style sheet and tests find it by that name)."""
+    widget.setObjectName(name)
+    return widget

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from antrian.domain.catalogue import Hall
 from antrian.domain.model import Status, Ticket
-from counter.common import ErrorText
+from counter.common import ErrorText, named
 
 
 class _Dialog(QDialog):
@@ -41,7 +41,7 @@ class _Dialog(QDialog):
 
     @staticmethod
     def _button(role: str | None = None) -> QPushButton:
-        b = QPushButton(objectName="action")
+        b = named(QPushButton(), "action")
         if role:
             b.setProperty("role", role)
         b.setAutoDefault(False)
@@ -57,7 +57,7 @@ class OpenTicketDialog(_Dialog):
         super().__init__(parent)
         self.ticket = ticket
         lay = QVBoxLayout(self)
-        self.question = QLabel(objectName="section")
+        self.question = named(QLabel(), "section")
         self.question.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.question.setWordWrap(True)
         lay.addWidget(self.question)
@@ -113,7 +113,7 @@ class TransferDialog(_Dialog):
         self.hall = hall
         self.ticket = ticket
         lay = QVBoxLayout(self)
-        self.heading = QLabel(objectName="section")
+        self.heading = named(QLabel(), "section")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.heading.setWordWrap(True)
         lay.addWidget(self.heading)
@@ -123,7 +123,7 @@ class TransferDialog(_Dialog):
         group.addButton(self.to_service_radio)
         group.addButton(self.to_counter_radio)
         # no default target: the officer picks one (the ticket's own service is not offered)
-        self.service_box = QComboBox(objectName="service")
+        self.service_box = named(QComboBox(), "service")
         self.service_box.addItem("", None)
         for a in hall.agencies:
             for s in hall.services_of(a.code):
@@ -131,7 +131,7 @@ class TransferDialog(_Dialog):
                     self.service_box.addItem(f"{a.short_name}  -  {s.name}", s.code)
         self.service_box.setCurrentIndex(0)
         self.service_box.currentIndexChanged.connect(self._sync)
-        self.counter_box = QComboBox(objectName="counter")
+        self.counter_box = named(QComboBox(), "counter")
         self.counter_box.addItem("", None)
         for c in hall.counters:
             if c.code == from_counter:
@@ -213,14 +213,14 @@ class ReasonDialog(_Dialog):
         self.kind = kind  # "pause" or "cancel"
         self.subject = subject
         lay = QVBoxLayout(self)
-        self.heading = QLabel(objectName="section")
+        self.heading = named(QLabel(), "section")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.heading.setWordWrap(True)
         lay.addWidget(self.heading)
-        self.presets = QComboBox(objectName="presets")
+        self.presets = named(QComboBox(), "presets")
         self.presets.setVisible(kind == "pause")
         lay.addWidget(self.presets)
-        self.text = QLineEdit(objectName="reason")
+        self.text = named(QLineEdit(), "reason")
         self.text.setMaxLength(80)
         lay.addWidget(self.text)
         row = QHBoxLayout()
@@ -281,7 +281,7 @@ class ConfirmDialog(_Dialog):
     def __init__(self, question: str, yes: str, no: str, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
-        self.question = QLabel(question, objectName="section")
+        self.question = named(QLabel(question), "section")
         self.question.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.question.setWordWrap(True)
         lay.addWidget(self.question)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from antrian.domain.catalogue import Hall
+from counter.common import named
 
 
 class LoginPage(QWidget):
@@ -32,11 +33,11 @@ class LoginPage(QWidget):
         self._error = ""
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        box = QFrame(objectName="card")
+        box = named(QFrame(), "card")
         box.setFixedWidth(440)
         lay = QVBoxLayout(box)
         lay.setContentsMargins(28, 24, 28, 24)
-        self.title = QLabel(objectName="title")
+        self.title = named(QLabel(), "title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.title.setStyleSheet("color: #1f3a68;")
         self.subtitle = QLabel(hall_name)
@@ -45,9 +46,9 @@ class LoginPage(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.subtitle)
         form = QFormLayout()
-        self.username = QLineEdit(objectName="username")
+        self.username = named(QLineEdit(), "username")
         self.username.setMaxLength(40)
-        self.pin = QLineEdit(objectName="pin")
+        self.pin = named(QLineEdit(), "pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
         self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}"), self.pin))
@@ -58,10 +59,10 @@ class LoginPage(QWidget):
         form.addRow(self.user_label, self.username)
         form.addRow(self.pin_label, self.pin)
         lay.addLayout(form)
-        self.button = QPushButton(objectName="action")
+        self.button = named(QPushButton(), "action")
         self.button.setProperty("role", "call")
         lay.addWidget(self.button)
-        self.message = QLabel(objectName="message")
+        self.message = named(QLabel(), "message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.message.setWordWrap(True)
         self.message.setProperty("kind", "error")
@@ -135,12 +136,12 @@ class CounterPicker(QWidget):
         self.hall = hall
         lay = QVBoxLayout(self)
         lay.setContentsMargins(40, 30, 40, 30)
-        self.title = QLabel(objectName="title")
+        self.title = named(QLabel(), "title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.title.setStyleSheet("color: #1f3a68;")
         self.hint = QLabel()
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-        self.list = QListWidget(objectName="counters")
+        self.list = named(QListWidget(), "counters")
         for c in hall.counters:
             agency = hall.agency(c.agency_code)
             services = ", ".join(hall.service(s).name for s in c.service_codes)
@@ -148,11 +149,12 @@ class CounterPicker(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, c.code)
             self.list.addItem(item)
         self.list.setSpacing(3)
-        self.button = QPushButton(objectName="action")
+        self.button = named(QPushButton(), "action")
         self.button.setProperty("role", "call")
-        self.message = QLabel(objectName="message")
+        self.message = named(QLabel(), "message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.message.setProperty("kind", "error")
+        self.message.setWordWrap(True)
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(self.list, 1)

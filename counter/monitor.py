@@ -7,14 +7,15 @@ Why this module is over 400 lines: ``MonitorPanel`` is one screen with three tab
 waiting per service, overdue tickets) and their texts (Qt context "MonitorPanel" in
 counter_id.ts). Its flow is thin: read one snapshot, show it, run one queue call per supervisor
 action; the shared parts already live in counter/common.py (header, banner, error texts) and
-counter/dialogs.py (transfer, reason and confirmation dialogs). ``MonitorWindow`` (login, then
-the panel) is the last ~90 lines."""
+counter/dialogs.py (transfer, reason and confirmation dialogs), counter/fit.py (scrolling pages,
+the folding splitter) and counter/station.py (top bar, clock banner, login; shared with the
+counter window). ``MonitorWindow`` (login, then the panel) is the last ~45 lines."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -24,11 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMainWindow,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -42,26 +39,31 @@ from antrian.domain.model import AT_COUNTER, CounterStatus, Status, Ticket
 from antrian.services.alerts import AlertService
 from antrian.services.health import HealthService, counter_presence
 from antrian.services.ports import UserRecord
+from antrian.services.read_models import HallStatus
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
 from counter.alerts_view import AlertsView
-from counter.common import STYLE, ErrorText, build_header, minutes_text
+from counter.clock_banner import SUPERVISOR_ROLES
+from counter.common import ErrorText, HeaderWidgets, booking_service, booking_tag, build_header, minutes_text, named, with_booking
 from counter.dialogs import ConfirmDialog, ReasonDialog, TransferDialog
-from counter.login import LoginPage
+from counter.fit import FoldingSplitter, ScrollTabs
 from counter.reports_view import ReportsView
+from counter.station import StationWindow
 
-SUPERVISOR_ROLES = ("supervisor", "admin")
 OVERDUE_BG = QColor("#f8d7d5")
 OVERDUE_FG = QColor("#a01b14")
 RETRY_MS = 2000
+FOLD_WIDTH = 1100  # narrower (half a screen, portrait): the counters above the queue, not beside it
+FOLDED_HEIGHT = 820  # folded, the queue page scrolls below this height
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    status: object  # antrian.services.queue.HallStatus
+    status: HallStatus
     waiting: list[Ticket]
     names: dict[str, str]
     presence: dict[str, str] = field(default_factory=dict)  # counter code -> counter_presence() value
+    booked: dict[int, str] = field(default_factory=dict)  # ticket id -> booking code (issue 13)
 
 
 def read_snapshot(queue, users) -> Snapshot:
@@ -77,7 +79,9 @@ def read_snapshot(queue, users) -> Snapshot:
         devices = HealthService(ManagerStore(queue.store)).devices()
     except Exception:  # noqa: BLE001 - no health table or store: show the queue's own states
         devices = []
-    return Snapshot(status, waiting, names, counter_presence(status.counters, devices))
+    bookings = booking_service(queue)
+    booked = bookings.booked_tickets() if bookings is not None else {}
+    return Snapshot(status, waiting, names, counter_presence(status.counters, devices), booked)
 
 
 class MonitorAlerts(AlertsView):
@@ -92,8 +96,9 @@ class MonitorAlerts(AlertsView):
         self.unacknowledged.emit(result[0].unacknowledged)
 
 
-class MonitorPanel(QWidget):
+class MonitorPanel(HeaderWidgets, QWidget):
     logged_out = Signal()
+    error_shown = Signal(object)  # the window shows a clock jump's banner (counter/station.py)
 
     def __init__(self, queue, users, runner, feed, clock, user: UserRecord, parent: QWidget | None = None,
                  beep: Callable[[], None] | None = None):
@@ -115,7 +120,7 @@ class MonitorPanel(QWidget):
         self._store_down = False
         self._feed_down = feed is not None and feed.is_online is False
         self._closed = False
-        self._message = None
+        self._message: tuple[str, Callable[[], str]] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.reason_dialog: ReasonDialog | None = None
         self.confirm_dialog: ConfirmDialog | None = None
@@ -138,30 +143,32 @@ class MonitorPanel(QWidget):
     def _build(self) -> None:
         root = build_header(self, 8)
 
-        self.tabs = QTabWidget(objectName="monitor_tabs")
+        # every page scrolls rather than widen the window: half a 1366-px screen is enough (issue 14)
+        self.tabs = ScrollTabs()
+        self.tabs.setObjectName("monitor_tabs")
         root.addWidget(self.tabs, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.tabs.addTab(split, "")
+        split = self.split = FoldingSplitter(FOLD_WIDTH, FOLDED_HEIGHT)
+        self.tabs.add_page(split)
         mstore = ManagerStore(self.queue.store)
         health = HealthService(mstore)
         self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
                                          self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
         self.alerts_view.unacknowledged.connect(self._on_alerts)
-        self.tabs.addTab(self.alerts_view, "")
+        self.tabs.add_page(self.alerts_view)
         self.reports_view = ReportsView(self.queue.store, self.hall, self.runner, self.clock)
-        self.tabs.addTab(self.reports_view, "")
+        self.tabs.add_page(self.reports_view)
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        self.counters_caption = QLabel(objectName="section")
+        self.counters_caption = named(QLabel(), "section")
         self.counters_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         ll.addWidget(self.counters_caption)
-        self.counters = QTableWidget(0, 5, objectName="counters")
+        self.counters = named(QTableWidget(0, 5), "counters")
         self._table_setup(self.counters, stretch=4)
         ll.addWidget(self.counters, 1)
         row = QHBoxLayout()
-        self.transfer_button = QPushButton(objectName="small")
-        self.close_button = QPushButton(objectName="small")
+        self.transfer_button = named(QPushButton(), "small")
+        self.close_button = named(QPushButton(), "small")
         row.addWidget(self.transfer_button)
         row.addWidget(self.close_button)
         row.addStretch(1)
@@ -170,10 +177,10 @@ class MonitorPanel(QWidget):
 
         right = QWidget()
         rl = QVBoxLayout(right)
-        self.services_caption = QLabel(objectName="section")
+        self.services_caption = named(QLabel(), "section")
         self.services_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         rl.addWidget(self.services_caption)
-        self.services = QTreeWidget(objectName="services")
+        self.services = named(QTreeWidget(), "services")
         self.services.setColumnCount(5)
         self.services.setRootIsDecorated(True)
         self.services.setUniformRowHeights(True)
@@ -182,23 +189,25 @@ class MonitorPanel(QWidget):
             self.services.header().setSectionResizeMode(
                 col, QHeaderView.ResizeMode.Stretch if col == 0 else QHeaderView.ResizeMode.ResizeToContents)
         rl.addWidget(self.services, 3)
-        self.tickets_caption = QLabel(objectName="section")
+        self.tickets_caption = named(QLabel(), "section")
         self.tickets_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         rl.addWidget(self.tickets_caption)
-        self.tickets = QTableWidget(0, 5, objectName="tickets")
+        self.tickets = named(QTableWidget(0, 5), "tickets")
         self._table_setup(self.tickets, stretch=1)
         rl.addWidget(self.tickets, 2)
         row2 = QHBoxLayout()
-        self.cancel_button = QPushButton(objectName="small")
+        self.cancel_button = named(QPushButton(), "small")
         row2.addWidget(self.cancel_button)
         row2.addStretch(1)
-        self.logout_button = QPushButton(objectName="small")
+        self.logout_button = named(QPushButton(), "small")
         row2.addWidget(self.logout_button)
         rl.addLayout(row2)
         split.addWidget(right)
         split.setSizes([640, 720])
+        for caption in (self.counters_caption, self.services_caption, self.tickets_caption, self.subtitle):
+            caption.setWordWrap(True)  # a narrow window wraps them instead of growing
 
-        self.message = QLabel(objectName="message")
+        self.message = named(QLabel(), "message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         self.message.setWordWrap(True)
         self.message.setContentsMargins(16, 0, 16, 8)
@@ -362,7 +371,8 @@ class MonitorPanel(QWidget):
                 state = self.tr("Offline (no heartbeat)")
             tick = ""
             if ticket is not None:
-                tick = f"{ticket.number}  {ErrorText.status(ticket.status.value)}"
+                number = with_booking(ticket.number, booking_tag(ticket, snap.booked, hall.tz))
+                tick = f"{number}  {ErrorText.status(ticket.status.value)}"
             officer = cv.state.officer or ""
             if officer:
                 officer = snap.names.get(officer, officer)
@@ -424,8 +434,8 @@ class MonitorPanel(QWidget):
         for r, t in enumerate(snap.waiting):
             svc = hall.service(t.service_code)
             late = self.overdue(t, now)
-            cells = [t.number, svc.name, t.priority or "", minutes_text(now - t.arrival_at),
-                     ErrorText.status(t.status.value)]
+            cells = [with_booking(t.number, booking_tag(t, snap.booked, hall.tz)), svc.name, t.priority or "",
+                     minutes_text(now - t.arrival_at), ErrorText.status(t.status.value)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, t.token)
@@ -448,13 +458,19 @@ class MonitorPanel(QWidget):
         for r in range(self.tickets.rowCount()):
             item = self.tickets.item(r, 0)
             if item is not None and item.background().color() == OVERDUE_BG:
-                out.append(item.text())
+                out.append(item.data(Qt.ItemDataRole.UserRole + 1))
         return out
+
+    @staticmethod
+    def _data(table: QTableWidget, row: int, col: int, role: int) -> Any:
+        item = table.item(row, col)
+        return item.data(role) if item is not None else None
 
     def counter_row(self, code: str) -> list[str]:
         for r in range(self.counters.rowCount()):
-            if self.counters.item(r, 0).data(Qt.ItemDataRole.UserRole) == code:
-                return [self.counters.item(r, c).text() for c in range(self.counters.columnCount())]
+            if self._data(self.counters, r, 0, Qt.ItemDataRole.UserRole) == code:
+                return [self._data(self.counters, r, c, Qt.ItemDataRole.DisplayRole) or ""
+                        for c in range(self.counters.columnCount())]
         raise KeyError(code)
 
     def selected_counter(self) -> str | None:
@@ -473,12 +489,12 @@ class MonitorPanel(QWidget):
 
     def select_counter(self, code: str) -> None:
         for r in range(self.counters.rowCount()):
-            if self.counters.item(r, 0).data(Qt.ItemDataRole.UserRole) == code:
+            if self._data(self.counters, r, 0, Qt.ItemDataRole.UserRole) == code:
                 self.counters.selectRow(r)
 
     def select_ticket(self, number: str) -> None:
         for r in range(self.tickets.rowCount()):
-            if self.tickets.item(r, 0).text() == number:
+            if self._data(self.tickets, r, 0, Qt.ItemDataRole.UserRole + 1) == number:
                 self.tickets.selectRow(r)
 
     def _counter_view(self, code: str | None):
@@ -528,10 +544,11 @@ class MonitorPanel(QWidget):
             if self.gone:
                 return
             self.busy = False
-            if isinstance(exc, StoreUnavailable):
+            if isinstance(exc, StoreUnavailable) and not exc.params.get("busy"):  # busy is not offline
                 self._store_down = True
                 self._update_banner()
             self._say("error", lambda e=exc: ErrorText.of(e))
+            self.error_shown.emit(exc)
             self.refresh()
 
         self.runner.submit(work, ok, err)
@@ -559,7 +576,7 @@ class MonitorPanel(QWidget):
         if self.busy or token is None:
             return False
         rows = self.tickets.selectionModel().selectedRows()
-        number = self.tickets.item(rows[0].row(), 0).text()
+        number = self._data(self.tickets, rows[0].row(), 0, Qt.ItemDataRole.UserRole + 1)
         dlg = ReasonDialog("cancel", number, self)
         queue, officer = self.queue, self.user.username
         dlg.chosen.connect(lambda reason: self._act(
@@ -610,64 +627,21 @@ class MonitorPanel(QWidget):
                     pass
 
 
-class MonitorWindow(QMainWindow):
+class MonitorWindow(StationWindow):
     """Login (supervisor or admin) -> the monitor panel."""
+
+    purpose = "monitor"
+    panel: MonitorPanel | None
 
     def __init__(self, queue, users, runner, feed, clock=None, translations=None, parent: QWidget | None = None,
                  beep: Callable[[], None] | None = None):
-        super().__init__(parent)
+        super().__init__(queue, users, runner, feed, clock, translations, parent)
         self.beep = beep  # the alert sound (None: the hall chime)
-        self.queue = queue
-        self.users = users
-        self.runner = runner
-        self.feed = feed
-        self.clock = clock or queue.clock
-        self.translations = translations
-        self.user: UserRecord | None = None
-        self.panel: MonitorPanel | None = None
-        self.setStyleSheet(STYLE)
         self.resize(1360, 820)
-        central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        top = QWidget(objectName="header")
-        top.setStyleSheet("background: #16294a;")
-        tl = QHBoxLayout(top)
-        tl.setContentsMargins(16, 4, 16, 4)
-        hall_label = QLabel(queue.hall.short_name)
-        hall_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-        hall_label.setStyleSheet("color: #d6e2f5;")
-        tl.addWidget(hall_label, 1)
-        self.lang_button = QPushButton(objectName="small")
-        self.lang_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.lang_button.clicked.connect(self.toggle_language)
-        self.lang_button.setVisible(translations is not None)
-        tl.addWidget(self.lang_button)
-        lay.addWidget(top)
-        self.stack = QStackedWidget()
-        lay.addWidget(self.stack, 1)
-        self.login_page = LoginPage(queue.hall.name, "monitor")
-        self.stack.addWidget(self.login_page)
-        self.setCentralWidget(central)
-        self.login_page.submitted.connect(self.login)
         self.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Monitor - {hall}").format(hall=self.queue.hall.short_name))
-        if self.translations is not None:
-            self.lang_button.setText("English" if self.translations.language == "id" else "Bahasa Indonesia")
-
-    def toggle_language(self) -> None:
-        if self.translations is None:
-            return
-        self.translations.set_language("en" if self.translations.language == "id" else "id")
-        self.retranslate()
+    def window_title(self) -> str:
+        return self.tr("Monitor - {hall}").format(hall=self.queue.hall.short_name)
 
     def login(self, username: str, pin: str) -> None:
         self.login_page.set_busy(True)
@@ -679,31 +653,18 @@ class MonitorWindow(QMainWindow):
             self.user = user
             self.login_page.set_busy(False)
             self.login_page.message.clear()
-            self.panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user,
-                                      beep=self.beep)
-            self.panel.logged_out.connect(self._logged_out)
-            self.stack.addWidget(self.panel)
-            self.stack.setCurrentWidget(self.panel)
+            panel = MonitorPanel(self.queue, self.users, self.runner, self.feed, self.clock, user, beep=self.beep)
+            self.panel = panel
+            panel.logged_out.connect(self._logged_out)
+            panel.error_shown.connect(self.saw_error)
+            self.stack.addWidget(panel)
+            self.stack.setCurrentWidget(panel)
 
         def err(exc):
             if not shiboken6.isValid(self):
                 return
             self.login_page.set_busy(False)
             self.login_page.show_error(ErrorText.of(exc))
+            self.saw_error(exc)
 
         self.runner.submit(lambda: users.login(username, pin, roles=SUPERVISOR_ROLES), ok, err)
-
-    def _logged_out(self) -> None:
-        panel, self.panel = self.panel, None
-        self.user = None
-        self.stack.setCurrentWidget(self.login_page)
-        self.login_page.username.clear()
-        self.login_page.reset()
-        if panel is not None:
-            self.stack.removeWidget(panel)
-            panel.deleteLater()
-
-    def closeEvent(self, event) -> None:
-        if self.panel is not None:
-            self.panel.shutdown()
-        super().closeEvent(event)

@@ -11,6 +11,8 @@ text and Enter into the number field, which has the focus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QListWidgetItem, QWidget
@@ -19,7 +21,7 @@ from antrian.domain.model import CounterStatus, Status, Ticket
 from antrian.services.ports import UserRecord
 from antrian.services.return_from_no_show import return_window_minutes
 from printer.content import priority_label_id
-from counter.common import ErrorText, clock_text, minutes_text, since
+from counter.common import BookedTickets, ErrorText, clock_text, minutes_text, since, with_booking
 from counter.dialogs import ConfirmDialog, OpenTicketDialog, ReasonDialog, TransferDialog
 from counter.panel_layout import (
     ACTIONS,
@@ -28,6 +30,7 @@ from counter.panel_layout import (
     ROLE_PRIORITY,
     ROLE_RIGHT,
     ROLE_SERVICE,
+    PanelWidgets,
     build_panel,
     build_shortcuts,
 )
@@ -38,10 +41,11 @@ RETRY_MS = 2000
 __all__ = ["ACTIONS", "CounterPanel", "NEXT_LIMIT", "RETRY_MS"]
 
 
-class CounterPanel(QWidget):
+class CounterPanel(PanelWidgets, QWidget):
     """One counter, one logged-in officer."""
 
     logged_out = Signal()
+    error_shown = Signal(object)  # the window shows a clock jump's banner (counter/station.py)
 
     def __init__(self, queue, runner, feed, clock, user: UserRecord, counter_code: str,
                  parent: QWidget | None = None):
@@ -57,12 +61,14 @@ class CounterPanel(QWidget):
         self._closed = False
         self.presenter = CounterPresenter(queue, runner, counter_code, user.username, self,
                                           feed_down=feed is not None and feed.is_online is False)
-        self._message_ok = None  # (kind, callable producing the text in the current language)
+        # (kind, callable producing the text in the current language)
+        self._message_ok: tuple[str, Callable[[], str]] | None = None
         self.guard_dialog: OpenTicketDialog | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.reason_dialog: ReasonDialog | None = None
         self.confirm_dialog: ConfirmDialog | None = None
 
+        self.booked = BookedTickets(queue, runner, lambda: None if self.gone else self._render())
         build_panel(self)
         build_shortcuts(self)
         if feed is not None:
@@ -77,6 +83,7 @@ class CounterPanel(QWidget):
         self._ticker.start()
         self.retranslate()
         self.refresh()
+        self.booked.refresh()
 
     # ------------------------------------------------------------------ the presenter's state
     state = property(lambda self: self.presenter.state)
@@ -162,6 +169,8 @@ class CounterPanel(QWidget):
             via = ""
             if t.transferred_from:
                 via = "  " + self.tr("(transferred)")
+            if self.booked.tag(t):
+                via += "  \u00b7  " + self.booked.tag(t)
             self.service_label.setText(f"{service.name}  |  {self.hall.agency(t.agency_code).short_name}{via}")
             if t.is_priority:
                 self.prio_label.setText("\u2605 " + self.tr("Priority: {group}").format(group=priority_label_id(t.priority)))
@@ -184,7 +193,7 @@ class CounterPanel(QWidget):
             waited = minutes_text(now - nt.arrival_at)
             item = QListWidgetItem(f"{nt.number}  {service.name}  {waited}")
             item.setData(ROLE_NUMBER, nt.number)
-            item.setData(ROLE_SERVICE, service.name)
+            item.setData(ROLE_SERVICE, with_booking(service.name, self.booked.tag(nt)))
             item.setData(ROLE_RIGHT, waited)
             item.setData(ROLE_PRIORITY, nt.is_priority)
             self.next_list.addItem(item)
@@ -230,7 +239,7 @@ class CounterPanel(QWidget):
             self.timer_caption.setText(self.tr("Called for"))
             self.timer_value.setText(clock_text(since(now, t.called_at)))
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # the presenter's view (QWidget.render unused)
         self._render()
 
     def render_enabled(self) -> None:
@@ -260,6 +269,7 @@ class CounterPanel(QWidget):
 
     def show_error(self, exc: BaseException) -> None:
         self._say("error", lambda e=exc: ErrorText.of(e))
+        self.error_shown.emit(exc)
 
     def show_notice(self, key: str) -> None:
         if key == "finish_before_closing":
@@ -345,6 +355,7 @@ class CounterPanel(QWidget):
 
     def _on_events(self, events: list) -> None:
         self.presenter.on_events(events)
+        self.booked.on_events(events)
 
     def _on_online(self, online: bool) -> None:
         self.presenter.on_online(online)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from counter.common import build_header
+from counter.common import HeaderWidgets, build_header, named
 
 if TYPE_CHECKING:
     from counter.panel import CounterPanel
@@ -43,6 +43,34 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("close", ("F9",), "danger"),
     ("logout", ("F12",), None),
 )
+
+
+class PanelWidgets(HeaderWidgets):
+    """The widgets ``build_panel`` and ``build_shortcuts`` add to the counter panel (declared
+    for the type checker; CounterPanel inherits these declarations)."""
+
+    state_label: QLabel
+    number_label: QLabel
+    service_label: QLabel
+    prio_label: QLabel
+    waited_caption: QLabel
+    waited_value: QLabel
+    timer_caption: QLabel
+    timer_value: QLabel
+    recall_label: QLabel
+    scan: QLineEdit
+    scan_button: QPushButton
+    waiting_caption: QLabel
+    waiting_name_labels: dict[str, QLabel]
+    waiting_labels: dict[str, QLabel]
+    next_caption: QLabel
+    next_list: QListWidget
+    parked_caption: QLabel
+    unpark_button: QPushButton
+    parked_list: QListWidget
+    buttons: dict[str, QPushButton]
+    message: QLabel
+    shortcuts: list[QShortcut]
 
 
 class _SpaceCalls(QObject):
@@ -74,32 +102,32 @@ def build_panel(panel: "CounterPanel") -> None:
     # left: the current ticket and the number / QR field
     left = QVBoxLayout()
     body.addLayout(left, 3)
-    card = QFrame(objectName="card")
+    card = named(QFrame(), "card")
     cl = QVBoxLayout(card)
     cl.setContentsMargins(20, 10, 20, 10)
     cl.setSpacing(4)
-    panel.state_label = QLabel(objectName="state")
+    panel.state_label = named(QLabel(), "state")
     panel.state_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.number_label = QLabel(objectName="number")
+    panel.number_label = named(QLabel(), "number")
     panel.number_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.number_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     panel.number_label.setMinimumHeight(96)
-    panel.service_label = QLabel(objectName="service")
+    panel.service_label = named(QLabel(), "service")
     panel.service_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.service_label.setWordWrap(True)
     prio_row = QHBoxLayout()
-    panel.prio_label = QLabel(objectName="prio")
+    panel.prio_label = named(QLabel(), "prio")
     panel.prio_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     prio_row.addWidget(panel.prio_label)
     prio_row.addStretch(1)
     times = QGridLayout()
     panel.waited_caption = QLabel()
     panel.waited_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.waited_value = QLabel(objectName="timer")
+    panel.waited_value = named(QLabel(), "timer")
     panel.waited_value.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.timer_caption = QLabel()
     panel.timer_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.timer_value = QLabel(objectName="timer")
+    panel.timer_value = named(QLabel(), "timer")
     panel.timer_value.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.recall_label = QLabel()
     panel.recall_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
@@ -118,10 +146,10 @@ def build_panel(panel: "CounterPanel") -> None:
     left.addWidget(card, 1)
 
     scan_row = QHBoxLayout()
-    panel.scan = QLineEdit(objectName="scan")
+    panel.scan = named(QLineEdit(), "scan")
     panel.scan.setMaxLength(512)
     panel.scan.setClearButtonEnabled(True)
-    panel.scan_button = QPushButton(objectName="small")
+    panel.scan_button = named(QPushButton(), "small")
     panel.scan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     scan_row.addWidget(panel.scan, 1)
     scan_row.addWidget(panel.scan_button)
@@ -133,43 +161,43 @@ def build_panel(panel: "CounterPanel") -> None:
     # right: waiting counts, next in line, parked tickets
     right = QVBoxLayout()
     body.addLayout(right, 2)
-    panel.waiting_caption = QLabel(objectName="section")
+    panel.waiting_caption = named(QLabel(), "section")
     panel.waiting_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     right.addWidget(panel.waiting_caption)
     wgrid = QGridLayout()
     wgrid.setVerticalSpacing(2)
-    panel.waiting_name_labels: dict[str, QLabel] = {}
-    panel.waiting_labels: dict[str, QLabel] = {}
+    panel.waiting_name_labels = {}
+    panel.waiting_labels = {}
     for i, code in enumerate(panel.counter.service_codes):
-        name = QLabel()
-        name.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-        count = QLabel(objectName=f"waiting-{code}")
+        name_label = QLabel()
+        name_label.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
+        count = named(QLabel(), f"waiting-{code}")
         count.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
         count.setStyleSheet("font-size: 18px; font-weight: bold;")
         count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        wgrid.addWidget(name, i, 0)
+        wgrid.addWidget(name_label, i, 0)
         wgrid.addWidget(count, i, 1)
-        panel.waiting_name_labels[code] = name
+        panel.waiting_name_labels[code] = name_label
         panel.waiting_labels[code] = count
     right.addLayout(wgrid)
-    panel.next_caption = QLabel(objectName="section")
+    panel.next_caption = named(QLabel(), "section")
     panel.next_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     right.addWidget(panel.next_caption)
-    panel.next_list = QListWidget(objectName="next")
+    panel.next_list = named(QListWidget(), "next")
     panel.next_list.setItemDelegate(TicketRowDelegate(panel.next_list))
     panel.next_list.setAlternatingRowColors(True)
     panel.next_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     panel.next_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
     right.addWidget(panel.next_list, 1)
-    panel.parked_caption = QLabel(objectName="section")
+    panel.parked_caption = named(QLabel(), "section")
     panel.parked_caption.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
-    panel.unpark_button = QPushButton(objectName="small")
+    panel.unpark_button = named(QPushButton(), "small")
     panel.unpark_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     prow = QHBoxLayout()
     prow.addWidget(panel.parked_caption, 1)
     prow.addWidget(panel.unpark_button)
     right.addLayout(prow)
-    panel.parked_list = QListWidget(objectName="parked")
+    panel.parked_list = named(QListWidget(), "parked")
     panel.parked_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     panel.parked_list.setItemDelegate(TicketRowDelegate(panel.parked_list))
     panel.parked_list.setMaximumHeight(2 * ROW_HEIGHT + 6)  # two rows, then it scrolls
@@ -181,9 +209,9 @@ def build_panel(panel: "CounterPanel") -> None:
     grid = QGridLayout()
     grid.setContentsMargins(16, 4, 16, 4)
     grid.setSpacing(8)
-    panel.buttons: dict[str, QPushButton] = {}
+    panel.buttons = {}
     for i, (name, _keys, role) in enumerate(ACTIONS):
-        b = QPushButton(objectName="action")
+        b = named(QPushButton(), "action")
         b.setProperty("action", name)
         if role:
             b.setProperty("role", role)
@@ -193,7 +221,7 @@ def build_panel(panel: "CounterPanel") -> None:
         panel.buttons[name] = b
     root.addLayout(grid)
 
-    panel.message = QLabel(objectName="message")
+    panel.message = named(QLabel(), "message")
     panel.message.setTextFormat(Qt.TextFormat.PlainText)  # plain text, never markup (issue 10)
     panel.message.setWordWrap(True)
     panel.message.setContentsMargins(16, 0, 16, 8)

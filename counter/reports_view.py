@@ -83,7 +83,8 @@ class ReportsView(QWidget):
         v.addWidget(self.summary)
         self.tabs = QTabWidget()
         self.tables: dict[str, QTableWidget] = {}
-        for key, title in (("rekap", self.tr("Service summary")), ("service", self.tr("Times per service")),
+        for key, title in (("rekap", self.tr("Service summary")), ("bookings", self.tr("Bookings")),
+                           ("service", self.tr("Times per service")),
                            ("counter", self.tr("Times per counter")), ("officer", self.tr("Times per officer")),
                            ("counters", self.tr("Counter use")), ("heatmap", self.tr("Arrivals")),
                            ("ikm", self.tr("Satisfaction (IKM)"))):
@@ -149,6 +150,7 @@ class ReportsView(QWidget):
             self.chart.clear()
             return
         self._fill(self.tables["rekap"], model.rekap())
+        self._fill(self.tables["bookings"], model.bookings())
         for level in ("service", "counter", "officer"):
             self._fill(self.tables[level], model.times(level))
         self._fill(self.tables["counters"], model.counters())
@@ -183,7 +185,7 @@ class ReportsView(QWidget):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if isinstance(value, (int, float)):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if data.bold_last and r == len(data.rows) - 1:
+                if r >= len(data.rows) - int(data.bold_last):  # the total rows
                     item.setFont(bold)
                 table.setItem(r, c, item)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

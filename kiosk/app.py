@@ -125,13 +125,9 @@ class TicketPreview(QLabel):
 
 
 def _booking_service(ctx):
-    """Check-in of bookings ("Sudah booking?") over the station's own store, when it has one."""
-    from antrian.services.booking import BookingService
-
-    store = ctx.queue.store
-    if not hasattr(store, "bookings"):
-        return None
-    return BookingService(ctx.hall, store, ctx.queue.clock)
+    """Check-in of bookings ("Sudah booking?") over the station's own store, when it has one,
+    with the hall's [booking] policy (antrian.bootstrap.AppContext.booking)."""
+    return ctx.booking
 
 
 def _load_logo() -> QPixmap | None:

@@ -184,8 +184,12 @@ class StaffScreen(QWidget):
         self.printer_state = make_label("")
         self.printer_error = make_label("")
         self.database_state = make_label("")
+        # a clock jump (issue 10) is for staff only: the citizen sees "no ticket, ask the staff"
+        self.clock_note = make_label("", "danger")
+        self.clock_note.hide()
+        self._clock_jump: dict | None = None
         for w in (self.printer_head, self.printer_desc, self.printer_state, self.printer_error,
-                  self.database_state):
+                  self.database_state, self.clock_note):
             left.addWidget(w)
         self.status_button = make_button("", "secondary")
         self.status_button.clicked.connect(self.status_requested)
@@ -271,7 +275,34 @@ class StaffScreen(QWidget):
         self._state = (description, status, warning, last_error, unprinted, online)
         self._render_state()
 
+    def set_clock_jump(self, params: dict | None) -> None:
+        """A ClockJump's ``params`` (last_day, day), or None once the kiosk issues again."""
+        jump = dict(params) if params else None
+        if jump != self._clock_jump:
+            self._clock_jump = jump
+            self._render_clock_note()
+
+    def _render_clock_note(self) -> None:
+        from datetime import date
+
+        jump = self._clock_jump
+        self.clock_note.setVisible(jump is not None)
+        if jump is None:
+            return
+        day: date | None
+        last: date | None
+        try:
+            day, last = date.fromisoformat(str(jump["day"])), date.fromisoformat(str(jump["last_day"]))
+        except (KeyError, ValueError):
+            day = last = None
+        self.clock_note.setText(self.tr(
+            "Clock: this PC's clock jumped {days} days ({day}; last service day {last_day}). No ticket can be "
+            "issued until the clock is fixed or a supervisor starts the new day in the counter window or "
+            "the monitor.").format(days=(day - last).days if day and last else "?",
+                                   day=f"{day:%d-%m-%Y}" if day else "?", last_day=f"{last:%d-%m-%Y}" if last else "?"))
+
     def _render_state(self) -> None:
+        self._render_clock_note()
         description, status, warning, last_error, unprinted, online = self._state
         self.printer_desc.setText(self.printer_text(description or ""))
         self.printer_state.setText(self.tr("Printer state: {state}").format(state=self._status_text(status)))

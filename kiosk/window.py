@@ -37,6 +37,7 @@ from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from antrian.domain.errors import (
+    ClockJump,
     PriorityNotAllowed,
     QueueError,
     QuotaFull,
@@ -329,6 +330,7 @@ class KioskWindow(QWidget):
         self.busy = False
         self.busy_overlay.stop()
         self._set_online(True)
+        self.staff.set_clock_jump(None)
         self.result.lang = self.lang
         self.result.show_ticket(issued, qr_size=self._qr_size())
         self.stack.setCurrentWidget(self.result)
@@ -350,6 +352,8 @@ class KioskWindow(QWidget):
     def _issue_failed(self, code: str, exc: BaseException) -> None:
         self.busy = False
         self.busy_overlay.stop()
+        if isinstance(exc, ClockJump):  # staff only; the citizen gets "ask the staff" below
+            self.staff.set_clock_jump(exc.params)
         if isinstance(exc, StoreUnavailable):
             self._set_online(False)
             self.message.show_message(

@@ -89,7 +89,7 @@ def _service(args):
 
     store = SqlBookingStore(ctx.db_url)
     args._booking_store = store
-    return ctx, BookingService(ctx.hall, store)
+    return ctx, BookingService(ctx.hall, store, policy=ctx.booking_policy)
 
 
 def _run(fn):

@@ -146,13 +146,16 @@ class EventFeed(QObject):
             import psycopg
             from sqlalchemy.engine import make_url
 
-            from antrian.storage.db import EVENT_CHANNEL
+            from antrian.storage.db import EVENT_CHANNEL, pg_connect_args
         except ImportError:
             return
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        # the pool's bounded waits (connect and statement timeouts, TCP keepalives) hold here too:
+        # a server that stops answering must not leave this thread blocked forever (issue 10)
+        args = pg_connect_args(getattr(self.queue.store, "application_name", "mpp"))
         while not self._stop.is_set():
             try:
-                with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(dsn, autocommit=True, **args) as conn:
                     conn.execute(f"LISTEN {EVENT_CHANNEL}")
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):

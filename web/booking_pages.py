@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time as _time
 from datetime import date, time
 from typing import Any
 
@@ -68,16 +69,35 @@ def qr_inline(text: str, size: int = 220) -> str:
                   f'aria-label="QR"', svg, count=1)
 
 
+class _Gate:
+    """One slot's requests in this process during a rush (see gated_book)."""
+
+    def __init__(self) -> None:
+        self.at_db = 0  # requests at the database now
+        self.waiting = 0
+        self.booked = 0  # seats taken by requests through this gate
+        self.cond = asyncio.Condition()
+
+
 def booking_router(deps: Any) -> APIRouter:
     from web.app import client_ip, package_dir
 
     hall = deps.queue.hall
     templates = Jinja2Templates(directory=str(package_dir() / "templates"))
+    for name in ("booking_agencies.html", "booking_services.html", "booking_days.html", "booking_slots.html",
+                 "booking_form.html", "booking_view.html", "message.html"):
+        templates.get_template(name)  # compiled now, not by the first request when the slots open
     r = APIRouter(include_in_schema=False)
-    # per client IP: bookings made, cancels, and unknown codes looked up (guessing)
-    book_limit = RateLimiter(10, 3600)
-    cancel_limit = RateLimiter(10, 3600)
-    miss_limit = RateLimiter(20, 600)
+    # per client IP: bookings made, cancels, and unknown codes looked up (guessing); the numbers
+    # are the hall's [booking] policy, read when the first booking page is used
+    limiters: dict[str, RateLimiter] = {}
+
+    def limit(name: str) -> RateLimiter:
+        if not limiters:
+            p = booking_service(deps).policy
+            limiters.update(book=RateLimiter(p.per_ip_per_hour, 3600), cancel=RateLimiter(p.per_ip_per_hour, 3600),
+                            miss=RateLimiter(p.wrong_codes_per_ip, 600))
+        return limiters[name]
 
     def now():
         return deps.queue.clock.now()
@@ -161,13 +181,28 @@ def booking_router(deps: Any) -> APIRouter:
                     {"svc": svc, "svc_name": svc_name(svc, lang), "day": d.isoformat(),
                      "day_label": day_label(d, lang), "slots": views}, 200, lang)
 
+    # The same refusal of the same slot ("penuh" when the slots open) is rendered once a second,
+    # not once per request: the page differs only by its CSRF token, which stays valid for hours.
+    # Never when the page echoes a phone number back.
+    refusals: dict[tuple, tuple[float, bytes]] = {}
+
     async def form_page(request: Request, lang: str, svc, d: date, start: time, error: str = "",
                         status: int = 200, phone: str = "", kind: str = "nik") -> HTMLResponse:
-        return page(request, "booking_form.html", {
+        key = (svc.code, d, start, lang, error, kind, status) if error and not phone else None
+        if key is not None and request.query_params.get("lang") not in STRINGS:  # no cookie to set
+            hit = refusals.get(key)
+            if hit is not None and _time.monotonic() - hit[0] < 1.0:
+                return HTMLResponse(hit[1], status_code=status, headers={"Cache-Control": "no-store"})
+        resp = page(request, "booking_form.html", {
             "svc": svc, "svc_name": svc_name(svc, lang), "day": d.isoformat(), "day_label": day_label(d, lang),
             "start": f"{start:%H%M}", "start_label": f"{start:%H.%M}", "error": error, "phone": phone,
             "kind": kind, "csrf": deps.csrf.make(f"book:{svc.code}:{d.isoformat()}:{start:%H%M}"),
         }, status, lang)
+        if key is not None and request.query_params.get("lang") not in STRINGS:
+            if len(refusals) > 512:
+                refusals.clear()
+            refusals[key] = (_time.monotonic(), bytes(resp.body))
+        return resp
 
     def parse_start(text: str) -> time:
         m = re.fullmatch(r"(\d{2})(\d{2})", text)
@@ -179,6 +214,58 @@ def booking_router(deps: Any) -> APIRouter:
     async def form(request: Request, service: str, day: str, start: str):
         lang = lang_of(request)
         return await form_page(request, lang, service_or_404(service), parse_day(day), parse_start(start))
+
+    # At most as many requests for one slot go to the database at once as the slot has seats
+    # left (as far as this process knows): the others wait here, on the event loop without a
+    # thread, and are told "penuh" from memory once the seats are gone, or go on when a request
+    # at the database did not take its seat. With nothing at the database, a request always goes
+    # on (the database decides).
+    gates: dict[tuple, _Gate] = {}
+    # Bookings run on threads of their own: the default pool has cpu+4 threads, which caps the
+    # group commit (BookingService._write) at that many bookings per transaction; a waiting
+    # booking's thread only sleeps on a condition.
+    pools: list[Any] = []
+
+    def writer_pool() -> Any:
+        if not pools:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pools.append(ThreadPoolExecutor(max_workers=32, thread_name_prefix="mpp-booking"))
+        return pools[0]
+
+    async def gated_book(bs: Any, code: str, d: date, st: time, nik: str | None, phone: str | None) -> Any:
+        # what needs no database (bad input, "penuh" seen in the last second) is answered here
+        bs.refuse_from_memory(code, d, st, nik, phone)
+        seats = max(1, bs.slot_capacity(code, d, st))
+        key = (id(asyncio.get_running_loop()), code, d, st)  # a condition belongs to one event loop
+        gate = gates.get(key)
+        if gate is None:
+            gate = gates[key] = _Gate()
+        async with gate.cond:
+            gate.waiting += 1
+            try:
+                while gate.at_db and gate.at_db >= seats - gate.booked:
+                    await gate.cond.wait()
+                    if gate.booked >= seats:  # its seats went meanwhile
+                        bs.refuse_from_memory(code, d, st, nik, phone)
+            finally:
+                gate.waiting -= 1
+                if not gate.at_db and not gate.waiting:
+                    gates.pop(key, None)
+            gate.at_db += 1
+            gates[key] = gate
+        booked = False
+        try:
+            v = await asyncio.get_running_loop().run_in_executor(writer_pool(), bs.book, code, d, st, nik, phone)
+            booked = True
+            return v
+        finally:
+            async with gate.cond:
+                gate.at_db -= 1
+                gate.booked += booked
+                gate.cond.notify_all()
+                if not gate.at_db and not gate.waiting:
+                    gates.pop(key, None)
 
     @r.post("/booking/s/{service}/{day}/{start}")
     async def book(request: Request, service: str, day: str, start: str):
@@ -192,12 +279,12 @@ def booking_router(deps: Any) -> APIRouter:
         phone_back = ident if kind == "phone" else ""  # the NIK is never written back into the page
         if not deps.csrf.check(f"book:{svc.code}:{d.isoformat()}:{st:%H%M}", str(data.get("csrf") or "")):
             return await form_page(request, lang, svc, d, st, STRINGS[lang]["notify_bad_csrf"], 400, phone_back, kind)
-        if limited(book_limit, request):
+        if limited(limit("book"), request):
             return await form_page(request, lang, svc, d, st, s["limit"], 429, phone_back, kind)
         bs = booking_service(deps)
+        nik, phone = (ident, None) if kind == "nik" else (None, ident)
         try:
-            v = await asyncio.to_thread(bs.book, svc.code, d, st,
-                                        ident if kind == "nik" else None, ident if kind == "phone" else None)
+            v = await gated_book(bs, svc.code, d, st, nik, phone)
         except BookingError as e:
             return await form_page(request, lang, svc, d, st, refusal(e, lang), 400, phone_back, kind)
         return RedirectResponse(f"/b/{v.code}?lang={lang}&new=1", status_code=303)
@@ -205,14 +292,14 @@ def booking_router(deps: Any) -> APIRouter:
     async def find(request: Request, code: str):
         bs = booking_service(deps)
         ip = client_ip(request)
-        if miss_limit.retry_after(ip, now()):
+        if limit("miss").retry_after(ip, now()):
             raise StarletteHTTPException(429)
         try:
             if parse_code(code) is None:
                 raise BookingNotFound()
             return await asyncio.to_thread(bs.find, code)
         except BookingNotFound:
-            miss_limit.hit(ip, now())
+            limit("miss").hit(ip, now())
             return None
 
     def booking_page(request: Request, v, lang: str, note: str = "", error: str = "", status: int = 200):
@@ -252,7 +339,7 @@ def booking_router(deps: Any) -> APIRouter:
             return message(request, lang, BOOKING[lang]["not_found"], BOOKING[lang]["not_found_detail"], 404)
         if not deps.csrf.check(f"cancel:{v.code}", str(data.get("csrf") or "")):
             return booking_page(request, v, lang, error=STRINGS[lang]["notify_bad_csrf"], status=400)
-        if limited(cancel_limit, request):
+        if limited(limit("cancel"), request):
             return booking_page(request, v, lang, error=BOOKING[lang]["limit"], status=429)
         try:
             await asyncio.to_thread(booking_service(deps).cancel, v.code)

@@ -77,8 +77,16 @@ def build_deps(ctx, notify: NotifyCfg | None = None, notifier: Notifier | None =
     )
     hub = LiveHub(queue, store, notifications, poll_seconds=poll_seconds)
     worker = NotifyWorker(notifications)
+    on_start, on_stop = [worker.start], [worker.stop]
+    booking = getattr(ctx, "booking", None)  # with the hall's [booking] policy (antrian.bootstrap)
+    if booking is not None:
+        from web.worker import BookingReleaser
+
+        releaser = BookingReleaser(booking)
+        on_start.append(releaser.start)
+        on_stop.append(releaser.stop)
     return WebDeps(queue=queue, store=store, hub=hub, notifications=notifications, public_url=public_url,
-                   on_start=(worker.start,), on_stop=(worker.stop,))
+                   booking=booking, on_start=tuple(on_start), on_stop=tuple(on_stop))
 
 
 def log_to_file() -> str:

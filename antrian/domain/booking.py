@@ -51,8 +51,15 @@ class BookingPolicy:
     code_attempts: int = 5  # failed check-ins by code per source ...
     code_attempts_seconds: int = 60  # ... within this many seconds, then refused until it passes
     full_hint_seconds: float = 1.0  # a slot seen full answers "penuh" from memory this long (0 = off)
+    online_quotas: tuple[tuple[str, int], ...] = ()  # (service code, seats per day) set by the hall
+    per_person_per_hour: int = 10  # booking tries with one NIK or phone number per hour
+    per_ip_per_hour: int = 10  # bookings (and cancels) from one address per hour (web pages)
+    wrong_codes_per_ip: int = 20  # unknown booking codes looked up per address per 10 minutes
 
     def online_quota(self, service: Service) -> int:
+        for code, seats in self.online_quotas:
+            if code == service.code:
+                return seats
         if service.quota:
             return max(1, math.ceil(service.quota * self.online_share))
         return self.default_online_quota
@@ -515,5 +522,20 @@ class TooManyAttempts(BookingError):
         super().__init__(
             f"Terlalu banyak kode yang salah. Coba lagi dalam {retry_after} detik.",
             f"Too many wrong codes. Try again in {retry_after} seconds.",
+            retry_after=retry_after,
+        )
+
+
+class TooManyTries(BookingError):
+    """Too many booking tries with one NIK or phone number within an hour (a broker cycling
+    slots with someone's number)."""
+
+    code = "too_many_tries"
+
+    def __init__(self, retry_after: int):
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            f"Terlalu banyak percobaan pemesanan dengan NIK atau nomor HP ini. Coba lagi dalam {minutes} menit.",
+            f"Too many booking tries with this NIK or phone number. Try again in {minutes} minutes.",
             retry_after=retry_after,
         )

@@ -161,6 +161,22 @@ class Hall:
         """Why the hall is closed on ``d`` (a holiday's name, cuti bersama, a closure), or None."""
         return self.closed_days.reason(d)
 
+    def is_open_day(self, d: date) -> bool:
+        """Some service of the hall has opening hours on ``d`` (not a whole-hall closure)."""
+        if d in self.closed_days:
+            return False
+        return any(s.hours.spans_on(d) for s in self.services)
+
+    def closed_between(self, last: date, day: date) -> bool:
+        """Every day strictly between ``last`` and ``day`` is a day the hall is closed (a weekend,
+        a holiday, cuti bersama): going from ``last`` to ``day`` skips no working day."""
+        d = last + timedelta(days=1)
+        while d < day:
+            if self.is_open_day(d):
+                return False
+            d += timedelta(days=1)
+        return True
+
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], Any] = {}
         for a in self.agencies:

@@ -122,7 +122,8 @@ class DayRolledOver(StoreConflict):
 
 
 class ClockJump(QueueError):
-    """SQLite (one PC): the clock jumped more than a day past the last service day. Nothing
+    """SQLite (one PC): the clock jumped more than a day past the last service day, over a day the
+    hall was open (a weekend or holiday between is no jump: QueueCore._begin). Nothing
     expires until someone confirms the new day (``confirm_new_day``) or fixes the clock."""
 
     code = "clock_jump"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterable, Sequence
 
@@ -20,6 +21,10 @@ MEASURE_LABELS = {
 }
 MEASURE_LABELS_EN = {"issued": "Issued", "served": "Served", "no_show": "No-show", "cancelled": "Cancelled",
                      "transferred": "Transferred"}
+# bookings (issue 11), counted on the day booked for: made = every booking for that day whatever
+# became of it; checked in, released ("hangus": not checked in by the end of its window), cancelled
+BOOKING_MEASURES = ("made", "checked_in", "released", "cancelled")
+BOOKING_LABELS = {"made": "Booking", "checked_in": "Check-in", "released": "Hangus", "cancelled": "Dibatalkan"}
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
@@ -43,6 +48,51 @@ class Counts:
 
 
 @dataclass
+class BookingCounts:
+    made: int = 0
+    checked_in: int = 0
+    released: int = 0
+    cancelled: int = 0
+
+    def add(self, other: "BookingCounts") -> None:
+        for m in BOOKING_MEASURES:
+            setattr(self, m, getattr(self, m) + getattr(other, m))
+
+    def get(self, measure: str) -> int:
+        return int(getattr(self, measure))
+
+    def as_dict(self) -> dict[str, int]:
+        return {m: getattr(self, m) for m in BOOKING_MEASURES}
+
+
+@dataclass
+class BookingRow:
+    """Bookings of one service (``service_code`` set) or a whole agency, per day booked for."""
+
+    agency_code: str
+    agency_name: str
+    prefix: str
+    service_code: str | None
+    service_name: str
+    daily: dict[date, BookingCounts] = field(default_factory=dict)
+
+    @cached_property
+    def total(self) -> BookingCounts:
+        """Computed once: the writers ask for it per column (the rows are complete by then)."""
+        t = BookingCounts()
+        for c in self.daily.values():
+            t.add(c)
+        return t
+
+    def day(self, d: date) -> BookingCounts:
+        return self.daily.get(d) or BookingCounts()
+
+    @property
+    def label(self) -> str:
+        return self.service_name if self.service_code else self.agency_name
+
+
+@dataclass
 class RekapRow:
     """One row of the Rekap Layanan: a service (``service_code`` set) or a whole agency."""
 
@@ -53,8 +103,9 @@ class RekapRow:
     service_name: str
     daily: dict[date, Counts] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def total(self) -> Counts:
+        """Computed once: the writers ask for it per column (the rows are complete by then)."""
         t = Counts()
         for c in self.daily.values():
             t.add(c)
@@ -126,23 +177,48 @@ class Report:
     counters: list[CounterUse]
     total_tickets: int = 0
     overall_times: TimeRow | None = None  # the whole scope (exact percentiles, not an average of groups)
+    bookings: list[BookingRow] = field(default_factory=list)  # same rows order as the rekap
 
     @property
     def empty(self) -> bool:
-        return self.total_tickets == 0
+        return self.total_tickets == 0 and not self.bookings
 
-    @property
+    @cached_property
+    def booking_total(self) -> BookingCounts:
+        t = BookingCounts()
+        for r in self.bookings:
+            t.add(r.total)
+        return t
+
+    @cached_property
+    def _booking_days(self) -> dict[date, BookingCounts]:
+        days: dict[date, BookingCounts] = {}
+        for r in self.bookings:
+            for d, c in r.daily.items():
+                days.setdefault(d, BookingCounts()).add(c)
+        return days
+
+    def booking_daily_total(self, d: date) -> BookingCounts:
+        return self._booking_days.get(d) or BookingCounts()
+
+    # computed once (the report is complete when the writers read it; they ask per cell)
+    @cached_property
     def total(self) -> Counts:
         t = Counts()
         for r in self.rekap:
             t.add(r.total)
         return t
 
-    def daily_total(self, d: date) -> Counts:
-        t = Counts()
+    @cached_property
+    def _days(self) -> dict[date, Counts]:
+        days: dict[date, Counts] = {}
         for r in self.rekap:
-            t.add(r.day(d))
-        return t
+            for d, c in r.daily.items():
+                days.setdefault(d, Counts()).add(c)
+        return days
+
+    def daily_total(self, d: date) -> Counts:
+        return self._days.get(d) or Counts()
 
 
 # ------------------------------------------------------------------------------- arithmetic

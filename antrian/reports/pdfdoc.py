@@ -1,10 +1,8 @@
 """The hall's letterhead for PDF reports (ReportLab, A4): hall name, operator, logo if present,
-the report's title and period, printed-at, and "Halaman n dari m" on every page. Charts are
-drawn with matplotlib's Agg canvas (no pyplot, no global backend switch)."""
+the report's title and period, printed-at, and "Halaman n dari m" on every page; grid tables."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +34,9 @@ def styles() -> dict[str, Any]:
 
 
 def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = None, font_size: float = 7,
-          header_rows: int = 1, bold_last: bool = False, align_numbers_from: int = 1) -> Any:
+          header_rows: int = 1, bold_last: bool | int = False, align_numbers_from: int = 1,
+          extra_style: Sequence[tuple[Any, ...]] = ()) -> Any:
+    """A grid table; ``bold_last``: the last row (True) or the last n rows (an int) are totals."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -54,33 +54,13 @@ def table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = No
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
-    if bold_last:
-        style.append(("FONT", (0, -1), (-1, -1), "Helvetica-Bold", font_size))
-        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F0F0F0")))
+    tail = int(bold_last)
+    if tail:
+        style.append(("FONT", (0, -tail), (-1, -1), "Helvetica-Bold", font_size))
+        style.append(("BACKGROUND", (0, -tail), (-1, -1), colors.HexColor("#F0F0F0")))
+    style.extend(extra_style)
     t.setStyle(TableStyle(style))
     return t
-
-
-def figure(width_in: float, height_in: float) -> Any:
-    """A matplotlib Figure on the Agg canvas (headless, thread-safe enough for a CLI)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width_in, height_in), dpi=100)
-    # fixed margins: one draw per chart (a layout engine draws several times)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def figure_flowable(fig: Any, width_pt: float) -> Any:
-    from reportlab.platypus import Image
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # ReportLab re-compresses it
-    buf.seek(0)
-    w_in, h_in = fig.get_size_inches()
-    return Image(buf, width=width_pt, height=width_pt * h_in / w_in)
 
 
 def build_pdf(out: Path, head: Letterhead, story: list[Any], landscape_page: bool = True) -> Path:

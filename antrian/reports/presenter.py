@@ -7,7 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from antrian.reports.model import MEASURE_LABELS, MEASURES, WEEKDAYS_ID, Report, TimeRow
+from antrian.reports.model import (
+    BOOKING_LABELS,
+    BOOKING_MEASURES,
+    MEASURE_LABELS,
+    MEASURES,
+    WEEKDAYS_ID,
+    Report,
+    TimeRow,
+)
 from antrian.reports.period import Period
 
 if TYPE_CHECKING:
@@ -23,7 +31,7 @@ Cell = str | int | float | None
 class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]  # cells: str, int or float (None = empty)
-    bold_last: bool = False
+    bold_last: bool | int = False  # the last row (True) or the last n rows are totals
 
 
 def _m(v: float | None) -> float | None:
@@ -48,8 +56,12 @@ class ReportScreenModel:
         if self.empty:
             return self.message or f"Tidak ada data untuk {self.period.label()}."
         t = self.report.total
-        return (f"{self.period.label()}: {t.issued} diambil, {t.served} dilayani, {t.no_show} tidak hadir, "
+        line = (f"{self.period.label()}: {t.issued} diambil, {t.served} dilayani, {t.no_show} tidak hadir, "
                 f"{t.cancelled} batal, {t.transferred} dialihkan")
+        if self.report.bookings:
+            b = self.report.booking_total
+            line += f"; booking {b.made}: {b.checked_in} check-in, {b.released} hangus, {b.cancelled} dibatalkan"
+        return line
 
     def rekap(self) -> Table:
         r = self.report
@@ -62,6 +74,24 @@ class ReportScreenModel:
         tot = r.total
         rows.append(("Jumlah", "", *(r.daily_total(d).issued for d in days), *(tot.get(m) for m in MEASURES)))
         return Table(headers, tuple(rows), bold_last=True)
+
+    def bookings(self) -> Table:
+        """Bookings per service and day booked for, then each measure per day for the scope."""
+        r = self.report
+        days = r.period.days
+        headers = ("Instansi / Layanan", "Kode", *(str(d.day) for d in days),
+                   *(BOOKING_LABELS[m] for m in BOOKING_MEASURES))
+        rows: list[tuple[Cell, ...]] = []
+        for row in r.bookings:
+            label = row.label if r.by == "agency" else f"{row.agency_name} - {row.service_name}"
+            rows.append((label, row.prefix, *(row.day(d).made for d in days),
+                         *(row.total.get(m) for m in BOOKING_MEASURES)))
+        daily = [r.booking_daily_total(d) for d in days]
+        total = r.booking_total
+        for m in BOOKING_MEASURES:
+            rows.append(("Jumlah" if m == "made" else f"Jumlah {BOOKING_LABELS[m].lower()}", "",
+                         *(c.get(m) for c in daily), *(total.get(m) if k == m else None for k in BOOKING_MEASURES)))
+        return Table(headers, tuple(rows), bold_last=len(BOOKING_MEASURES))
 
     def times(self, level: str = "service") -> Table:
         overall = [self.report.overall_times] if self.report.overall_times and self.report.overall_times.called else []
@@ -104,15 +134,11 @@ def load_screen_model(store: SqlStore, hall: Hall, period: Period, by: str = "se
 
 
 def chart_png(model: ReportScreenModel, kind: str = "daily") -> bytes:
-    """The same charts as the PDF (matplotlib, Agg canvas) as PNG bytes for a QLabel."""
-    import io
+    """The report's charts (matplotlib, Agg canvas) as PNG bytes for a QLabel."""
+    from antrian.reports import charts
 
-    from antrian.reports import pdf
-
-    fig = {"daily": pdf._daily_chart, "heatmap": pdf._heatmap_chart, "counters": pdf._counter_chart}[kind](model.report)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    fig = {"daily": charts.daily_chart, "heatmap": charts.heatmap_chart, "counters": charts.counter_chart}[kind]
+    return charts.png(fig(model.report))
 
 
 def ikm_table(rows: Iterable[IkmRow]) -> Table:

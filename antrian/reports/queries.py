@@ -1,7 +1,9 @@
-"""Build the report's read models with SQL (SQLAlchemy Core) over the tickets, events and users
-tables. Counts are grouped in the database; waits, service times, the arrivals heatmap and the
-counter time lines are computed from one narrow pass over the period's tickets (the hall's time
-zone and percentiles are not portable SQL)."""
+"""Build the report's read models with SQL (SQLAlchemy Core) over the tickets, events, users and
+(antrian.reports.booking_queries) bookings tables. One grouped query over the period's tickets
+gives the Rekap counts, the counters' busy time and, per (day, service, counter, officer), the
+waits and service times as comma lists; the percentiles are taken from those in Python (nearest
+rank is not portable SQL). The arrivals heatmap is grouped per UTC hour in SQL and shifted to the
+hall's time zone; the counter time lines come from the counters' state events."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from datetime import datetime, timezone
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Numeric, Text, and_, case, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,60 +53,68 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
     if agency:
         where.append(c.agency_code == agency)
 
-    # ---- Rekap Layanan: counts grouped in SQL
-    original = case((c.transferred_from.is_(None), 1), else_=0)
+    # ---- one grouped pass over the period's tickets for the Rekap, the times and the counters' busy
+    # time: a row per (day, service, counter, officer) with its counts in SQL and its waits and
+    # service times as two comma lists (parsed at C speed), not one Python row per ticket
+    dialect = conn.dialect.name
+    targets = {s.code: s.target_wait_minutes for s in hall.services}
+    # a transferred-in ticket keeps its first arrival; its wait here starts at the transfer
+    wait_from = case((c.transferred_from.is_(None), c.arrival_at), else_=c.issued_at)
+    waited = _clamped(dialect, _minutes(dialect, wait_from, c.called_at))  # NULL when never called
+    served = _clamped(dialect, _minutes(dialect, func.coalesce(c.started_at, c.called_at), c.finished_at))
+    counted = and_(c.counter_code.is_not(None), c.called_at.is_not(None), c.finished_at.is_not(None),
+                   c.status.in_(["done", "no_show", "transferred", "cancelled"]))
+
+    def n_status(status: str) -> Any:
+        return func.sum(case((c.status == status, 1), else_=0))
+
     rows = conn.execute(
-        select(c.service_day, c.agency_code, c.service_code, c.status,
-               func.count().label("n"), func.sum(original).label("orig"))
+        select(c.service_day, c.agency_code, c.service_code, c.counter_code, c.officer,
+               func.count(), func.sum(case((c.transferred_from.is_(None), 1), else_=0)),
+               n_status("done"), n_status("no_show"), n_status("cancelled"), n_status("transferred"),
+               _joined(dialect, waited), _joined(dialect, case((c.status == "done", served), else_=None)),
+               func.sum(case((counted, _minutes(dialect, c.called_at, c.finished_at) * 60.0), else_=None)),
+               func.max(case((counted, c.finished_at), else_=None)))
         .where(*where)
-        .group_by(c.service_day, c.agency_code, c.service_code, c.status)
+        .group_by(c.service_day, c.agency_code, c.service_code, c.counter_code, c.officer)
     ).all()
     rekap: dict[tuple[str, str | None], RekapRow] = {}
     total_tickets = 0
-    for day, agency_code, service_code, status, n, orig in rows:
+    by_agency, by_service, by_counter, by_officer = TimeTable(), TimeTable(), TimeTable(), TimeTable()
+    by_hall = TimeTable()
+    busy: dict[tuple[str, date], float] = {}
+    last_seen: dict[tuple[str, date], datetime] = {}
+    times: dict[tuple[str, str, str | None, str | None], tuple[list[str], list[str]]] = {}
+    for (day, agency_code, service_code, counter_code, officer, n, orig, done, no_show, cancelled, transferred,
+         waits_text, services_text, busy_s, last) in rows:
         key = (agency_code, service_code if by == "service" else None)
         row = rekap.get(key)
         if row is None:
             row = rekap[key] = _rekap_row(hall, agency_code, key[1])
         cell = row.daily.setdefault(day, Counts())
         cell.issued += int(orig or 0)
+        cell.served += int(done or 0)
+        cell.no_show += int(no_show or 0)
+        cell.cancelled += int(cancelled or 0)
+        cell.transferred += int(transferred or 0)
         total_tickets += int(n)
-        if status == "done":
-            cell.served += n
-        elif status == "no_show":
-            cell.no_show += n
-        elif status == "cancelled":
-            cell.cancelled += n
-        elif status == "transferred":
-            cell.transferred += n
-
-    # ---- waits and service times: durations computed in SQL, percentiles from one narrow pass
-    by_agency, by_service, by_counter, by_officer = TimeTable(), TimeTable(), TimeTable(), TimeTable()
-    by_hall = TimeTable()
-    targets = {s.code: s.target_wait_minutes for s in hall.services}
-    dialect = conn.dialect.name
-    # a transferred-in ticket keeps its first arrival; its wait here starts at the transfer
-    wait_from = case((c.transferred_from.is_(None), c.arrival_at), else_=c.issued_at)
-    waited = _minutes(dialect, wait_from, c.called_at)
-    served = _minutes(dialect, func.coalesce(c.started_at, c.called_at), c.finished_at)
-    result = conn.execute(
-        select(c.service_code, c.agency_code, c.counter_code, c.officer, c.status, waited, served)
-        .where(*where, c.called_at.is_not(None))
-    )
-    # group by the finest key first (C-speed appends), then merge per level
-    fine: dict[tuple[str, str, str | None, str | None], tuple[list[float], list[float]]] = {}
-    for service_code, agency_code, counter_code, officer, status, w, sv in result.fetchall():
-        g = fine.get((service_code, agency_code, counter_code, officer))
-        if g is None:
-            g = fine[(service_code, agency_code, counter_code, officer)] = ([], [])
-        # julianday arithmetic is a float of days: round away its sub-millisecond noise
-        g[0].append(round(w, 3) if w and w > 0 else 0.0)
-        if status == "done" and sv is not None:
-            g[1].append(round(sv, 3) if sv > 0 else 0.0)
-    for (service_code, agency_code, counter_code, officer), (ws, ss) in fine.items():
-        target = targets.get(service_code, 0)
-        ws.sort()
-        within = bisect_right(ws, target)
+        if counter_code and busy_s is not None:
+            busy[(counter_code, day)] = busy.get((counter_code, day), 0.0) + max(0.0, float(busy_s))
+            if last is not None:
+                last = _aware(last)
+                seen = last_seen.get((counter_code, day))
+                last_seen[(counter_code, day)] = last if seen is None else max(seen, last)
+        if waits_text:  # the day does not matter to the times: gather the lists across days first
+            lists = times.get((agency_code, service_code, counter_code, officer))
+            if lists is None:
+                lists = times[(agency_code, service_code, counter_code, officer)] = ([], [])
+            lists[0].append(waits_text)
+            if services_text:
+                lists[1].append(services_text)
+    for (agency_code, service_code, counter_code, officer), (waits, services) in times.items():
+        ws = sorted(map(float, ",".join(waits).split(",")))
+        ss = list(map(float, ",".join(services).split(","))) if services else []
+        within = bisect_right(ws, targets.get(service_code, 0))
         levels: tuple[tuple[TimeTable, str | None], ...] = (
             (by_agency, agency_code), (by_service, service_code), (by_counter, counter_code), (by_officer, officer),
             (by_hall, "Jumlah"))
@@ -121,20 +131,6 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
         utc = datetime.strptime(str(hour)[:13], "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
         local = utc.astimezone(tz)
         heatmap[local.weekday()][local.hour] += int(n)
-
-    # ---- counter busy time (called -> finished) and last activity per counter and day, in SQL
-    busy: dict[tuple[str, date], float] = {}
-    last_seen: dict[tuple[str, date], datetime] = {}
-    busy_s = func.sum(_minutes(dialect, c.called_at, c.finished_at) * 60.0)
-    for counter_code, day, secs, last in conn.execute(
-        select(c.counter_code, c.service_day, busy_s, func.max(c.finished_at))
-        .where(*where, c.counter_code.is_not(None), c.called_at.is_not(None), c.finished_at.is_not(None),
-               c.status.in_(["done", "no_show", "transferred", "cancelled"]))
-        .group_by(c.counter_code, c.service_day)
-    ):
-        busy[(counter_code, day)] = max(0.0, float(secs or 0.0))
-        if last is not None:
-            last_seen[(counter_code, day)] = _aware(last)
 
     # ---- counter time lines from the counters' state events
     lo, hi = period.utc_bounds(tz)
@@ -164,6 +160,9 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
     for (code, _day), secs in busy.items():
         uses.setdefault(code, CounterUse(code, _counter_name(hall, code))).serving_s += secs
 
+    from antrian.reports.booking_queries import booking_rows
+
+    booked = booking_rows(conn, hall, period, by=by, agency=agency)
     names = _officer_names(conn)
     order = {a.code: i for i, a in enumerate(hall.agencies)}
     s_order = {s.code: i for i, s in enumerate(hall.services)}
@@ -185,6 +184,7 @@ def build_report(conn: Connection, hall: Hall, period: Period, by: str = "servic
         heatmap=heatmap,
         counters=sorted(uses.values(), key=lambda u: (k_order.get(u.code, 999), u.code)),
         total_tickets=total_tickets,
+        bookings=booked,
     )
 
 
@@ -195,11 +195,28 @@ def _minutes(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
     return (func.julianday(b) - func.julianday(a)) * 1440.0
 
 
+def _clamped(dialect: str, minutes: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Minutes rounded to the millisecond in SQL (julianday arithmetic is a float of days: round
+    away its noise), never below zero; NULL stays NULL."""
+    if dialect == "postgresql":  # GREATEST would turn NULL into 0
+        return case((minutes < 0, 0.0), else_=func.round(cast(minutes, Numeric), 3))
+    return func.max(func.round(minutes, 3), 0.0)  # SQLite's scalar max: NULL if any argument is NULL
+
+
+def _joined(dialect: str, value: ColumnElement[Any]) -> ColumnElement[str]:
+    """The group's non-NULL values as one comma list (SQLite group_concat, PostgreSQL string_agg)."""
+    if dialect == "postgresql":
+        return func.string_agg(cast(value, Text), ",")
+    return func.group_concat(value, ",")
+
+
 def _utc_hour(dialect: str, col: Any) -> ColumnElement[str]:
     """'YYYY-MM-DD HH' of a UTC timestamp, in SQL (the hall's zones are whole hours from UTC)."""
     if dialect == "postgresql":
         return func.to_char(col, "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", col)
+    # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff': the hour is a prefix
+    # (a slice, not a date parse per ticket)
+    return func.substr(col, 1, 13)
 
 
 def _aware(value: Any) -> datetime:

@@ -1,6 +1,9 @@
 """Booking use cases: the days and slots open to book, book, find, list, cancel, check in at the
 kiosk (a ticket whose arrival time is the slot start), and the release of unused bookings.
 
+(Over 400 lines: the use cases share the policy, the full-slot hint and the group commit of
+bookings; the group commit is the part to move out first if it grows.)
+
 The web pages, the open API, the kiosk "Sudah booking?" screen and `mpp booking` call these and
 nothing else. Every refusal is a ``BookingError`` (``str()`` in Indonesian, ``message_en`` in
 English) raised before anything is written, or inside the transaction so it rolls back.
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -18,7 +22,8 @@ from antrian.domain.booking import BookingPolicy, BookingStatus
 from antrian.domain.catalogue import Hall, Service
 from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text
 from antrian.domain.rules import estimate_wait_minutes
-from antrian.services.booking_ports import Booking, BookingStore
+from antrian.domain.errors import StoreConflict
+from antrian.services.booking_ports import Booking, Bookings, BookingStore, CodeTaken
 from antrian.services.ports import Clock, QueueTx
 from antrian.services.queue_base import QueueCore
 
@@ -70,6 +75,33 @@ class CheckIn:
     issued: IssuedTicket
 
 
+MAX_BATCH = 100  # bookings written in one transaction at most
+_Holdings = dict[tuple[str, date], list[str]]  # (person key, day) -> services held
+
+
+@dataclass(eq=False)
+class _BookRequest:
+    service: Service
+    day: date
+    slot: B.Slot
+    slot_start: datetime
+    slot_utc: datetime
+    key: str
+    identity: B.Identity
+    now: datetime
+    done: bool = False
+    tries: int = 0
+    result: BookingView | None = None
+    error: BaseException | None = None
+
+    def answer(self) -> BookingView:
+        if self.error is not None:
+            raise self.error
+        if self.result is None:  # cannot happen: a batch answers every request it takes
+            raise RuntimeError("booking request left without an answer")
+        return self.result
+
+
 class BookingService(QueueCore):
     def __init__(self, hall: Hall, store: BookingStore, clock: Clock | None = None,
                  policy: BookingPolicy | None = None):
@@ -79,15 +111,21 @@ class BookingService(QueueCore):
         self._secret: bytes | None = None
         self._lock = threading.Lock()
         self._code_limiter = B.RateLimiter(self.policy.code_attempts, self.policy.code_attempts_seconds)
+        self._person_limiter = B.RateLimiter(self.policy.per_person_per_hour, 3600)
+        # group commit of bookings (see _write)
+        self._cond = threading.Condition()
+        self._pending: list[_BookRequest] = []
+        self._combining = False
         # slots this process saw full -> when (monotonic): a hint only, the database decides
         self._full: dict[tuple[str, date, datetime], float] = {}
+        self._slots_cache: dict[tuple[str, date], tuple[B.Slot, ...]] = {}
 
     # ------------------------------------------------------------------ reading
     def bookable_days(self, service_code: str) -> list[date]:
         """The days a citizen may pick (the window), open days of the service only."""
         service = self._service(service_code)
         return [d for d in B.bookable_days(self.local_now(), self.policy)
-                if B.slots_on(service, d, self.policy)]
+                if self._day_slots(service, d)]
 
     def slots(self, service_code: str, day: date) -> list[SlotView]:
         """The day's slots with seats taken and left (refused if the day is not bookable)."""
@@ -97,7 +135,7 @@ class BookingService(QueueCore):
         with self.store.read() as tx:
             taken = self.bstore.bookings(tx).slots_taken(service.code, day)
         out = []
-        for s in B.slots_on(service, day, self.policy):
+        for s in self._day_slots(service, day):
             start = B.slot_at(day, s.start, self.hall.tz)
             out.append(SlotView(start, B.slot_at(day, s.end, self.hall.tz), s.capacity,
                                 taken.get(start, 0),
@@ -109,16 +147,25 @@ class BookingService(QueueCore):
         code = B.parse_code(code_text)
         if code is None:
             raise B.BookingNotFound()
-        with self.store.read() as tx:
-            b = self.bstore.bookings(tx).find_booking(code)
-            if b is None:
-                raise B.BookingNotFound()
-            return self._view(tx, b)
+        for _ in range(2):
+            with self.store.read() as tx:
+                b = self.bstore.bookings(tx).find_booking(code)
+                if b is None:
+                    raise B.BookingNotFound()
+                if not self._lapsed(b):
+                    return self._view(tx, b)
+            # its check-in window has closed but nothing released it yet (no `mpp serve` running,
+            # or between two rounds): release now, so it is never shown as still valid
+            self.release_unused()
+        raise B.BookingNotFound()  # pragma: no cover - released above, so not lapsed the second time
 
     def list(self, day: date | None = None, service_code: str | None = None,
              status: BookingStatus | None = None) -> list[BookingView]:
+        """The bookings (of a day, a service, a status), after releasing the lapsed ones so the
+        counts are right even in a hall where no web server releases them."""
         if service_code is not None:
             self._service(service_code)
+        self.release_unused()
         with self.store.read() as tx:
             return [self._view(tx, b) for b in self.bstore.bookings(tx).list_bookings(day, service_code, status)]
 
@@ -132,54 +179,135 @@ class BookingService(QueueCore):
              phone: str | None = None) -> BookingView:
         """Book a slot of ``service_code`` on ``day`` starting at ``start`` (local time) for the
         person with this NIK or phone number."""
+        now = self.clock.now()
+        identity, service, slot, slot_start = self._checked(service_code, day, start, nik, phone, now)
+        key = B.person_key(self._hall_secret(), identity)
+        with self._lock:  # tries per NIK or phone (a broker cycling slots); in memory, O(1)
+            wait = self._person_limiter.retry_after(key, now)
+            if not wait:
+                self._person_limiter.hit(key, now)
+        if wait:
+            raise B.TooManyTries(wait)
+        return self._write(_BookRequest(service, day, slot, slot_start, slot_start.astimezone(timezone.utc), key,
+                                        identity, now))
+
+    def refuse_from_memory(self, service_code: str, day: date, start: time | str, nik: str | None = None,
+                           phone: str | None = None) -> None:
+        """Raise the refusal ``book()`` would give when it needs no database: bad input, a day
+        or slot outside the window, a slot this process saw full in the last second. Returns None
+        when only the database can answer. CPU only, no I/O: the web page calls it on its event
+        loop, so at 16:00 most "penuh" answers never wait for a worker thread."""
+        self._checked(service_code, day, start, nik, phone, self.clock.now())
+
+    def _checked(self, service_code: str, day: date, start: time | str, nik: str | None, phone: str | None,
+                 now: datetime) -> tuple[B.Identity, Service, B.Slot, datetime]:
+        """The checks of a booking that need no database, in the order a citizen reads them."""
         identity = B.identify(nik=nik, phone=phone)
         service = self._service(service_code)
         start_t = B.parse_slot_time(start) if isinstance(start, str) else start
-        now = self.clock.now()
         local = self.local_now(now)
         self._check_day(service, day, local)
-        slot = B.find_slot(service, day, start_t, self.policy)
+        slot = self._find_slot(service, day, start_t)
         if slot is None:
             raise B.NoSuchSlot(service.name, day, start_t)
         slot_start = B.slot_at(day, slot.start, self.hall.tz)
         if slot_start <= local:
             raise B.SlotInPast(slot_start)
-        key = B.person_key(self._hall_secret(), identity)
-        slot_utc = slot_start.astimezone(timezone.utc)
-        # "penuh" without a write: when the slots open, most answers are this one. A slot seen
-        # full in the last second answers from memory, else a read (it does not wait for
-        # writers) tells; the conditional update below still decides every race.
-        hint = (service.code, day, slot_utc)
-        if self._seen_full(hint):
+        # "penuh" without touching the database: when the slots open, most answers are this one.
+        # A slot seen full in the last second answers from memory; the conditional upsert in the
+        # write still decides every race.
+        if slot.capacity <= 0 or self._seen_full((service.code, day, slot_start.astimezone(timezone.utc))):
             raise B.SlotFull(slot_start)
-        with self.store.read() as rtx:
-            if self.bstore.bookings(rtx).slots_taken(service.code, day).get(slot_utc, 0) >= slot.capacity:
-                self._mark_full(hint)
-                raise B.SlotFull(slot_start)
-        with self.store.transaction() as tx:
-            self._begin(tx, now)
-            bk = self.bstore.bookings(tx)
-            if bk.holding_booking(key, service.code, day) is not None:
-                raise B.AlreadyBooked(service.name, day)
-            if bk.person_bookings_on(key, day) >= self.policy.max_per_person_per_day:
-                raise B.TooManyBookings(self.policy.max_per_person_per_day, day)
-            if slot.capacity <= 0 or not bk.take_slot(service.code, day, slot_utc, slot.capacity):
-                self._mark_full(hint)
-                raise B.SlotFull(slot_start)
-            code = B.make_code()
-            while bk.find_booking(code) is not None:  # ~1e-12 per booking; cheap to be sure
-                code = B.make_code()
-            try:
-                b = bk.add_booking(Booking(
-                    id=None, code=code, service_code=service.code, day=day, slot_at=slot_utc,
-                    slot_minutes=self.policy.slot_minutes, person_key=key, contact_kind=identity.kind,
-                    contact_hint=identity.hint, status=BookingStatus.ACTIVE, created_at=now,
-                ))
-            except B.AlreadyBooked:  # the same person won a race for this service and day
-                raise B.AlreadyBooked(service.name, day) from None
-            # the event log is read by displays: no code, no person key
-            self._event(tx, "booked", now, booking_id=b.id, service=service.code, day=day, slot=slot_utc)
-            return self._view(tx, b)
+        return identity, service, slot, slot_start
+
+    def slot_capacity(self, service_code: str, day: date, start: time | str) -> int:
+        """The seats of a slot (0 when there is no such slot)."""
+        start_t = B.parse_slot_time(start) if isinstance(start, str) else start
+        slot = self._find_slot(self._service(service_code), day, start_t)
+        return slot.capacity if slot is not None else 0
+
+    def _write(self, req: _BookRequest) -> BookingView:
+        """Group commit: the requests of this process queue up; one thread at a time (the
+        combiner) writes everything queued in ONE transaction (one commit, one fsync on SQLite,
+        no wait on another thread's row lock on PostgreSQL) and hands each request its answer.
+        A request that arrives meanwhile goes into the next transaction."""
+        with self._cond:
+            self._pending.append(req)
+            while not req.done and self._combining:
+                self._cond.wait()
+            if req.done:
+                return req.answer()
+            self._combining = True
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        try:
+            self._write_batch(batch)
+        finally:
+            with self._cond:
+                for r in batch:
+                    r.done = True
+                self._combining = False
+                self._cond.notify_all()
+        return req.answer()
+
+    def _write_batch(self, batch: Sequence[_BookRequest]) -> None:
+        try:
+            with self.store.transaction() as tx:
+                bk = self.bstore.bookings(tx)
+                # what the batch's people already hold, in one query (kept up to date below)
+                held = bk.people_holdings([(r.key, r.day) for r in batch
+                                           if not self._seen_full((r.service.code, r.day, r.slot_utc))])
+                outcomes = [self._book_in(tx, bk, r, held) for r in batch]
+        except (B.AlreadyBooked, CodeTaken, StoreConflict) as e:
+            # a race with another process (the person index, a deadlock) or a code drawn twice:
+            # nothing of the batch was written; each request again in its own transaction
+            if len(batch) > 1:
+                for r in batch:
+                    self._write_batch([r])
+                return
+            r = batch[0]
+            if isinstance(e, CodeTaken) and r.tries < 3:
+                r.tries += 1
+                self._write_batch(batch)
+                return
+            r.error = B.AlreadyBooked(r.service.name, r.day) if isinstance(e, B.AlreadyBooked) else e
+            return
+        except BaseException as e:  # the database is away: every request of the batch is told
+            for r in batch:
+                r.error = e
+            return
+        for r, out in zip(batch, outcomes):
+            if isinstance(out, BookingView):
+                r.result = out
+            else:
+                r.error = out
+
+    def _book_in(self, tx: QueueTx, bk: Bookings, r: _BookRequest,
+                 holdings: _Holdings) -> BookingView | B.BookingError:
+        """One booking inside the batch's transaction. A refusal is returned (not raised) and
+        writes nothing, so the other requests of the batch go on."""
+        hint = (r.service.code, r.day, r.slot_utc)
+        if self._seen_full(hint):  # filled by an earlier request of this batch
+            return B.SlotFull(r.slot_start)
+        held = holdings.setdefault((r.key, r.day), [])
+        if r.service.code in held:
+            return B.AlreadyBooked(r.service.name, r.day)
+        if len(held) >= self.policy.max_per_person_per_day:
+            return B.TooManyBookings(self.policy.max_per_person_per_day, r.day)
+        taken = bk.take_slot(r.service.code, r.day, r.slot_utc, r.slot.capacity)
+        if not taken:
+            self._mark_full(hint)
+            return B.SlotFull(r.slot_start)
+        if taken >= r.slot.capacity:  # the last seat: the next requests are told "penuh" from memory
+            self._mark_full(hint)
+        b = bk.add_booking(Booking(  # raises AlreadyBooked / CodeTaken: the batch is redone
+            id=None, code=B.make_code(), service_code=r.service.code, day=r.day, slot_at=r.slot_utc,
+            slot_minutes=self.policy.slot_minutes, person_key=r.key, contact_kind=r.identity.kind,
+            contact_hint=r.identity.hint, status=BookingStatus.ACTIVE, created_at=r.now,
+        ))
+        held.append(r.service.code)
+        # the event log is read by displays: no code, no person key
+        self._event(tx, "booked", r.now, booking_id=b.id, service=r.service.code, day=r.day, slot=r.slot_utc)
+        return self._view(tx, b)
 
     def cancel(self, code_text: str, officer: str | None = None) -> BookingView:
         """Cancel an active booking (its seat is free again). ``officer`` None: the citizen with
@@ -251,9 +379,7 @@ class BookingService(QueueCore):
             seq = tx.next_number(day, agency.prefix)
             arrival = b.slot_at.astimezone(timezone.utc)
             # ahead: the priority line, and everyone waiting who arrived by the slot start
-            ahead = sum(1 for t in tx.open_tickets(day)
-                        if t.service_code == service.code and t.status == Status.WAITING
-                        and (t.is_priority or t.arrival_at <= arrival))
+            ahead = tx.waiting_count(day, service.code, True) + tx.count_waiting_before(day, service.code, False, arrival)
             token = make_token(day, agency.prefix, seq)
             ticket = tx.add_waiting(Ticket(
                 id=None, service_day=day, prefix=agency.prefix, seq=seq,
@@ -276,9 +402,16 @@ class BookingService(QueueCore):
 
     # ------------------------------------------------------------------ release
     def release_unused(self) -> int:
-        """Release the active bookings whose check-in window has closed; returns how many."""
+        """Release the active bookings whose check-in window has closed; returns how many this
+        call released. Idempotent and safe to run from several processes at once (the web
+        server's periodic job, `mpp booking release`, a list or a lookup): each booking is
+        released by one compare-and-set, so it is counted once. A read first: nothing due, no
+        write lock taken."""
         now = self.clock.now()
         cutoff = now - timedelta(minutes=self.policy.checkin_after)
+        with self.store.read() as rtx:
+            if not self.bstore.bookings(rtx).active_started_by(cutoff):
+                return 0
         with self.store.transaction() as tx:
             bk = self.bstore.bookings(tx)
             released = [b for b in bk.active_started_by(cutoff)
@@ -289,11 +422,33 @@ class BookingService(QueueCore):
         return len(released)
 
     # ------------------------------------------------------------------ helpers
+    def _day_slots(self, service: Service, day: date) -> tuple[B.Slot, ...]:
+        """The slots of a service on a day (the hall and the policy do not change while the
+        process runs, so they are worked out once per service and day)."""
+        key = (service.code, day)
+        slots = self._slots_cache.get(key)
+        if slots is None:
+            if len(self._slots_cache) > 4096:
+                self._slots_cache.clear()
+            slots = self._slots_cache[key] = tuple(B.slots_on(service, day, self.policy))
+        return slots
+
+    def _find_slot(self, service: Service, day: date, start: time) -> B.Slot | None:
+        for s in self._day_slots(service, day):
+            if s.start == start:
+                return s
+        return None
+
+    def _lapsed(self, b: Booking, now: datetime | None = None) -> bool:
+        """Active, but its check-in window has closed (release candidate)."""
+        closes = b.slot_at + timedelta(minutes=self.policy.checkin_after)
+        return b.status == BookingStatus.ACTIVE and (now or self.clock.now()) >= closes
+
     def _check_day(self, service: Service, day: date, local_now: datetime) -> None:
         days = B.bookable_days(local_now, self.policy)
         if day not in days:
             raise B.DateOutsideWindow(day, days[0], days[-1])
-        if not B.slot_starts(service, day, self.policy):
+        if not self._day_slots(service, day):
             raise B.DayClosed(service.name, day)
 
     def _seen_full(self, key: tuple[str, date, datetime]) -> bool:

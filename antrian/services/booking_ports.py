@@ -2,12 +2,13 @@
 
 ``BookingStore.bookings(tx)`` gives the booking side of a queue transaction, so a check-in
 writes the booking and the new ticket in one transaction. The slot counter is a row per
-(service, day, slot) incremented with a conditional update (``WHERE taken < capacity``) checked
+(service, day, slot) incremented with a conditional upsert (``WHERE taken < capacity``) checked
 by row count, so a slot is never sold twice, whatever the interleaving.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -15,6 +16,11 @@ from typing import Any, Protocol
 
 from antrian.domain.booking import BookingStatus
 from antrian.services.ports import Clock, QueueTx
+
+
+class CodeTaken(Exception):
+    """``add_booking``: another booking already has this code (drawn twice, ~1e-12); the
+    transaction is rolled back and the booking made again with a new code."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,9 @@ class Bookings(Protocol):
         """The hall's secret for person keys; stores ``candidate`` first if there is none."""
         ...
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
-        """One more seat of a slot if fewer than ``capacity`` are taken; False if full."""
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
+        """One more seat of a slot if fewer than ``capacity`` are taken: the seats taken now,
+        this one included (so the caller knows when it took the last one); 0 if full."""
         ...
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None: ...
@@ -55,16 +62,17 @@ class Bookings(Protocol):
         """Seats taken per slot start (slots with none are left out)."""
         ...
 
-    def holding_booking(self, person_key: str, service_code: str, day: date) -> Booking | None:
-        """The person's active or checked-in booking of a service on a day."""
-        ...
-
-    def person_bookings_on(self, person_key: str, day: date) -> int:
-        """The person's active or checked-in bookings on a day, over all services."""
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        """For each (person key, day): the service codes of the person's active or checked-in
+        bookings that day (serves both the one-per-service rule and the per-day limit). One
+        query for a whole batch of bookings; people without any are left out."""
         ...
 
     def add_booking(self, booking: Booking) -> Booking:
-        """Store a new booking; returns it with its id."""
+        """Store a new booking; returns it with its id. Raises AlreadyBooked when the person
+        already holds one of the service that day (the unique index, a race with another
+        process) and CodeTaken when the code is taken; either leaves the transaction to be rolled
+        back (no savepoint: a statement fewer per booking)."""
         ...
 
     def get_booking(self, booking_id: int) -> Booking | None: ...

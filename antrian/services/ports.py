@@ -16,6 +16,7 @@ tickets.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Protocol
@@ -51,6 +52,15 @@ class ServiceTimes:
 
     finished: int = 0
     total_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ServiceCounts:
+    """One service's counts of the day: tickets issued, waiting, waiting in the priority line."""
+
+    issued: int = 0
+    waiting: int = 0
+    waiting_priority: int = 0
 
 
 class ServiceDays(Protocol):
@@ -192,7 +202,43 @@ class Users(Protocol):
         ...
 
 
-class QueueTx(ServiceDays, Numbering, Tickets, Counters, EventLog, Users, Protocol):
+class HallReads(Protocol):
+    """What the windows read every few seconds, each bounded by the hall's size (services,
+    counters, the few shown), never by the queue's length: counts come from the day's counts,
+    the rest from index seeks (SQL) or a bounded look (the fake)."""
+
+    def service_counts(self, day: date) -> dict[str, ServiceCounts]:
+        """Every service's counts of ``day`` in one read (services with no count are left out)."""
+        ...
+
+    def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:
+        """The earliest arrival among the waiting tickets of each service on ``day`` (services
+        with nobody waiting are left out)."""
+        ...
+
+    def next_in_line(self, day: date, counter_code: str, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        """The first ``limit`` waiting tickets of ``day`` for a counter in call-next order
+        (priority line first, then arrival, then id): those targeted at it, and the untargeted
+        ones of ``service_codes``."""
+        ...
+
+    def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
+        """The tickets of ``day`` the counter parked, by arrival then id."""
+        ...
+
+    def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+        """Those of ``ticket_ids`` that are open tickets of ``day``."""
+        ...
+
+    def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                             ticket_id: int | None = None) -> int:
+        """Waiting tickets of a service and line (``priority``) on ``day`` that arrived before
+        ``arrival_at`` or at it with a lower id than ``ticket_id`` (None: any id, so every
+        arrival at ``arrival_at`` counts). A counted index range: the cost grows with the answer."""
+        ...
+
+
+class QueueTx(ServiceDays, Numbering, Tickets, Counters, EventLog, Users, HallReads, Protocol):
     """One database transaction. Leaving the ``with`` block commits; an exception rolls back."""
 
 

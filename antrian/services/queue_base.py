@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 from antrian.domain.catalogue import Counter, Hall, Service
 from antrian.domain.errors import (
     BadTicketRef,
+    ClockJump,
     InvalidTransition,
     NoCurrentTicket,
     StoreConflict,
@@ -82,7 +83,15 @@ class QueueCore:
 
     def _begin(self, tx: QueueTx, now: datetime) -> date:
         day = self.service_day(now)
-        tx.rollover(day, now)
+        try:
+            tx.rollover(day, now)
+        except ClockJump as jump:
+            # Friday -> Monday, or a holiday week: the days skipped are days the hall is closed,
+            # so the date moving on by more than one is expected, not a clock that jumped.
+            last = jump.params.get("last_day")
+            if not last or not self.hall.closed_between(date.fromisoformat(str(last)), day):
+                raise
+            tx.rollover(day, now, confirm_jump=True)
         return day
 
     # ------------------------------------------------------------------ events

@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 
 from antrian.domain import rules
 from antrian.domain.model import CALL_EVENTS, CounterState, Event, IssuedTicket, Status, Ticket, qr_text
+from antrian.services.ports import ServiceCounts
 from antrian.services.queue_base import QueueCore
+
+NONE = ServiceCounts()
 
 
 @dataclass(frozen=True)
@@ -45,25 +48,26 @@ class ReadModels(QueueCore):
         return {s.code: rules.availability(s, self.hall, local, counts.get(s.code, 0)) for s in self.hall.services}
 
     def status(self) -> HallStatus:
+        """The hall at a glance. Bounded by the hall's size, not the queue's: the waiting counts
+        are the day's counts, the oldest arrival one index seek per service and line, the
+        counters' tickets fetched by id."""
         now = self.clock.now()
         day = self.service_day(now)
         with self.store.read() as tx:
-            open_tickets = tx.open_tickets(day)
-            counts = tx.issued_counts(day)
+            counts = tx.service_counts(day)
+            oldest = tx.oldest_arrivals(day, [s.code for s in self.hall.services])
             states = {st.code: st for st in tx.counter_states()}
-            by_id = {t.id: t for t in open_tickets}
-        waiting: dict[str, list[Ticket]] = {}
-        for t in open_tickets:
-            if t.status == Status.WAITING:
-                waiting.setdefault(t.service_code, []).append(t)
+            held = [st.current_ticket_id for c in self.hall.counters
+                    if (st := states.get(c.code)) is not None and st.current_ticket_id is not None]
+            by_id = tx.open_tickets_by_id(day, held)
         services = tuple(
             ServiceStatus(
                 service_code=s.code,
                 agency_code=s.agency_code,
-                waiting=len(waiting.get(s.code, [])),
-                waiting_priority=sum(1 for t in waiting.get(s.code, []) if t.is_priority),
-                oldest_arrival=min((t.arrival_at for t in waiting.get(s.code, [])), default=None),
-                issued_today=counts.get(s.code, 0),
+                waiting=counts.get(s.code, NONE).waiting,
+                waiting_priority=counts.get(s.code, NONE).waiting_priority,
+                oldest_arrival=oldest.get(s.code),
+                issued_today=counts.get(s.code, NONE).issued,
                 target_wait_minutes=s.target_wait_minutes,
             )
             for s in self.hall.services
@@ -71,25 +75,21 @@ class ReadModels(QueueCore):
         counters = []
         for c in self.hall.counters:
             st = states.get(c.code) or CounterState(code=c.code)
-            counters.append(CounterView(c.code, st, by_id.get(st.current_ticket_id)))
+            cur = by_id.get(st.current_ticket_id) if st.current_ticket_id is not None else None
+            counters.append(CounterView(c.code, st, cur))
         return HallStatus(at=now, services=services, counters=tuple(counters))
 
     def counter_view(self, counter_code: str, next_limit: int = 5) -> tuple[CounterView, list[Ticket], list[Ticket]]:
-        """(this counter's state and ticket, the next few in line for it, tickets it parked)."""
+        """(this counter's state and ticket, the next few in line for it in call-next order,
+        tickets it parked): index-ordered reads of the few shown, whatever the queue's length."""
         counter = self._counter(counter_code)
         day = self.service_day()
         with self.store.read() as tx:
             st = tx.counter_state(counter.code)
             cur = tx.get_ticket(st.current_ticket_id) if st.current_ticket_id else None
-            open_tickets = tx.open_tickets(day)
-        mine = [
-            t for t in open_tickets
-            if t.status == Status.WAITING
-            and (t.target_counter == counter.code or (t.target_counter is None and t.service_code in counter.service_codes))
-        ]
-        mine.sort(key=lambda t: (not t.is_priority, t.arrival_at, t.id or 0))
-        parked = [t for t in open_tickets if t.status == Status.PARKED and t.counter_code == counter.code]
-        return CounterView(counter.code, st, cur), mine[:next_limit], parked
+            mine = tx.next_in_line(day, counter.code, counter.service_codes, next_limit)
+            parked = tx.parked_at(day, counter.code)
+        return CounterView(counter.code, st, cur), mine, parked
 
     def find_ticket(self, ref_text: str) -> Ticket:
         with self.store.read() as tx:
@@ -99,12 +99,9 @@ class ReadModels(QueueCore):
         """Rebuild what the holder was told (for a reprint)."""
         with self.store.read() as tx:
             ahead = 0
-            if ticket.status == Status.WAITING:
-                ahead = sum(
-                    1 for t in tx.open_tickets(ticket.service_day)
-                    if t.status == Status.WAITING and t.service_code == ticket.service_code
-                    and (t.arrival_at, t.id or 0) < (ticket.arrival_at, ticket.id or 0)
-                )
+            if ticket.status == Status.WAITING:  # everyone of the service who arrived earlier
+                ahead = sum(tx.count_waiting_before(ticket.service_day, ticket.service_code, line,
+                                                    ticket.arrival_at, ticket.id or 0) for line in (False, True))
             service = self.hall.service(ticket.service_code)
             eta = rules.estimate_wait_minutes(ahead, self._avg_minutes(tx, ticket.service_day, service),
                                               self._open_counters(tx, service.code))

@@ -27,6 +27,7 @@ from antrian.domain.errors import QueueError
 from antrian.domain.model import CounterStatus, IssuedTicket, Status, Ticket, qr_text
 
 if TYPE_CHECKING:
+    from antrian.services.ports import QueueTx
     from antrian.services.queue import QueueService
 
 # states printed as they are (the holder learns what happened to the ticket)
@@ -76,7 +77,7 @@ def reprint_view(queue: QueueService, ticket: Ticket) -> ReprintView:
         fresh = tx.get_ticket(ticket.id) if ticket.id is not None else None
         if fresh is not None and fresh.status != ticket.status:  # changed since it was looked up
             return reprint_view(queue, fresh)
-        ahead = sum(1 for t in tx.open_tickets(ticket.service_day) if _ahead_of(t, ticket))
+        ahead = people_ahead(tx, ticket)
         times = tx.service_times(ticket.service_day, service.code)
         done_n, done_s = times.finished, times.total_seconds
         serving = {c.code for c in hall.counters_serving(service.code)}
@@ -85,6 +86,16 @@ def reprint_view(queue: QueueService, ticket: Ticket) -> ReprintView:
     avg = done_s / done_n / 60.0 if done_n > 0 else service.service_minutes
     eta = rules.estimate_wait_minutes(ahead, avg, open_counters)
     return ReprintView(ticket, ahead, eta, qr, state=Status.WAITING)
+
+
+def people_ahead(tx: QueueTx, ticket: Ticket) -> int:
+    """How many will be called before a waiting ``ticket`` (what ``_ahead_of`` says of every open
+    ticket, counted): a priority ticket has the earlier priority tickets ahead; any other the
+    whole priority line (the day's count) and the earlier others. A counted index range."""
+    day, service, tid = ticket.service_day, ticket.service_code, ticket.id or 0
+    if ticket.is_priority:
+        return tx.count_waiting_before(day, service, True, ticket.arrival_at, tid)
+    return tx.waiting_count(day, service, True) + tx.count_waiting_before(day, service, False, ticket.arrival_at, tid)
 
 
 def _ahead_of(other: Ticket, ticket: Ticket) -> bool:

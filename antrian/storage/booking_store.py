@@ -2,24 +2,25 @@
 an open ``SqlTx``, so a check-in writes the booking and its ticket in one transaction;
 ``SqlBookingStore`` is the SqlStore that also hands it out.
 
-No slot sold twice: the seat counter row is created if missing (INSERT ... ON CONFLICT DO
-NOTHING), then ``UPDATE booking_slots SET taken = taken + 1 WHERE ... AND taken < :capacity``
-and the row count says whether the seat was had. On PostgreSQL a concurrent UPDATE waits for the
-row lock and re-reads ``taken`` after the other commits; on SQLite writers are serialised by
-BEGIN IMMEDIATE. One holding booking per person, service and day is also a partial unique index.
+No slot sold twice: one statement, ``INSERT INTO booking_slots (..., taken) VALUES (..., 1) ON
+CONFLICT DO UPDATE SET taken = taken + 1 WHERE taken < :capacity RETURNING taken``: a row back
+means the seat was had. On PostgreSQL a concurrent upsert waits for the row lock and re-reads
+``taken`` after the other commits; on SQLite writers are serialised by BEGIN IMMEDIATE. One
+holding booking per person, service and day is also a partial unique index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from antrian.domain.booking import HOLDING_STATUSES, AlreadyBooked, BookingStatus
-from antrian.services.booking_ports import Booking
+from antrian.services.booking_ports import Booking, CodeTaken
 from antrian.services.ports import QueueTx
 from antrian.storage import tables as T
 from antrian.storage.db import SqlStore
@@ -44,6 +45,35 @@ def _booking(row: Row[Any]) -> Booking:
     )
 
 
+# The statements of a booking, built once (a booking at 16:00 should not pay for building and
+# keying them again): bound parameters only, no expanding IN.
+_HOLDINGS = select(bookings.c.service_code).where(
+    bookings.c.person_key == bindparam("person_key"), bookings.c.day == bindparam("day"),
+    or_(*(bookings.c.status == s for s in _HOLDING)),
+)
+_ADD_BOOKING = insert(bookings).values({c: bindparam(c) for c in (
+    "code", "service_code", "day", "slot_at", "slot_minutes", "person_key", "contact_kind", "contact_hint",
+    "status", "created_at", "ticket_id")}).returning(bookings.c.id)
+_TAKE_SLOT: dict[bool, Any] = {}
+
+
+def _take_slot_stmt(pg: bool) -> Any:
+    stmt = _TAKE_SLOT.get(pg)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert: Callable[[Any], Any] = postgresql.insert if pg else sqlite.insert
+        c = booking_slots.c
+        stmt = dialect_insert(booking_slots).values(
+            service_code=bindparam("service_code"), day=bindparam("day"), slot_at=bindparam("slot_at"), taken=1,
+        ).on_conflict_do_update(
+            index_elements=[c.service_code, c.day, c.slot_at], set_={"taken": c.taken + 1},
+            where=c.taken < bindparam("capacity"),
+        ).returning(c.taken)
+        _TAKE_SLOT[pg] = stmt
+    return stmt
+
+
 class SqlBookings:
     def __init__(self, conn: Connection, pg: bool):
         self.conn = conn
@@ -64,17 +94,16 @@ class SqlBookings:
                           .on_conflict_do_nothing(index_elements=[T.meta.c.key]))
         return str(self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == SECRET_KEY)).scalar_one())
 
-    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> bool:
-        ins = self._insert()
-        c = booking_slots.c
-        self.conn.execute(ins(booking_slots).values(service_code=service_code, day=day, slot_at=slot_at, taken=0)
-                          .on_conflict_do_nothing(index_elements=[c.service_code, c.day, c.slot_at]))
-        n = self.conn.execute(
-            update(booking_slots)
-            .where(c.service_code == service_code, c.day == day, c.slot_at == slot_at, c.taken < capacity)
-            .values(taken=c.taken + 1)
-        ).rowcount
-        return n == 1
+    def take_slot(self, service_code: str, day: date, slot_at: datetime, capacity: int) -> int:
+        # one statement: the seat row is created with 1 taken, or incremented while below capacity
+        # (ON CONFLICT DO UPDATE ... WHERE: no row changed when full). RETURNING says whether a
+        # row was written and the seats now taken (the driver's rowcount is -1 for an upsert on
+        # PostgreSQL through psycopg).
+        if capacity <= 0:
+            return 0
+        row = self.conn.execute(_take_slot_stmt(self.pg), {"service_code": service_code, "day": day,
+                                                          "slot_at": slot_at, "capacity": capacity}).first()
+        return int(row[0]) if row is not None else 0
 
     def give_back_slot(self, service_code: str, day: date, slot_at: datetime) -> None:
         c = booking_slots.c
@@ -90,33 +119,40 @@ class SqlBookings:
                                                                   c.taken > 0))
         return {r[0]: int(r[1]) for r in rows}
 
-    def holding_booking(self, person_key: str, service_code: str, day: date) -> Booking | None:
+    def people_holdings(self, people: Sequence[tuple[str, date]]) -> dict[tuple[str, date], list[str]]:
+        wanted = set(people)
+        if not wanted:
+            return {}
+        if len(wanted) == 1:  # the usual case outside a rush: a prebuilt statement
+            key, day = next(iter(wanted))
+            rows = self.conn.execute(_HOLDINGS, {"person_key": key, "day": day})
+            codes = [str(r[0]) for r in rows]
+            return {(key, day): codes} if codes else {}
         c = bookings.c
-        row = self.conn.execute(select(bookings).where(
-            c.person_key == person_key, c.service_code == service_code, c.day == day, c.status.in_(_HOLDING)
-        )).first()
-        return _booking(row) if row else None
-
-    def person_bookings_on(self, person_key: str, day: date) -> int:
-        c = bookings.c
-        return int(self.conn.execute(select(func.count()).select_from(bookings).where(
-            c.person_key == person_key, c.day == day, c.status.in_(_HOLDING)
-        )).scalar_one())
+        rows = self.conn.execute(select(c.person_key, c.day, c.service_code).where(
+            c.person_key.in_(sorted({k for k, _ in wanted})), c.day.in_(sorted({d for _, d in wanted})),
+            or_(*(c.status == s for s in _HOLDING)),
+        ))
+        out: dict[tuple[str, date], list[str]] = {}
+        for r in rows:
+            if (r[0], r[1]) in wanted:
+                out.setdefault((r[0], r[1]), []).append(str(r[2]))
+        return out
 
     def add_booking(self, b: Booking) -> Booking:
         try:
-            with self.conn.begin_nested():  # a savepoint: a lost race leaves the transaction usable
-                new_id = self.conn.execute(
-                    insert(bookings).values(
-                        code=b.code, service_code=b.service_code, day=b.day, slot_at=b.slot_at,
-                        slot_minutes=b.slot_minutes, person_key=b.person_key, contact_kind=b.contact_kind,
-                        contact_hint=b.contact_hint, status=b.status.value, created_at=b.created_at,
-                        ticket_id=b.ticket_id,
-                    ).returning(bookings.c.id)
-                ).scalar_one()
-        except IntegrityError:
-            # the unique person index: the same person booked the same service and day meanwhile
-            raise AlreadyBooked(b.service_code, b.day) from None
+            new_id = self.conn.execute(_ADD_BOOKING, {
+                "code": b.code, "service_code": b.service_code, "day": b.day, "slot_at": b.slot_at,
+                "slot_minutes": b.slot_minutes, "person_key": b.person_key, "contact_kind": b.contact_kind,
+                "contact_hint": b.contact_hint, "status": b.status.value, "created_at": b.created_at,
+                "ticket_id": b.ticket_id,
+            }).scalar_one()
+        except IntegrityError as e:
+            # the unique person index (the same person booked the same service and day meanwhile,
+            # in another process) or the unique code
+            if "person" in str(e.orig).lower():
+                raise AlreadyBooked(b.service_code, b.day) from None
+            raise CodeTaken(b.code) from None
         return b.evolve(id=int(new_id))
 
     def get_booking(self, booking_id: int) -> Booking | None:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0003_manager"  # the newest migration: 0001 -> 0002_web -> 0004_booking -> 0003_manager
+HEAD_REVISION = "0005_reads"  # the newest migration: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads
 
 
 def redact(url: str) -> str:

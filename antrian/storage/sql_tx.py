@@ -15,6 +15,7 @@ from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
+from antrian.storage.read_sql import HallReadsSql
 
 EVENT_CHANNEL = "mpp_events"
 _EVENT_LOCK_KEY = 0x4D5050  # "MPP"
@@ -68,7 +69,7 @@ def _json_default(o: object) -> str:
     return str(o)
 
 
-class SqlTx:
+class SqlTx(HallReadsSql):
     def __init__(self, conn: Connection, dialect: str, known_day: date | None = None,
                  known_counters: frozenset[str] = frozenset()):
         self.conn = conn

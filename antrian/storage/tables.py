@@ -86,7 +86,16 @@ Index(
     postgresql_where=tickets.c.transferred_from.is_(None),
 )
 Index("ix_tickets_waiting", tickets.c.status, tickets.c.service_code, tickets.c.prio, tickets.c.arrival_at, tickets.c.id)
-Index("ix_tickets_day_status", tickets.c.service_day, tickets.c.status)
+# The day's waiting line of each service in call-next order (it replaced ix_tickets_day_status,
+# its first two columns; target_counter last: the untargeted filter is read from the index).
+Index("ix_tickets_day_line", tickets.c.service_day, tickets.c.status, tickets.c.service_code, tickets.c.prio,
+      tickets.c.arrival_at, tickets.c.id, tickets.c.target_counter)
+# Tickets sent to one counter (few: partial), and a counter's parked tickets (few: partial).
+Index("ix_tickets_targeted", tickets.c.target_counter, tickets.c.service_day, tickets.c.status, tickets.c.prio,
+      tickets.c.arrival_at, tickets.c.id,
+      sqlite_where=tickets.c.target_counter.isnot(None), postgresql_where=tickets.c.target_counter.isnot(None))
+Index("ix_tickets_parked", tickets.c.counter_code, tickets.c.service_day,
+      sqlite_where=text("status = 'parked'"), postgresql_where=text("status = 'parked'"))
 Index("ix_tickets_token", tickets.c.token)
 
 counters = Table(

@@ -120,3 +120,39 @@ def test_sqlite_has_no_skew_warning(queue, store):
     if store.dialect != "sqlite":
         pytest.skip("SQLite only")
     assert queue.clock_skew(FakeClock(datetime(2030, 1, 1, tzinfo=timezone.utc))) is None
+
+
+def _weekday_hall():
+    from antrian.config import HallFile, build_hall
+    from tests.conftest import hall_dict
+
+    d = hall_dict()
+    d["defaults"]["hours"] = {k: ["07:00-16:00"] for k in ("mon", "tue", "wed", "thu", "fri")}
+    return build_hall(HallFile.model_validate(d), "<weekday hall>")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "fake"])
+def test_friday_to_monday_is_no_clock_jump_but_skipping_a_working_day_is(tmp_path, kind):
+    """The days between are weekend days the hall is closed: Monday morning needs no supervisor.
+    Friday to Tuesday skips Monday, an open day: that is still refused until confirmed."""
+    hall = _weekday_hall()
+    if kind == "sqlite":
+        from antrian.storage.db import upgrade
+
+        url = f"sqlite:///{tmp_path / 'mpp.sqlite3'}"
+        upgrade(url)
+        store = SqlStore(url)
+    else:
+        store = FakeStore()
+    friday = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # Friday 09:00 in Jakarta
+    clock = FakeClock(friday)
+    q = QueueService(hall, store, clock)
+    t = q.issue("ktp").ticket
+    clock.advance(days=3)  # Monday
+    monday = q.issue("ktp").ticket
+    assert monday.number == "K-001" and monday.service_day == t.service_day + timedelta(days=3)
+    with store.read() as tx:
+        assert tx.get_ticket(t.id).status == Status.EXPIRED
+    clock.advance(days=2)  # Wednesday: Tuesday, an open day, was skipped
+    with pytest.raises(ClockJump):
+        q.issue("ktp")

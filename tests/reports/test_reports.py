@@ -117,17 +117,21 @@ def test_xlsx_read_back(two_days, hall, tmp_path):
     assert ktp[8] == 8 and ktp[7] == 1  # mean service minutes; served
     u = wb["Utilisasi Loket"]
     assert [c.value for c in u[5]][-1] == "Jeda: sholat (jam)"
-    assert u["F6"].value == pytest.approx(25 / 35)
+    assert u["F6"].value == pytest.approx(25 / 35) and u["F6"].number_format == "0.0%"
+    assert u["C6"].number_format == "0.00" and t["D6"].number_format == "0.0"  # real numbers, shown rounded
+    assert ws["A1"].font.b and ws["D5"].font.b and ws["D5"].fill.fgColor.rgb.endswith("DDE6F0")
     assert wb["Kedatangan"]["K8"].value == 4  # Rabu (row 8), 09h (column K)
 
 
 def test_csv_long_form(two_days, hall, tmp_path):
     out = tmp_path / "r.csv"
     write_report(two_days.store, hall, P, "csv", out)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert rows[0] == {"date": "2026-11-25", "agency": "dukcapil", "agency_name": "Disdukcapil", "prefix": "K",
                        "service": "ktp", "service_name": "KTP-el", "issued": "2", "served": "1", "no_show": "1",
-                       "cancelled": "0", "transferred": "0"}
+                       "cancelled": "0", "transferred": "0", "bookings_made": "0", "bookings_checked_in": "0",
+                       "bookings_released": "0", "bookings_cancelled": "0"}
     assert sum(int(r["issued"]) for r in rows) == 5
 
 

@@ -15,8 +15,10 @@ and busy states apply exactly as for a person. ``state`` reports what the widget
 
 Commands (all stations: ``state``, ``quit``):
 
-- kiosk: ``tap_priority {group}``, ``tap_agency {code}``, ``tap_service {code}``, ``home``;
-  ``state`` -> screen, number shown on the result screen, error message shown, banner, busy...
+- kiosk: ``tap_priority {group}``, ``tap_agency {code}``, ``tap_service {code}``, ``home``,
+  ``tap_booking`` ("Sudah booking?"), ``type_booking_code {code}`` (keypad, then OK);
+  ``state`` -> screen, number shown on the result screen, error message shown, banner, busy,
+  the booking screen's code and message, the issued ticket's arrival time and people ahead...
 - counter: ``key {name: "F1"|"F3"|"F4"|...}``; ``state`` -> current number, status line,
   online, busy, message, waiting counts...
 - display: ``state`` -> current big number, panel numbers per loket, history, online.
@@ -206,6 +208,8 @@ def kiosk_handlers(window) -> dict[str, Handler]:
 
     def screen_name() -> str:
         cur = window.current()
+        if cur is getattr(window, "booking_screen", None):
+            return "booking"
         for name in ("home", "agency", "result", "pin", "staff"):
             if cur is getattr(window, name, None) or (name == "staff" and cur is window.staff_page):
                 return name
@@ -233,6 +237,21 @@ def kiosk_handlers(window) -> dict[str, Handler]:
             "offline_banner": _text(window.offline_banner) if _shown(window.offline_banner) else None,
             "group": window.group,
             "agency": getattr(getattr(window.agency, "agency", None), "code", None) if screen == "agency" else None,
+            **booking_state(screen),
+        }
+
+    def booking_state(screen: str) -> dict:
+        """The "Sudah booking?" screen's code and message; on the result screen the ticket's
+        arrival time (a booked ticket's is its slot start) and the people ahead it was issued with."""
+        b = getattr(window, "booking_screen", None)
+        issued = window.result.issued if screen == "result" else None
+        return {
+            "booking_code": _text(b.code) if screen == "booking" and b is not None else None,
+            "booking_message": (_text(b.message) or None) if screen == "booking" and b is not None else None,
+            "booking_busy": bool(b.controller.busy) if b is not None else False,
+            "arrival_at": issued.ticket.arrival_at.isoformat() if issued is not None else None,
+            "ahead": issued.ahead if issued is not None else None,
+            "ahead_shown": _text(getattr(window.result, "ahead", None)) if issued is not None else None,
         }
 
     def tap_priority(p: dict) -> dict:
@@ -274,6 +293,38 @@ def kiosk_handlers(window) -> dict[str, Handler]:
         tap(window, button, f"service button {code}")
         return state()
 
+    def tap_booking(_p: dict) -> dict:
+        """The "Sudah booking?" button on the start screen."""
+        if window.current() is not window.home:
+            raise CommandError(f"not on the start screen (on {screen_name()})")
+        b = getattr(window, "booking_screen", None)
+        if b is None:
+            raise CommandError("this kiosk has no booking check-in (no booking store)")
+        settle_tap_guard()
+        tap(window, b.entry, "the Sudah booking? button")
+        return state()
+
+    def type_booking_code(p: dict) -> dict:
+        """Type ``code`` on the booking keypad (dashes and spaces skipped, as a citizen would),
+        then tap the OK button ("Ambil nomor")."""
+        b = getattr(window, "booking_screen", None)
+        if b is None or window.current() is not b:
+            raise CommandError(f"not on the booking screen (on {screen_name()})")
+        settle_tap_guard()  # the window swallows a touch just after the screen changed
+        for ch in str(p.get("code", "")).upper():
+            if ch in "- ":
+                continue
+            key = b.keys.get(ch)
+            if key is None:
+                raise CommandError(f"no key {ch!r} on the booking keypad")
+            tap(window, key, f"keypad key {ch}")
+        typed = _text(b.code)
+        wanted = "".join(ch for ch in str(p.get("code", "")).upper() if ch not in "- ")
+        if typed != wanted:
+            raise CommandError(f"the keypad typed {typed!r}, not {wanted!r}")
+        tap(window, b.ok_button, "the booking OK button")
+        return state()
+
     def home(_p: dict) -> dict:
         """Back to the start screen as the citizen would: OK on a message, "Done" on the result,
         otherwise what the idle timeout does."""
@@ -290,7 +341,8 @@ def kiosk_handlers(window) -> dict[str, Handler]:
         return state()
 
     return {"state": state, "tap_priority": tap_priority, "tap_agency": tap_agency,
-            "tap_service": tap_service, "home": home}
+            "tap_service": tap_service, "home": home, "tap_booking": tap_booking,
+            "type_booking_code": type_booking_code}
 
 
 def _scroll_area(widget):

@@ -138,6 +138,38 @@
         <source>{h} h {m} min</source>
         <translation>{h} jam {m} mnt</translation>
     </message>
+    <message>
+        <source>The database is busy, try again. Nothing was saved.</source>
+        <translation>Basis data sibuk, coba lagi. Belum ada yang tersimpan.</translation>
+    </message>
+    <message>
+        <source>Another station changed this at the same moment. Nothing was saved; try again.</source>
+        <translation>Stasiun lain mengubah data ini pada saat yang sama. Belum ada yang tersimpan; coba lagi.</translation>
+    </message>
+    <message>
+        <source>This PC's clock jumped {days} days ahead ({day}; last service day {last_day}). Nothing was saved: fix the clock, or a supervisor starts the new day.</source>
+        <translation>Jam PC ini melompat {days} hari ke depan ({day}; hari layanan terakhir {last_day}). Belum ada yang tersimpan: betulkan jam, atau supervisor memulai hari baru.</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} dtk</translation>
+    </message>
+    <message>
+        <source>This PC's clock is {diff} ahead of the server's</source>
+        <translation>Jam PC ini {diff} lebih cepat dari jam server</translation>
+    </message>
+    <message>
+        <source>This PC's clock is {diff} behind the server's</source>
+        <translation>Jam PC ini {diff} lebih lambat dari jam server</translation>
+    </message>
+    <message>
+        <source>(PC {station}, server {server}); the server's time is used. Correct this PC's clock.</source>
+        <translation>(PC {station}, server {server}); waktu server yang dipakai. Betulkan jam PC ini.</translation>
+    </message>
+    <message>
+        <source>Booking {time}</source>
+        <translation>Booking {time}</translation>
+    </message>
 </context>
 <context>
     <name>LoginPage</name>
@@ -672,6 +704,48 @@
     <message>
         <source>Monitor - {hall}</source>
         <translation>Monitor - {hall}</translation>
+    </message>
+</context>
+<context>
+    <name>ClockBanner</name>
+    <message>
+        <source>Start a new day (supervisor)</source>
+        <translation>Mulai hari baru (supervisor)</translation>
+    </message>
+    <message>
+        <source>This PC's clock jumped {days} days: it says {day}, the last service day was {last_day}. Nothing is saved until the clock is fixed or a supervisor starts a new day.</source>
+        <translation>Jam PC ini melompat {days} hari: menunjukkan {day}, hari layanan terakhir {last_day}. Tidak ada yang tersimpan sampai jam dibetulkan atau supervisor memulai hari baru.</translation>
+    </message>
+    <message>
+        <source>A supervisor confirms that today is {day}: the open tickets of earlier days expire.</source>
+        <translation>Supervisor memastikan bahwa hari ini tanggal {day}: tiket yang masih terbuka dari hari sebelumnya kedaluwarsa.</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorDialog</name>
+    <message>
+        <source>Supervisor login</source>
+        <translation>Login supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor username</source>
+        <translation>Nama pengguna supervisor</translation>
+    </message>
+    <message>
+        <source>Start the new day</source>
+        <translation>Mulai hari baru</translation>
+    </message>
+    <message>
+        <source>Enter a supervisor's username and PIN.</source>
+        <translation>Masukkan nama pengguna dan PIN supervisor.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Kembali</translation>
     </message>
 </context>
 </TS>

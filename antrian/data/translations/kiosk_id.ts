@@ -508,5 +508,9 @@
         <source>Close the kiosk</source>
         <translation>Tutup aplikasi kiosk</translation>
     </message>
+    <message>
+        <source>Clock: this PC's clock jumped {days} days ({day}; last service day {last_day}). No ticket can be issued until the clock is fixed or a supervisor starts the new day in the counter window or the monitor.</source>
+        <translation>Jam: jam PC ini melompat {days} hari ({day}; hari layanan terakhir {last_day}). Tiket tidak dapat diterbitkan sampai jam dibetulkan atau supervisor memulai hari baru di jendela loket atau monitor.</translation>
+    </message>
 </context>
 </TS>

@@ -71,6 +71,10 @@
         <translation>Utilisasi loket</translation>
     </message>
     <message>
+        <source>Bookings</source>
+        <translation>Booking</translation>
+    </message>
+    <message>
         <source>Arrivals</source>
         <translation>Kedatangan</translation>
     </message>

@@ -1,0 +1,198 @@
+"""The reads the windows run (issue 11): status(), counter_view(), the kiosk's poll
+(availability() + status()) and people ahead of one ticket (a reprint), with 100 and 100,000
+waiting tickets, on SQLite and PostgreSQL. Target for the polled reads: p95 <= 5 ms at 100k and
+within 2x of the same read at 100. People ahead is a counted index range (it grows with the
+answer past AHEAD_BOUND on both sides): measured for the first, the last and the middle ticket of a
+line. Each row: wall p50, p95 (the target) and this process's CPU p50 (on a loaded machine the wall
+time includes waiting for a core; on PostgreSQL the CPU leaves out the server).
+
+The day is bulk-loaded directly (fast), with the counts the use cases would have left: waiting
+tickets of three services (every 10th in the priority line, every 997th sent to one counter),
+ten counters holding a called ticket, a few parked tickets, one served ticket per ten waiting.
+PostgreSQL: VACUUM ANALYZE after the load (what autovacuum does after a bulk insert)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.core_bench import N_COUNTERS, _fresh_db, _pct, bench_hall
+
+SERVICES = ("ktp", "kk", "akta")
+RUNS = 300
+TARGET = "p95 <= 5 ms, <= 2x of 100"
+
+
+def _load(url: str, waiting: int) -> None:
+    from sqlalchemy import insert, text, update
+
+    from antrian.domain.model import make_token
+    from antrian.services.queue import QueueService
+    from antrian.storage import tables as T
+    from antrian.storage.db import SqlStore
+
+    hall = bench_hall()
+    store = SqlStore(url, auto_upgrade=False)
+    q = QueueService(hall, store)
+    day = q.service_day()
+    now = datetime.now(timezone.utc)
+    with store.transaction() as tx:
+        tx.rollover(day)
+    rows: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+
+    def bump(key: str) -> None:
+        counts[key] = counts.get(key, 0) + 1
+
+    def add(status: str, service: str, prio: bool, counter: str | None = None, target: str | None = None) -> None:
+        seq = len(rows) + 1
+        at = now - timedelta(seconds=waiting + 1000 - seq)
+        rows.append(dict(service_day=day, prefix="K", seq=seq, number=hall.format_number("K", seq),
+                         service_code=service, agency_code="dukcapil", priority="lansia" if prio else None,
+                         prio=1 if prio else 0, status=status, issued_at=at, arrival_at=at,
+                         token=make_token(day, "K", seq), counter_code=counter, target_counter=target,
+                         recall_count=0, called_at=at if counter else None))
+        bump(f"svc:{service}")
+        if status == "waiting":
+            bump(f"wait:{service}")
+            if prio:
+                bump(f"waitp:{service}")
+
+    for i in range(waiting // 10):  # served earlier today
+        add("done", SERVICES[i % 3], False, counter=str(1 + i % N_COUNTERS))
+    for i in range(6):  # parked at counters 1 and 2
+        add("parked", SERVICES[i % 3], False, counter=str(1 + i % 2))
+    called_from = len(rows)
+    for i in range(10):  # at counters 1..10
+        add("called", SERVICES[i % 3], False, counter=str(i + 1))
+    for i in range(1, waiting + 1):
+        add("waiting", SERVICES[i % 3], i % 10 == 0, target=str(1 + i % N_COUNTERS) if i % 997 == 0 else None)
+    counts["seq:K"] = len(rows)
+    with store.raw_engine().begin() as conn:
+        for k in range(0, len(rows), 5000):
+            conn.execute(insert(T.tickets), rows[k:k + 5000])
+        conn.execute(insert(T.daily_counts), [dict(day=day, key=k, value=v) for k, v in counts.items()])
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM tickets WHERE status = 'called' ORDER BY id"))]
+        assert len(ids) == 10, called_from
+        for i, tid in enumerate(ids):
+            conn.execute(insert(T.counters).values(code=str(i + 1), status="open", current_ticket_id=tid,
+                                                   officer=f"petugas{i + 1}", updated_at=now))
+        conn.execute(update(T.counters).values(priority_streak=0))
+    if store.dialect == "postgresql":
+        with store.raw_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE tickets"))
+            conn.execute(text("VACUUM ANALYZE daily_counts"))
+    store.dispose()
+
+
+def _times(fn: Callable[[], Any], runs: int = RUNS, warm: int = 10) -> tuple[list[float], list[float]]:
+    """Wall and CPU (this process) milliseconds of each run."""
+    for _ in range(warm):  # warm the connection pool and the statement caches
+        fn()
+    wall, cpu = [], []
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return wall, cpu
+
+
+Stats = tuple[float, float, float]  # wall p50, wall p95, CPU p50 (ms)
+
+
+def _stats(wall: list[float], cpu: list[float]) -> Stats:
+    return statistics.median(wall), _pct(wall, 0.95), statistics.median(cpu)
+
+
+def _measure(url: str, waiting: int) -> dict[str, Stats]:
+    from antrian.services.queue import QueueService
+    from antrian.services.reprint import reprint_view
+    from antrian.storage.db import SqlStore
+
+    store = SqlStore(url, auto_upgrade=False)
+    q = QueueService(bench_hall(), store)
+    day = q.service_day()
+    line = [t for t in _open_tickets(store, day) if t.status.value == "waiting" and t.service_code == "ktp"
+            and not t.is_priority and t.target_counter is None]
+    first, middle, last = line[0], line[len(line) // 2], line[-1]
+    cases: dict[str, Callable[[], Any]] = {
+        "status()": q.status,
+        "counter_view(limit 10)": lambda: q.counter_view("1", next_limit=10),
+        "counter refresh after F1 (counter_view + status)": lambda: (q.counter_view("1", next_limit=10), q.status()),
+        "availability()": q.availability,
+        "kiosk poll (availability + status)": lambda: (q.availability(), q.status()),
+        "people ahead: reprint, first in line": lambda: reprint_view(q, first),
+        "people ahead: reprint, last in line": lambda: reprint_view(q, last),
+        "people ahead: reprint, middle of the line": lambda: reprint_view(q, middle),
+    }
+    out = {}
+    print(f"  ({store.dialect}, {waiting} waiting: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
+          flush=True)
+    for name, fn in cases.items():
+        out[name] = _stats(*_times(fn))
+    ahead = reprint_view(q, last).ahead
+    assert ahead == q.status().services[0].waiting - 1, ahead  # everyone else of its service
+    # for scale: the full scan of the day's open tickets every one of these reads did before
+    out["reference: the old full scan, open_tickets(day)"] = _stats(*_times(lambda: _scan(store, day), 1, 1))
+    store.dispose()
+    return out
+
+
+def _open_tickets(store: Any, day: Any) -> list[Any]:
+    """The old read, on a plain engine: outside the store's 8 s transaction deadline and idle
+    timeout (at 100k it may take longer)."""
+    from sqlalchemy import create_engine
+
+    from antrian.storage.sql_tx import SqlTx
+
+    engine = create_engine(store.url)
+    try:
+        with engine.connect() as conn:
+            return SqlTx(conn, store.dialect).open_tickets(day)
+    finally:
+        engine.dispose()
+
+
+def _scan(store: Any, day: Any) -> int:
+    return len(_open_tickets(store, day))
+
+
+def run(report, pg_url: str | None = None) -> None:
+    kinds = ["sqlite"] + (["pg"] if pg_url else [])
+    if not pg_url:
+        print("  (PostgreSQL skipped: MPP_TEST_PG_URL is not set)")
+    for kind in kinds:
+        run_kind(report, kind, pg_url)
+
+
+def run_kind(report, kind: str, pg_url: str | None = None) -> None:
+    with tempfile.TemporaryDirectory(prefix="mpp-bench-") as d:
+        results: dict[int, dict[str, Stats]] = {}
+        for waiting in (100, 100_000):
+            url, drop = _fresh_db(kind, pg_url, Path(d))
+            try:
+                _load(url, waiting)
+                results[waiting] = _measure(url, waiting)
+            finally:
+                drop()
+        for name in results[100]:
+            small, big = results[100][name], results[100_000][name]
+            ratio = big[1] / small[1] if small[1] else float("nan")
+            if name.startswith("reference"):
+                target = f"(before this change; ratio {ratio:.0f})"
+            elif name.startswith("people ahead"):
+                target = (f"grows with the answer (ratio {ratio:.2f})" if "middle" in name
+                          else f"bounded count (ratio {ratio:.2f})")
+            else:
+                target = f"{TARGET} (ratio {ratio:.2f})"
+            for waiting, (p50, p95, cpu) in ((100, small), (100_000, big)):
+                label = f"{kind} {name} waiting={waiting}"
+                report(f"{label} p50", p50, "ms")
+                report(f"{label} p95", p95, "ms", target if waiting == 100_000 else "")
+                report(f"{label} cpu p50", cpu, "ms")
