@@ -6,8 +6,10 @@ The result is a frozen ``antrian.domain.catalogue.Hall`` (and ``StationConfig`` 
 
 from __future__ import annotations
 
+import os
 import re
 import string
+from collections.abc import Iterator, Mapping
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -187,9 +189,7 @@ class HallCfg(_Strict):
     @classmethod
     def _country(cls, v: str) -> str:
         if v:
-            import holidays
-
-            if v.upper() not in holidays.list_supported_countries():
+            if not _known_country(v.upper()):
                 raise ValueError(f"'{v}' is not a country code the holidays library knows (e.g. 'ID')")
         return v.upper()
 
@@ -563,16 +563,129 @@ def closed_days(h: HallCfg) -> ClosedDays:
     Indonesian; "government" days are cuti bersama), with the hall's own closures and openings."""
     calendar: Any = {}
     if h.public_holidays:
-        import holidays
-
         language = "id" if h.public_holidays == "ID" else None
-        try:
-            categories = ("public", "government") if h.closed_on_cuti_bersama else ("public",)
-            calendar = holidays.country_holidays(h.public_holidays, language=language, categories=categories)
-        except ValueError:  # a country without a "government" (cuti bersama) category
-            calendar = holidays.country_holidays(h.public_holidays, language=language)
+        categories = ("public", "government") if h.closed_on_cuti_bersama else ("public",)
+        calendar = HolidayCalendar(h.public_holidays, language, categories)
     own = {d: "Tutup (hari libur pelayanan MPP)" for d in h.closed_dates}
     return ClosedDays(calendar=calendar, closed=own, opened=frozenset(h.open_dates) - own.keys())
+
+
+def _known_country(code: str) -> bool:
+    """A country code of the holidays library. A calendar this library release already made for it
+    (HolidayCalendar's cache) says yes without importing the library; else its registry is asked
+    (not list_supported_countries(): that imports every country's module)."""
+    if code.isascii() and code.isalpha():
+        try:
+            from importlib.metadata import version
+
+            from antrian import paths
+
+            if any((paths.data_dir() / "cache").glob(f"holidays-{version('holidays')}-{code}-*.json")):
+                return True
+        except Exception:  # no data dir or no metadata: ask the library
+            pass
+    from holidays.registry import EntityLoader
+
+    return code in set(EntityLoader.get_country_codes())
+
+
+class HolidayCalendar(Mapping[date, str]):
+    """One country's public calendar (date -> holiday name), made one year at a time when a day
+    of that year is first asked for.
+
+    Importing ``holidays.countries`` imports every country of the library (~40 ms and ~12 MB in
+    each process: every `mpp` command and every window), so a year once made is kept in the data
+    dir (``cache/holidays-*.json``, named by the library's version, the country, language and
+    categories) and read from there by the next process. Without a usable data dir it is made
+    in memory only. Iterating gives the days of the years made so far, like the library's own."""
+
+    def __init__(self, country: str, language: str | None, categories: tuple[str, ...]):
+        self.country, self.language, self.categories = country, language, tuple(categories)
+        self._years: dict[int, dict[date, str]] = {}
+
+    def _key(self) -> tuple[str, str | None, tuple[str, ...]]:
+        return (self.country, self.language, self.categories)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HolidayCalendar):
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"HolidayCalendar({self.country!r}, {self.language!r}, {self.categories!r})"
+
+    def _year(self, year: int) -> dict[date, str]:
+        days = self._years.get(year)
+        if days is None:
+            days = self._years[year] = self._load(year)
+        return days
+
+    def _cache_file(self, year: int) -> Path | None:
+        try:
+            from importlib.metadata import version
+
+            from antrian import paths
+
+            cats = "+".join(self.categories)
+            name = f"holidays-{version('holidays')}-{self.country}-{self.language or 'default'}-{cats}-{year}.json"
+            return paths.data_dir() / "cache" / name
+        except Exception:  # no data dir, no metadata: no cache
+            return None
+
+    def _load(self, year: int) -> dict[date, str]:
+        import json
+
+        cache = self._cache_file(year)
+        if cache is not None:
+            try:
+                return {date.fromisoformat(k): v for k, v in json.loads(cache.read_text(encoding="utf-8")).items()}
+            except (OSError, ValueError, AttributeError):
+                pass
+        days = self._make(year)
+        if cache is not None:
+            try:
+                cache.parent.mkdir(mode=0o700, exist_ok=True)
+                tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({d.isoformat(): n for d, n in sorted(days.items())}, ensure_ascii=False),
+                               encoding="utf-8")
+                os.replace(tmp, cache)
+            except OSError:
+                pass
+        return days
+
+    def _make(self, year: int) -> dict[date, str]:
+        import holidays
+
+        try:
+            made = holidays.country_holidays(self.country, years=year, language=self.language,
+                                             categories=self.categories)
+        except ValueError:  # a country without a "government" (cuti bersama) category
+            made = holidays.country_holidays(self.country, years=year, language=self.language)
+        return {d: str(n) for d, n in made.items() if d.year == year}
+
+    def get(self, d: object, default: Any = None) -> Any:
+        if not isinstance(d, date):
+            return default
+        return self._year(d.year).get(d if type(d) is date else date(d.year, d.month, d.day), default)
+
+    def __getitem__(self, d: date) -> str:
+        got = self.get(d)
+        if got is None:
+            raise KeyError(d)
+        return str(got)
+
+    def __contains__(self, d: object) -> bool:
+        return self.get(d) is not None
+
+    def __iter__(self) -> Iterator[date]:
+        for days in list(self._years.values()):
+            yield from days
+
+    def __len__(self) -> int:
+        return sum(len(days) for days in self._years.values())
 
 
 # --------------------------------------------------------------------------------------------

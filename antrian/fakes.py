@@ -171,6 +171,13 @@ class FakeTx(QueueTx):
         rows.sort(key=lambda t: (not t.is_priority, t.arrival_at, t.id or 0))
         return rows[:max(0, limit)]
 
+    def oldest_open(self, day: date, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        codes = set(service_codes)
+        rows = [t for t in self.s.tickets.values() if t.service_day == day and (
+            t.status == Status.PARKED or (t.status == Status.WAITING and t.service_code in codes))]
+        rows.sort(key=lambda t: (t.arrival_at, t.id or 0))
+        return rows[:max(0, limit)]
+
     def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
         rows = [t for t in self.s.tickets.values()
                 if t.service_day == day and t.status == Status.PARKED and t.counter_code == counter_code]

@@ -7,7 +7,8 @@
 2. `mpp kiosk --windowed` start (process spawn) to its first shown and painted frame.
 3. resident memory (VmRSS) of that kiosk process once it is up.
 
-``run(report)``: ``report(name, value, unit, target)`` is the bench runner's table.
+``run(report)``: ``report(name, value, unit, target, floor=...)`` is the bench runner's table; the
+tap row's floor is the same ticket issued, laid out and sent without the window (headless).
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ def bench_tap_to_bytes(report, tmp: Path) -> None:
                 times.append((fake.cuts[want - 1] - t0) * 1000.0)
             _pump_until(lambda: w.desk.busy == 0, 5)
         p50, p95 = statistics.median(times), percentile(times, 0.95)
-        report(f"kiosk: tap -> ticket bytes at loopback printer, p50 ({TAPS} taps)", p50, "ms", "")
+        floor = _headless_floor(queue, printer, hall, service, fake)
+        report(f"kiosk: tap -> ticket bytes at loopback printer, p50 ({TAPS} taps)", p50, "ms", "target <= 8 ms",
+               floor=floor)
+        report("kiosk: floor: headless issue + layout + send to the cut, p50", floor, "ms")
         report(f"kiosk: tap -> ticket bytes at loopback printer, p95 ({TAPS} taps)", p95, "ms", "<= 100")
         report("kiosk: bytes per ticket (80 mm, QR)", len(fake.jobs[-1]) if fake.jobs else 0, "B", "")
     finally:
@@ -171,6 +175,32 @@ def bench_tap_to_bytes(report, tmp: Path) -> None:
         app.processEvents()
         store.dispose()
         fake.close()
+
+
+def _headless_floor(queue, printer, hall, service: str, fake: LoopbackPrinter) -> float:
+    """The same ticket without the window: issue, compose, lay out and send (to the cut's arrival)
+    on this thread. What the window adds on top is its threads, signals and painting."""
+    from printer.content import ticket_print_for
+
+    times = []
+    for i in range(WARMUP + TAPS):
+        want = len(fake.cuts) + 1
+        t0 = time.perf_counter()
+        printer.print_ticket(ticket_print_for(queue.issue(service), hall))
+        if not _wait(lambda: len(fake.cuts) >= want, 5):
+            raise RuntimeError("no ticket reached the loopback printer")
+        if i >= WARMUP:
+            times.append((fake.cuts[want - 1] - t0) * 1000.0)
+    return statistics.median(times)
+
+
+def _wait(cond, timeout: float) -> bool:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        if cond():
+            return True
+        time.sleep(0.0002)
+    return cond()
 
 
 def _rss_mb(pid: int) -> float | None:
@@ -235,7 +265,7 @@ def run(report) -> None:
 if __name__ == "__main__":  # python -m bench.kiosk_bench
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    def _print(name, value, unit="", target=""):
+    def _print(name, value, unit="", target="", **_extra):
         print(f"{name:<64} {value:>10.2f} {unit:<4} {target}" if isinstance(value, float)
               else f"{name:<64} {value!s:>10} {unit:<4} {target}")
 

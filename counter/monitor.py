@@ -42,6 +42,7 @@ from antrian.services.ports import UserRecord
 from antrian.services.read_models import HallStatus
 from antrian.services.users import require_role
 from antrian.storage.manager_store import ManagerStore
+from antrian.storage.web_store import WebStore
 from counter.alerts_view import AlertsView
 from counter.clock_banner import SUPERVISOR_ROLES
 from counter.common import ErrorText, HeaderWidgets, booking_service, booking_tag, build_header, minutes_text, named, with_booking
@@ -66,14 +67,17 @@ class Snapshot:
     booked: dict[int, str] = field(default_factory=dict)  # ticket id -> booking code (issue 13)
 
 
+# The ticket table shows the oldest this many waiting or parked tickets (the overdue ones are
+# the oldest); the per-service counts above it count them all.
+MAX_TICKET_ROWS = 300
+
+
 def read_snapshot(queue, users) -> Snapshot:
     """Everything the monitor shows, read in the background. A counter whose window's heartbeat
     went red is "offline" (antrian.services.health.counter_presence), not "Melayani"."""
     status = queue.status()
-    with queue.store.read() as tx:
-        open_tickets = tx.open_tickets(queue.service_day())
-    waiting = [t for t in open_tickets if t.status in (Status.WAITING, Status.PARKED)]
-    waiting.sort(key=lambda t: (t.arrival_at, t.id))
+    with queue.store.read() as tx:  # the oldest first, bounded: a 100k queue is not one table
+        waiting = tx.oldest_open(queue.service_day(), [s.code for s in queue.hall.services], MAX_TICKET_ROWS)
     names = {u.username: u.full_name for u in users.list()} if users is not None else {}
     try:
         devices = HealthService(ManagerStore(queue.store)).devices()
@@ -151,7 +155,8 @@ class MonitorPanel(HeaderWidgets, QWidget):
         self.tabs.add_page(split)
         mstore = ManagerStore(self.queue.store)
         health = HealthService(mstore)
-        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health), health, self.runner,
+        self.alerts_view = MonitorAlerts(AlertService(self.hall, self.queue, mstore, health,
+                                                      notify=WebStore(self.queue.store)), health, self.runner,
                                          self.user.username, self.clock, beep=self._beep, tz=self.hall.tz)
         self.alerts_view.unacknowledged.connect(self._on_alerts)
         self.tabs.add_page(self.alerts_view)

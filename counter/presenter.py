@@ -22,6 +22,8 @@ result)``, ``show_error(exc)``, ``show_notice(key)``, ``set_retrying(bool)``,
 
 from __future__ import annotations
 
+from collections import deque
+
 from typing import Any, Callable, Protocol
 
 from antrian.domain.errors import CounterBusy, InvalidTransition, NothingWaiting, StoreUnavailable
@@ -77,6 +79,10 @@ class CounterPresenter:
         self.store_down = False
         self.feed_down = feed_down
         self.reads = 0  # how many counter reads were started (coalescing is visible in tests)
+        # Tickets of this presenter's own recent actions: each action re-reads the counter once it is
+        # committed, so the events the feed brings back for them (this counter, this officer, these
+        # numbers) start no second read of the whole queue.
+        self._own: deque[str] = deque(maxlen=8)
 
     # ------------------------------------------------------------------ state for the view
     @property
@@ -169,8 +175,13 @@ class CounterPresenter:
         return (e.counter_code == c.code or e.service_code in c.service_codes
                 or e.type == "day_rollover" or e.payload.get("to_counter") == c.code)
 
+    def _own_echo(self, e) -> bool:
+        """An event of this presenter's own action, already in the read that action started."""
+        return (e.counter_code == self.counter.code and getattr(e, "officer", None) == self.officer
+                and getattr(e, "number", None) in self._own)
+
     def on_events(self, events: list) -> None:
-        if not self.view.gone and any(self.relevant(e) for e in events):
+        if not self.view.gone and any(self.relevant(e) and not self._own_echo(e) for e in events):
             self.refresh()
 
     def on_online(self, online: bool) -> None:
@@ -204,9 +215,13 @@ class CounterPresenter:
         self.view.render_enabled()
         code, officer = self.counter.code, self.officer
 
+        before = self.current.number if self.current is not None else None
+
         def ok(result):
             if self.view.gone:
                 return
+            self._own.extend(n for n in (before, getattr(result, "number", None),
+                                         getattr(getattr(result, "called", None), "number", None)) if n)
             self.busy = False
             self.view.render_enabled()
             self._store_back()

@@ -527,7 +527,9 @@ def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=border, box_size=1)
+    # A fixed mask: choosing the best of the 8 builds the code 8 times (~10 ms on the tap's path);
+    # any mask is a valid code and a phone reads a screen's crisp modules either way.
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=border, box_size=1, mask_pattern=0)
     qr.add_data(text)
     qr.make(fit=True)
     matrix = qr.get_matrix()

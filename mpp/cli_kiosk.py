@@ -12,7 +12,8 @@ import sys
 
 from antrian.domain.errors import QueueError, UsageError
 
-PIN_RE = re.compile(r"^\d{4,12}$")
+MIN_PIN_DIGITS = 6  # like the supervisor and admin PINs (issue 10): the admin PIN opens the staff screens
+PIN_RE = re.compile(r"^\d{6,12}$")
 
 
 class PrinterFailed(QueueError):
@@ -102,7 +103,7 @@ def add_commands(sub) -> None:
     pin = sub.add_parser("kiosk-pin", help="make the hash of a kiosk admin PIN for the station config",
                          description="Reads the PIN twice (terminal) or from stdin, prints its scrypt hash. "
                                      "Put it in the station config: [kiosk] admin_pin_hash = \"...\"")
-    pin.add_argument("--pin", help="the PIN (4-12 digits); without it the PIN is read from stdin")
+    pin.add_argument("--pin", help="the PIN (6-12 digits); without it the PIN is read from stdin")
     _json_flag(pin)
     pin.set_defaults(func=cmd_kiosk_pin)
 
@@ -233,7 +234,7 @@ def _read_pin(args) -> str:
             raise UsageError("the two PINs differ; nothing was made")
         return first
     try:
-        pin = getpass.getpass("New kiosk admin PIN (4-12 digits): ").strip()
+        pin = getpass.getpass("PIN admin kios baru / new kiosk admin PIN (6-12 digits): ").strip()
         if getpass.getpass("The same PIN again: ").strip() != pin:
             raise UsageError("the two PINs differ; nothing was made")
     except EOFError:
@@ -245,8 +246,11 @@ def cmd_kiosk_pin(args) -> int:
     from antrian.services.auth import hash_pin
 
     pin = _read_pin(args)
+    if pin.isdigit() and len(pin) < MIN_PIN_DIGITS:
+        raise UsageError(f"PIN terlalu pendek / PIN too short: a kiosk admin PIN has at least {MIN_PIN_DIGITS} "
+                         f"digits (got {len(pin)}); nothing was made")
     if not PIN_RE.match(pin):
-        raise UsageError("the PIN must be 4 to 12 digits (the kiosk's PIN pad has digits only)")
+        raise UsageError("the PIN must be 6 to 12 digits (the kiosk's PIN pad has digits only)")
     if pin == "0000" or len(set(pin)) == 1:
         raise UsageError("choose a PIN that is not all the same digit (0000 is the demo PIN)")
     h = hash_pin(pin)

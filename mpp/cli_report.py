@@ -145,10 +145,12 @@ def cmd_alerts(args) -> int:
     from antrian.services.alerts import AlertService, AlertSettings
     from antrian.services.health import HealthService
     from antrian.storage.manager_store import ManagerStore
+    from antrian.storage.web_store import WebStore
 
     ctx = context_from(args)
     store = ManagerStore(ctx.queue.store)
-    svc = AlertService(ctx.hall, ctx.queue, store, HealthService(store), AlertSettings(pause_minutes=args.pause_minutes))
+    svc = AlertService(ctx.hall, ctx.queue, store, HealthService(store), AlertSettings(pause_minutes=args.pause_minutes),
+                       notify=WebStore(ctx.queue.store))
     if args.ack:
         if not svc.acknowledge(args.ack, args.officer):
             raise UsageError(f"no open, unacknowledged alert '{args.ack}' (see `mpp alerts`)")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from antrian.config import HallFile, build_hall
+from tests.support.halls import all_day, one_counter_hall, to_toml
 
 _SHM = Path("/dev/shm")
 _RAM_TMP: Path | None = None
@@ -83,7 +84,7 @@ def _cheap_pin_hashes(request, monkeypatch):
         monkeypatch.setattr("antrian.services.auth._N", 2**10)
 
 
-ALL_DAY = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+ALL_DAY = all_day()
 
 
 def hall_dict(**hall_overrides) -> dict:
@@ -119,27 +120,7 @@ def hall_dict(**hall_overrides) -> dict:
 
 
 # One agency, one counter, open all day: for tests that write a hall file for a real `mpp` run.
-ONE_COUNTER_HALL_TOML = """
-[hall]
-name = "MPP Uji"
-city = "Kota Uji"
-[defaults.hours]
-mon = ["00:00-23:59"]
-tue = ["00:00-23:59"]
-wed = ["00:00-23:59"]
-thu = ["00:00-23:59"]
-fri = ["00:00-23:59"]
-sat = ["00:00-23:59"]
-sun = ["00:00-23:59"]
-[[agency]]
-code = "dukcapil"
-name = "Disdukcapil"
-prefix = "K"
-counters = [7]
-[[agency.service]]
-code = "ktp"
-name = "KTP-el"
-"""
+ONE_COUNTER_HALL_TOML = to_toml(one_counter_hall())
 
 
 def make_hall(**hall_overrides):

@@ -207,7 +207,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
         notify_open = view["state"] == "waiting"
         if n.enabled and notify_open and not hub.offline:
             try:
-                sub = await asyncio.to_thread(n.store.subscription, hub.state.day, token)
+                sub = await asyncio.to_thread(n.store.subscription, hub.day(), token)
             except StoreUnavailable:
                 sub = None
         note = ""
@@ -226,7 +226,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     async def ticket_events(request: Request, token: str):
         token, _ = await find(request, token)
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, token, lambda: hub.ticket_view(token, lang)),
+        return StreamingResponse(stream(hub, token, lang),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -241,7 +241,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
         n = deps.notifications
         if not deps.csrf.check(f"notify:{token}", str(form.get("csrf") or "")):
             return await _ticket_page(request, token, lang, t(lang, "notify_bad_csrf"), 400, phone)
-        day = hub.state.day
+        day = hub.day()
         if form.get("action") == "stop":
             await asyncio.to_thread(n.unsubscribe, day, token)
             return RedirectResponse(f"/t/{token}?lang={lang}&ok=0", status_code=303)
@@ -269,7 +269,7 @@ def create_app(deps: WebDeps, background: bool = True) -> FastAPI:
     @app.get("/papan/events", include_in_schema=False)
     async def board_events(request: Request):
         lang = lang_of(request)
-        return StreamingResponse(stream(hub, "board", lambda: hub.board_view(lang)),
+        return StreamingResponse(stream(hub, "board", lang),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -1,6 +1,8 @@
 """The live state behind every page: ONE reader per process follows the events table and, once per
 batch of new events, reads one snapshot of the day's tickets and counters; each open page then
-gets its view from that shared in-memory state (never one database query per page).
+gets its view from that shared in-memory state (never one database query per page). What a view
+says is computed in web.live_views; this module reads, and hands each changed view, rendered once,
+to the pages that show it.
 
 ``LiveHub.refresh()`` is one synchronous step (run in a worker thread by ``run()``, or directly by
 tests); ``publish()`` wakes the pages whose view changed (on the event loop)."""
@@ -12,147 +14,42 @@ import json
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Awaitable, Callable
+from datetime import date
+from typing import Any, AsyncIterator, Awaitable, Callable
 
-from antrian.domain import rules
-from antrian.domain.catalogue import Hall
 from antrian.domain.errors import QueueError, StoreUnavailable
-from antrian.domain.model import CALL_EVENTS
+from antrian.domain.model import CALL_EVENTS, Event
 from antrian.services.notify import NotificationService, TicketProgress
 from antrian.services.queue import QueueService
-from antrian.storage.web_store import Snapshot, TicketRow, WebStore
-from web.i18n import t
+from antrian.storage.web_store import EventListener, WebStore
+from web.i18n import LANGS, t
+from web.live_views import OPEN, HallState, TicketState, build_state, ticket_view
+
+__all__ = ["OPEN", "HallState", "LiveHub", "TicketState", "Watcher", "build_state", "stream", "sse", "ticket_view"]
 
 log = logging.getLogger(__name__)
 
-OPEN = ("waiting", "called", "serving", "parked")
-
-
-@dataclass(frozen=True)
-class TicketState:
-    row: TicketRow
-    ahead: int
-    eta: int
-    transferred: bool
-
-
-@dataclass
-class HallState:
-    day: date
-    at: datetime
-    tickets: dict[str, TicketState] = field(default_factory=dict)  # by token (latest ticket of a token)
-    waiting: dict[str, int] = field(default_factory=dict)  # per service
-    counters: list[dict] = field(default_factory=list)  # hall order: code, status, number
-
-
-def build_state(hall: Hall, snap: Snapshot, at: datetime) -> HallState:
-    by_token: dict[str, TicketRow] = {}
-    seen: dict[str, int] = {}
-    for r in snap.tickets:  # ordered by id: the latest ticket of a token wins (a transfer keeps it)
-        by_token[r.token] = r
-        seen[r.token] = seen.get(r.token, 0) + 1
-    waiting: dict[str, list[TicketRow]] = {}
-    done_s: dict[str, list[float]] = {}
-    for r in snap.tickets:
-        if r.status == "waiting":
-            waiting.setdefault(r.service_code, []).append(r)
-        elif r.status == "done" and r.started_at and r.finished_at:
-            done_s.setdefault(r.service_code, []).append((r.finished_at - r.started_at).total_seconds())
-    counter_status = {c.code: c for c in snap.counters}
-    open_per_service: dict[str, int] = {}
-    for c in hall.counters:
-        cs = counter_status.get(c.code)
-        if cs is not None and cs.status == "open":
-            for code in c.service_codes:
-                open_per_service[code] = open_per_service.get(code, 0) + 1
-    ahead: dict[int, int] = {}
-    for rows in waiting.values():
-        rows.sort(key=lambda r: (r.arrival_at, r.id))
-        n_all = n_prio = 0
-        for r in rows:
-            ahead[r.id] = n_prio if r.priority else n_all
-            n_all += 1
-            if r.priority:
-                n_prio += 1
-    state = HallState(day=snap.day, at=at, waiting={s.code: len(waiting.get(s.code, [])) for s in hall.services})
-    for token, r in by_token.items():
-        a = ahead.get(r.id, 0)
-        eta = 0
-        if r.status == "waiting":
-            service = hall.find_service(r.service_code)
-            times = done_s.get(r.service_code)
-            avg = (sum(times) / len(times) / 60.0) if times else (service.service_minutes if service else 10.0)
-            eta = rules.estimate_wait_minutes(a, avg, open_per_service.get(r.service_code, 0))
-        state.tickets[token] = TicketState(r, a, eta, seen[token] > 1)
-    by_id = {r.id: r for r in snap.tickets}
-    for c in hall.counters:
-        cs = counter_status.get(c.code)
-        cur = by_id.get(cs.current_ticket_id) if cs and cs.current_ticket_id else None
-        state.counters.append({"code": c.code, "status": cs.status if cs else "closed",
-                               "number": cur.number if cur else None, "agency": c.agency_code})
-    return state
-
-
-def ticket_view(hall: Hall, ts: TicketState | None, lang: str, offline: bool = False) -> dict:
-    """What the ticket page shows: a JSON-able dict with the texts already in ``lang``."""
-    if ts is None:
-        return {"state": "offline" if offline else "expired",
-                "headline": t(lang, "offline" if offline else "expired"),
-                "detail": t(lang, "offline_detail" if offline else "expired_detail")}
-    r = ts.row
-    service = hall.find_service(r.service_code)
-    agency = hall.find_agency(r.agency_code)
-    sname = (service.name_en or service.name) if (service and lang == "en") else (service.name if service else r.service_code)
-    v: dict[str, Any] = {
-        "state": r.status, "number": r.number, "service": sname,
-        "agency": agency.name if agency else r.agency_code, "ahead": None, "eta": None,
-        "counter": r.counter_code, "alert": False, "call_id": "", "offline": offline,
-        # the service standard (UU 25/2009): what to bring and what it costs, from the hall config
-        "requirements": list(getattr(service, "requirements", ()) or ()) if service else [],
-        "fee": (getattr(service, "fee", "") or "") if service else "",
-    }
-    st = r.status
-    if st == "waiting":
-        v["headline"] = t(lang, "waiting")
-        v["detail"] = t(lang, "transferred_detail", service=sname) if ts.transferred else t(lang, "waiting_detail")
-        v["ahead"] = ts.ahead
-        v["eta"] = t(lang, "eta_value", minutes=ts.eta) if ts.eta >= 1 else t(lang, "eta_now")
-    elif st == "called":
-        v["headline"] = t(lang, "called", counter=r.counter_code)
-        v["detail"] = (t(lang, "recalled_detail", count=r.recall_count + 1, number=r.number) if r.recall_count
-                       else t(lang, "called_detail", number=r.number))
-        v["alert"] = True
-        v["call_id"] = f"{r.id}:{r.counter_code}:{r.recall_count}:{r.called_at.isoformat() if r.called_at else ''}"
-        if r.recall_count:
-            v["state"] = "recalled"
-    elif st == "serving":
-        v["headline"] = t(lang, "serving", counter=r.counter_code)
-        v["detail"] = t(lang, "serving_detail")
-    elif st in ("parked", "done", "no_show", "cancelled", "expired"):
-        v["headline"] = t(lang, st)
-        v["detail"] = t(lang, f"{st}_detail")
-    else:  # transferred with no follow-up ticket in today's snapshot
-        v["headline"] = t(lang, "waiting")
-        v["detail"] = t(lang, "transferred_detail", service=sname)
-    if offline:
-        v["notice"] = t(lang, "offline_detail")
-    return v
-
-
 class Watcher:
-    """One open page: the hub sets ``changed`` when its view may have changed (or a keep-alive is due)."""
+    """One open page. The hub hands it the bytes of its next frame (``push``: no await, no render
+    per page) and the page's stream task sends them; only the newest frame is kept, so a slow
+    phone skips states instead of queueing them."""
 
-    __slots__ = ("key", "changed")
+    __slots__ = ("key", "lang", "frame", "changed")
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, lang: str = "id"):
         self.key = key
+        self.lang = lang
+        self.frame = b""
         self.changed = asyncio.Event()
 
-    async def wait(self) -> None:
+    def push(self, frame: bytes) -> None:
+        self.frame = frame
+        self.changed.set()
+
+    async def next(self) -> bytes:
         await self.changed.wait()
         self.changed.clear()
+        return self.frame
 
 
 class LiveHub:
@@ -171,9 +68,10 @@ class LiveHub:
         self.calls: deque[dict] = deque(maxlen=recent)
         self._lock = threading.Lock()
         self._published: dict[str, str] = {}  # watcher key -> signature last published
+        self._frames: dict[tuple[str, str], tuple[str, bytes]] = {}  # (key, lang) -> (signature, frame)
         self._watchers: dict[str, set[Watcher]] = {}
         self._stop = False
-        self.listener = None  # the PostgreSQL LISTEN thread while run() runs
+        self.listener: EventListener | None = None  # the PostgreSQL LISTEN thread while run() runs
         self._wake_run: Callable[[], Any] | None = None
 
     # ------------------------------------------------------------------ reading (worker thread)
@@ -193,8 +91,9 @@ class LiveHub:
     def _refresh(self) -> bool:
         now = self.queue.clock.now()
         day = self.queue.service_day(now)
-        events = []
-        if self.last_id is None:
+        events: list[Event] = []
+        last_id = self.last_id
+        if last_id is None:
             self.last_id = self.queue.last_event_id()
             self.calls.clear()
             for e in self.queue.recent_calls(limit=self.calls.maxlen or 12):
@@ -203,10 +102,10 @@ class LiveHub:
                 self.notifications.purge_before(day)
         else:
             while True:
-                batch = self.queue.events_after(self.last_id)
+                batch = self.queue.events_after(last_id)
                 events.extend(batch)
-                if batch:
-                    self.last_id = batch[-1].id
+                if batch and batch[-1].id is not None:
+                    last_id = self.last_id = batch[-1].id
                 if len(batch) < 500:
                     break
         was_offline = self.offline
@@ -243,8 +142,11 @@ class LiveHub:
                 "at": e.at.astimezone(self.hall.tz).strftime("%H:%M"), "recall": e.type == "recalled"}
 
     def _progress(self) -> dict[str, TicketProgress]:
-        out = {}
-        for token, ts in self.state.tickets.items():
+        out: dict[str, TicketProgress] = {}
+        st = self.state
+        if st is None:
+            return out
+        for token, ts in st.tickets.items():
             if ts.row.status in ("waiting", "called"):
                 s = self.hall.find_service(ts.row.service_code)
                 out[token] = TicketProgress(token, ts.row.number, s.name if s else ts.row.service_code,
@@ -252,6 +154,13 @@ class LiveHub:
         return out
 
     # ------------------------------------------------------------------ views (any thread)
+    def day(self) -> date:
+        """The service day the pages show; StoreUnavailable before the first snapshot."""
+        st = self.state
+        if st is None:
+            raise StoreUnavailable("the web server has not read the hall yet")
+        return st.day
+
     def ticket(self, token: str) -> TicketState | None:
         st = self.state
         return st.tickets.get(token) if st else None
@@ -284,9 +193,9 @@ class LiveHub:
         return out
 
     # ------------------------------------------------------------------ fan-out (event loop)
-    def watch(self, key: str) -> Watcher:
+    def watch(self, key: str, lang: str = "id") -> Watcher:
         """key: a ticket token, or "board"."""
-        w = Watcher(key)
+        w = Watcher(key, lang)
         self._watchers.setdefault(key, set()).add(w)
         return w
 
@@ -297,6 +206,8 @@ class LiveHub:
             if not group:
                 del self._watchers[w.key]
                 self._published.pop(w.key, None)
+                for lang in LANGS:
+                    self._frames.pop((w.key, lang), None)
 
     @property
     def watching(self) -> int:
@@ -312,29 +223,44 @@ class LiveHub:
         r = ts.row
         return f"{self.offline}:{r.id}:{r.status}:{r.counter_code}:{r.recall_count}:{ts.ahead}:{ts.eta}"
 
+    def frame(self, key: str, lang: str, sig: str | None = None) -> bytes:
+        """The SSE frame of ``key``'s current view in ``lang``: rendered once per distinct state and
+        shared by every page that shows it (the board's many viewers, a ticket open twice)."""
+        if sig is None:
+            sig = self._signature(key)
+        if key == "board" and self.state is not None:  # its "updated hh:mm:ss" line moves with each snapshot
+            sig += f"@{self.state.at.isoformat()}"
+        hit = self._frames.get((key, lang))
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        data = sse_bytes(self.board_view(lang) if key == "board" else self.ticket_view(key, lang))
+        self._frames[(key, lang)] = (sig, data)
+        return data
+
     def ping_all(self) -> None:
-        """Wake every page for a keep-alive comment (one timer for all, not one per page)."""
-        for group in self._watchers.values():
+        """A keep-alive on every page (one timer for all, not one per page): the last frame again
+        (the board's with its "updated" time of now, rendered once per language)."""
+        for key, group in self._watchers.items():
             for w in group:
-                w.changed.set()
+                w.push(self.frame(key, w.lang) if key == "board" else w.frame)
 
     def publish(self) -> int:
-        """Wake the watchers whose view changed since the last publish; returns how many."""
+        """Hand the pages whose view changed since the last publish their new frame; returns how
+        many. Each changed view is rendered once per language, and the pushes do not await."""
         woken = 0
         for key, group in self._watchers.items():
             sig = self._signature(key)
-            if self._published.get(key) != sig:
-                self._published[key] = sig
-                for w in group:
-                    w.changed.set()
-                    woken += 1
+            if self._published.get(key) == sig:
+                continue
+            self._published[key] = sig
+            for w in group:
+                w.push(self.frame(key, w.lang, sig))
+                woken += 1
         return woken
 
     async def run(self, sleep: Callable[[float], Awaitable[Any]] | None = None) -> None:
         """Follow the events table until stopped (the server's lifespan starts this once). Between
         reads it waits ``poll_seconds``, or less when PostgreSQL's NOTIFY wakes it."""
-        from antrian.storage.web_store import EventListener
-
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         self._wake_run = lambda: loop.call_soon_threadsafe(wake.set)
@@ -384,23 +310,35 @@ class LiveHub:
         return self._stop
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def sse(data: dict, event: str | None = None) -> str:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = _JSON.encode(data)
     return (f"event: {event}\n" if event else "") + f"data: {body}\n\n"
 
 
-async def stream(hub: LiveHub, key: str, render: Callable[[], dict]):
-    """Server-Sent Events for one page: the current view first, then one frame per change, and the
-    view again when the hub's keep-alive timer pings (every ``hub.heartbeat`` s). While the database is away the view says
-    offline; the browser's EventSource reconnects by itself when the connection drops."""
-    w = hub.watch(key)
+def sse_bytes(data: dict) -> bytes:
+    return sse(data).encode()
+
+
+RETRY = b"retry: 2000\n\n"
+
+
+async def stream(hub: LiveHub, key: str, lang: str = "id") -> AsyncIterator[bytes]:
+    """Server-Sent Events for one page: the current view first, then the frame the hub hands over
+    at each change, and the last frame again when the hub's keep-alive timer pings (every
+    ``hub.heartbeat`` s). While the database is away the view says offline; the browser's
+    EventSource reconnects by itself when the connection drops."""
+    w = hub.watch(key, lang)
     try:
-        yield "retry: 2000\n\n"
-        yield sse(render())
+        yield RETRY
+        w.frame = hub.frame(key, lang)
+        yield w.frame
         while not hub.stopped:
-            await w.wait()
+            data = await w.next()
             if hub.stopped:
                 return
-            yield sse(render())  # a keep-alive is simply the current view again (a resync too)
+            yield data
     finally:
         hub.unwatch(w)

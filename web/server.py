@@ -64,7 +64,9 @@ def demo_address(ctx) -> tuple[str, int]:
 
 
 def build_deps(ctx, notify: NotifyCfg | None = None, notifier: Notifier | None = None,
-               public_url: str = "", poll_seconds: float = 0.2) -> WebDeps:
+               public_url: str = "", poll_seconds: float = 0.1) -> WebDeps:
+    """poll_seconds: how often the reader looks for new events when nothing wakes it (SQLite;
+    PostgreSQL's NOTIFY wakes it at once). One indexed query; 0.1 s keeps commit -> phone short."""
     from web.notifiers import build_notifier
     from web.worker import NotifyWorker
 

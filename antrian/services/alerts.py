@@ -1,6 +1,6 @@
 """Service-level alerts for the monitor (Qt-free): tickets past their service's target wait, a
 counter paused too long, a service with people waiting and no counter open, a printer near or
-out of paper, a station gone silent. Each evaluation is synced into a log (raised, still seen,
+out of paper, a station gone silent, citizens' notifications (WhatsApp/SMS) that failed. Each evaluation is synced into a log (raised, still seen,
 resolved); a supervisor acknowledges an alert, which silences its sound but keeps it listed
 until it is resolved."""
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 
 from antrian.domain.model import CounterStatus
 from antrian.services.health import RED, DeviceStatus
+from antrian.services.notify import FailedMessage, scrub
 
 if TYPE_CHECKING:
     from antrian.domain.catalogue import Hall
@@ -27,12 +28,14 @@ class AlertSettings:
     pause_minutes: int = 20  # a counter paused longer than this
     overdue_critical_factor: float = 2.0  # oldest wait >= factor x target is critical
     silent_kinds: tuple[str, ...] = ("kiosk", "counter", "display", "survey", "web")
+    notify_window_minutes: int = 60  # failed notifications counted over this window
+    notify_critical: int = 10  # this many failures in the window is critical
 
 
 @dataclass(frozen=True)
 class Alert:
     key: str  # stable: one alert per key while it lasts
-    kind: str  # overdue | paused | unstaffed | paper | silent
+    kind: str  # overdue | paused | unstaffed | paper | silent | notify_failed
     severity: str
     subject: str
     message: str  # Bahasa Indonesia, one line
@@ -70,6 +73,12 @@ class AlertTx(Protocol):
     def alert_log(self, limit: int = 200) -> list[LoggedAlert]: ...
 
 
+class NotifyFailures(Protocol):
+    """Where the notifications given up on are kept (antrian.services.notify.NotifyStore has it)."""
+
+    def failures_since(self, since: datetime, limit: int = 100) -> list[FailedMessage]: ...
+
+
 class AlertStore(Protocol):
     def transaction(self) -> AbstractContextManager[AlertTx]: ...
     def read(self) -> AbstractContextManager[AlertTx]: ...
@@ -79,8 +88,29 @@ def _minutes(td: timedelta) -> int:
     return int(td.total_seconds() // 60)
 
 
-def evaluate(hall: Hall, status: HallStatus, devices: Sequence[DeviceStatus] = (), settings: AlertSettings = AlertSettings()) -> list[Alert]:
-    """Alerts from a QueueService.status() snapshot and the device health list. Pure."""
+def notify_alert(failed: Sequence[FailedMessage], settings: AlertSettings = AlertSettings()) -> Alert | None:
+    """One alert for the notifications that failed for good within the window (``failed``: newest
+    first), with the last error on one line. The error texts are scrubbed when stored; scrubbed
+    again here so that no phone number can reach the monitor."""
+    if not failed:
+        return None
+    last = failed[0]
+    error = " ".join(scrub(last.last_error).split()) or "tanpa keterangan"
+    if len(error) > 120:
+        error = error[:119] + "…"
+    n = len(failed)
+    window = settings.notify_window_minutes
+    span = "1 jam" if window == 60 else f"{window} menit"
+    return Alert("notify_failed", "notify_failed", CRITICAL if n >= settings.notify_critical else WARNING,
+                 "Notifikasi WhatsApp/SMS",
+                 f"Notifikasi WhatsApp/SMS: {n} pesan gagal terkirim dalam {span} terakhir "
+                 f"(terakhir untuk nomor antrean {last.number}: {error})")
+
+
+def evaluate(hall: Hall, status: HallStatus, devices: Sequence[DeviceStatus] = (), settings: AlertSettings = AlertSettings(),
+             notify_failed: Sequence[FailedMessage] = ()) -> list[Alert]:
+    """Alerts from a QueueService.status() snapshot, the device health list and the notifications
+    that failed within the window (newest first). Pure."""
     now = status.at
     out: list[Alert] = []
     states = {cv.code: cv.state for cv in status.counters}
@@ -130,6 +160,9 @@ def evaluate(hall: Hall, status: HallStatus, devices: Sequence[DeviceStatus] = (
         elif ps in ("offline", "error"):
             out.append(Alert(f"paper:{d.kind}/{d.name}", "paper", CRITICAL, label,
                              f"{label}: printer {'tidak terhubung' if ps == 'offline' else 'galat'}"))
+    na = notify_alert(notify_failed, settings)
+    if na is not None:
+        out.append(na)
     return out
 
 
@@ -150,18 +183,23 @@ class AlertView:
 
 class AlertService:
     def __init__(self, hall: Hall, queue: QueueService, store: AlertStore, health: HealthService | None = None,
-                 settings: AlertSettings = AlertSettings()):
+                 settings: AlertSettings = AlertSettings(), notify: NotifyFailures | None = None):
         self.hall = hall
         self.queue = queue
         self.store = store
         self.health = health
         self.settings = settings
+        self.notify = notify
 
     def check(self) -> AlertView:
         """Evaluate now, sync the log (one write transaction), return the open alerts."""
         status = self.queue.status()
         devices = self.health.devices() if self.health is not None else []
-        return self.sync(evaluate(self.hall, status, devices, self.settings))
+        failed: list[FailedMessage] = []
+        if self.notify is not None:
+            since = status.at - timedelta(minutes=self.settings.notify_window_minutes)
+            failed = self.notify.failures_since(since, limit=1000)
+        return self.sync(evaluate(self.hall, status, devices, self.settings, failed))
 
     def sync(self, current: Sequence[Alert]) -> AlertView:
         by_key = {a.key: a for a in current}

@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Sequence
 
 from antrian.services.ports import Clock, SystemClock
 
@@ -55,7 +55,7 @@ class RecordingNotifier:
 
     channel = "fake"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
         self.attempts = 0
         self.fail_next = 0
@@ -98,6 +98,7 @@ class FailedMessage:
     attempts: int
     last_error: str
     created_at: datetime
+    failed_at: datetime | None = None  # when the last attempt failed (None: recorded before this was kept)
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,17 @@ class NotifyStore(Protocol):
     def subscriptions(self, day: date) -> list[Subscription]: ...
     def enqueue_once(self, subscription_id: int, day: date, number: str, kind: str, body: str,
                      now: datetime) -> bool: ...
+    def queued_kinds(self, subscription_ids: Sequence[int]) -> set[tuple[int, str]]:
+        """(subscription id, kind) of every message already queued for these subscriptions."""
+        ...
     def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]: ...
     def mark_sent(self, message_id: int, now: datetime) -> None: ...
     def mark_retry(self, message_id: int, attempts: int, next_at: datetime, error: str) -> None: ...
-    def mark_failed(self, message_id: int, attempts: int, error: str) -> None: ...
+    def mark_failed(self, message_id: int, attempts: int, error: str, now: datetime) -> None: ...
     def failures(self, limit: int = 100) -> list[FailedMessage]: ...
+    def failures_since(self, since: datetime, limit: int = 100) -> list[FailedMessage]:
+        """The messages that failed for good at or after ``since``, newest first."""
+        ...
     def purge_before(self, day: date) -> int: ...
 
 
@@ -202,7 +209,11 @@ class NotificationService:
             return 0
         queued = 0
         now = self.clock.now()
-        for sub in self.store.subscriptions(day):
+        subs = self.store.subscriptions(day)
+        if not subs:
+            return 0
+        done = self.store.queued_kinds([s.id for s in subs])  # one read, not a write per subscriber per batch
+        for sub in subs:
             p = progress.get(sub.token)
             if p is None:
                 continue
@@ -211,7 +222,9 @@ class NotificationService:
                 kind = CALLED
             elif p.status == "waiting" and p.ahead <= self.ahead:
                 kind = NEAR
-            if kind and self.store.enqueue_once(sub.id, day, p.number, kind, self.compose(kind, sub.lang, p), now):
+            if kind is None or (sub.id, kind) in done:
+                continue
+            if self.store.enqueue_once(sub.id, day, p.number, kind, self.compose(kind, sub.lang, p), now):
                 queued += 1
         return queued
 
@@ -222,25 +235,26 @@ class NotificationService:
     # -------------------------------------------------------------------- delivering
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` failed tries: retry_seconds, x2, x4, ... capped."""
-        return min(self.max_retry_seconds, self.retry_seconds * (2 ** max(0, attempts - 1)))
+        return float(min(self.max_retry_seconds, self.retry_seconds * (2 ** max(0, attempts - 1))))
 
     def deliver_due(self, limit: int = 20) -> tuple[int, int, int]:
         """Send what is due. Returns (sent, to retry, failed for good)."""
-        if not self.enabled:
+        notifier = self.notifier
+        if notifier is None:
             return 0, 0, 0
         sent = retry = failed = 0
         for m in self.store.due(self.clock.now(), limit):
             attempts = m.attempts + 1
             if m.phone is None:
-                self.store.mark_failed(m.id, attempts, "number erased before sending")
+                self.store.mark_failed(m.id, attempts, "number erased before sending", self.clock.now())
                 failed += 1
                 continue
             try:
-                self.notifier.send(m.phone, m.body)
+                notifier.send(m.phone, m.body)
             except Exception as e:  # any adapter failure is a failed attempt, never a crash
-                error = scrub(e if isinstance(e, NotifyError) else f"{type(e).__name__}: {e}")
+                error = scrub(str(e) if isinstance(e, NotifyError) else f"{type(e).__name__}: {e}")
                 if attempts >= self.max_attempts:
-                    self.store.mark_failed(m.id, attempts, error)
+                    self.store.mark_failed(m.id, attempts, error, self.clock.now())
                     log.warning("notification %s for ticket %s failed after %d attempts: %s",
                                 m.kind, m.number, attempts, error)
                     failed += 1
@@ -257,6 +271,9 @@ class NotificationService:
 
     def failures(self, limit: int = 100) -> list[FailedMessage]:
         return self.store.failures(limit)
+
+    def failures_since(self, since: datetime, limit: int = 100) -> list[FailedMessage]:
+        return self.store.failures_since(since, limit)
 
 
 def progress_from(items: Iterable[TicketProgress]) -> dict[str, TicketProgress]:

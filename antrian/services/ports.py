@@ -226,6 +226,11 @@ class HallReads(Protocol):
         """The tickets of ``day`` the counter parked, by arrival then id."""
         ...
 
+    def oldest_open(self, day: date, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        """The ``limit`` oldest (arrival, then id) of the waiting tickets of ``service_codes`` and
+        the parked tickets of ``day`` (what the supervisor's table shows first)."""
+        ...
+
     def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
         """Those of ``ticket_ids`` that are open tickets of ``day``."""
         ...

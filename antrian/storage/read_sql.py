@@ -77,6 +77,24 @@ def _next_stmt(n: int) -> Any:
     return union_all(*(select(p) for p in parts))
 
 
+def _oldest_open_stmt(n: int) -> Any:
+    """The keys (arrival_at, id) of the first :lim waiting tickets of each line (services
+    :s0..:s{n-1}, both priority classes, targeted or not) oldest first, and of the day's parked
+    tickets (UNION ALL of index ranges, merged by the caller)."""
+    keys = (type_coerce(c.arrival_at, String).label("arrival_at"), c.id)
+    parts = [
+        select(*keys).where(*_line(bindparam(f"s{i}"), prio)).order_by(c.arrival_at, c.id)
+        .limit(bindparam("lim")).subquery()
+        for i in range(n) for prio in (0, 1)
+    ]
+    parts.append(
+        select(*keys).where(c.service_day == bindparam("day"),
+                            c.status == literal_column(f"'{Status.PARKED.value}'"))
+        .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
+    )
+    return union_all(*(select(p) for p in parts))
+
+
 _PARKED = (
     select(T.tickets)
     .where(c.counter_code == bindparam("counter"), c.service_day == bindparam("day"),
@@ -144,7 +162,8 @@ def _shape(kind: str, n: int) -> Any:
     key = (kind, n)
     stmt = _shapes.get(key)
     if stmt is None:
-        stmt = _shapes[key] = _oldest_stmt(n) if kind == "oldest" else _next_stmt(n)
+        build = {"oldest": _oldest_stmt, "next": _next_stmt, "open": _oldest_open_stmt}[kind]
+        stmt = _shapes[key] = build(n)
     return stmt
 
 
@@ -182,6 +201,18 @@ class HallReadsSql:
                                   **{f"s{i}": code for i, code in enumerate(codes)}}
         keys = sorted((-prio, at, tid) for prio, at, tid in self.conn.execute(_shape("next", len(codes)), params))
         ids = [tid for _, _, tid in keys[:limit]]
+        if not ids:
+            return []
+        by_id = {t.id: t for t in map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def oldest_open(self, day: date, service_codes: Sequence[str], limit: int) -> list[Ticket]:
+        codes = list(dict.fromkeys(service_codes))
+        if limit <= 0:
+            return []
+        params: dict[str, Any] = {"day": day, "lim": limit, **{f"s{i}": code for i, code in enumerate(codes)}}
+        keys = sorted((at, tid) for at, tid in self.conn.execute(_shape("open", len(codes)), params))
+        ids = [tid for _, tid in keys[:limit]]
         if not ids:
             return []
         by_id = {t.id: t for t in map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))}

@@ -13,9 +13,9 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from antrian.domain.errors import StoreUnavailable
@@ -82,7 +82,7 @@ class WebStore:
         self.sql = store
 
     @contextmanager
-    def _conn(self, write: bool) -> Iterator:
+    def _conn(self, write: bool) -> Iterator[Connection]:
         self.sql.ensure_schema()
         engine = self.sql.raw_engine()  # the write engine (BEGIN IMMEDIATE on SQLite)
         if not write:
@@ -108,13 +108,14 @@ class WebStore:
             counters = conn.execute(
                 select(T.counters.c.code, T.counters.c.status, T.counters.c.current_ticket_id)
             ).all()
-        return Snapshot(day, tuple(TicketRow(*r) for r in rows), tuple(CounterRow(*r) for r in counters))
+        return Snapshot(day, tuple(TicketRow(*tuple(r)) for r in rows), tuple(CounterRow(*tuple(r)) for r in counters))
 
     def ticket_day(self, token: str) -> date | None:
         with self._conn(False) as conn:
-            return conn.execute(
+            day: date | None = conn.execute(
                 select(T.tickets.c.service_day).where(T.tickets.c.token == token).order_by(T.tickets.c.id.desc()).limit(1)
             ).scalar()
+        return day
 
     # ------------------------------------------------------------------------ API keys
     def add_api_key(self, name: str, scope: str, now: datetime) -> tuple[ApiKey, str]:
@@ -131,7 +132,7 @@ class WebStore:
             ).scalar_one()
         return ApiKey(new_id, name, key_id, tuple(scopes.split(",")), now, None, None), f"mpp_{key_id}_{secret}"
 
-    def _key(self, row) -> ApiKey:
+    def _key(self, row: Row[Any]) -> ApiKey:
         m = row._mapping
         return ApiKey(m["id"], m["name"], m["key_id"], tuple(m["scopes"].split(",")), m["created_at"],
                       m["revoked_at"], m["last_used_at"])
@@ -148,7 +149,7 @@ class WebStore:
                 .where((k.name == name_or_key_id) | (k.key_id == name_or_key_id), k.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            return res.rowcount > 0
+            return bool(res.rowcount > 0)
 
     def check_api_key(self, text: str) -> ApiKey | None:
         """The key for a presented ``mpp_<key_id>_<secret>``, or None (unknown, wrong or revoked)."""
@@ -168,7 +169,7 @@ class WebStore:
                                                     status=status, detail=detail[:1000]))
             conn.execute(update(W.api_keys).where(W.api_keys.c.name == key_name).values(last_used_at=now))
 
-    def audit_rows(self, limit: int = 100) -> list[dict]:
+    def audit_rows(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._conn(False) as conn:
             rows = conn.execute(select(W.api_audit).order_by(W.api_audit.c.id.desc()).limit(limit)).all()
         return [dict(r._mapping) for r in rows]
@@ -199,7 +200,7 @@ class WebStore:
             return True
 
     @staticmethod
-    def _sub(r) -> Subscription:
+    def _sub(r: Row[Any]) -> Subscription:
         m = r._mapping
         return Subscription(m["id"], m["service_day"], m["token"], m["phone"], m["channel"], m["lang"])
 
@@ -226,6 +227,16 @@ class WebStore:
                 status="pending", attempts=0, next_at=now, created_at=now, last_error=""))
             return True
 
+    def queued_kinds(self, subscription_ids: Sequence[int]) -> set[tuple[int, str]]:
+        o = W.notify_outbox.c
+        ids = list(subscription_ids)
+        out: set[tuple[int, str]] = set()
+        with self._conn(False) as conn:
+            for i in range(0, len(ids), 500):  # through the (subscription_id, kind) unique index
+                out.update((int(r[0]), str(r[1])) for r in conn.execute(
+                    select(o.subscription_id, o.kind).where(o.subscription_id.in_(ids[i:i + 500]))))
+        return out
+
     def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]:
         o = W.notify_outbox.c
         s = W.notify_subscriptions.c
@@ -249,21 +260,30 @@ class WebStore:
             conn.execute(update(W.notify_outbox).where(W.notify_outbox.c.id == message_id)
                          .values(attempts=attempts, next_at=next_at, last_error=error))
 
-    def mark_failed(self, message_id: int, attempts: int, error: str) -> None:
+    def mark_failed(self, message_id: int, attempts: int, error: str, now: datetime) -> None:
+        """A message given up on. Its next_at then holds when it failed (nothing is next for it):
+        the supervisor's "failed in the last hour" reads it through the (status, next_at) index."""
         with self._conn(True) as conn:
             conn.execute(update(W.notify_outbox).where(W.notify_outbox.c.id == message_id)
-                         .values(status="failed", attempts=attempts, last_error=error))
+                         .values(status="failed", attempts=attempts, last_error=error, next_at=now))
 
     def failures(self, limit: int = 100) -> list[FailedMessage]:
+        return self._failures(None, limit)
+
+    def failures_since(self, since: datetime, limit: int = 100) -> list[FailedMessage]:
+        return self._failures(since, limit)
+
+    def _failures(self, since: datetime | None, limit: int) -> list[FailedMessage]:
         o = W.notify_outbox.c
+        q = select(o.id, o.service_day, o.number, o.kind, o.attempts, o.last_error, o.created_at, o.next_at)
+        q = q.where(o.status == "failed")
+        if since is not None:
+            q = q.where(o.next_at >= since)
         with self._conn(False) as conn:
-            rows = conn.execute(
-                select(o.id, o.service_day, o.number, o.kind, o.attempts, o.last_error, o.created_at)
-                .where(o.status == "failed").order_by(o.id.desc()).limit(limit)
-            ).all()
+            rows = conn.execute(q.order_by(o.next_at.desc(), o.id.desc()).limit(limit)).all()
         return [FailedMessage(*r) for r in rows]
 
-    def outbox_rows(self) -> list[dict]:
+    def outbox_rows(self) -> list[dict[str, Any]]:
         with self._conn(False) as conn:
             return [dict(r._mapping) for r in conn.execute(select(W.notify_outbox).order_by(W.notify_outbox.c.id))]
 
@@ -273,14 +293,14 @@ class WebStore:
         o = W.notify_outbox.c
         with self._conn(True) as conn:
             conn.execute(delete(W.notify_outbox).where(o.service_day < day, o.status == "pending"))
-            return conn.execute(delete(W.notify_subscriptions).where(s.service_day < day)).rowcount
+            return int(conn.execute(delete(W.notify_subscriptions).where(s.service_day < day)).rowcount)
 
 
 class EventListener:
     """PostgreSQL LISTEN on the events channel in a thread: calls ``on_wake()`` when a writer
     commits. A wake-up hint only (not replayed while away); the events table stays the truth."""
 
-    def __init__(self, store: SqlStore, on_wake):
+    def __init__(self, store: Any, on_wake: Callable[[], Any]):
         self.url = getattr(store, "url", "")
         self.on_wake = on_wake
         self.listening = threading.Event()  # set once LISTEN is in place (tests wait for it)

@@ -127,6 +127,12 @@ def assert_same_answers(q: QueueService) -> int:
     with q.store.read() as tx:
         open_tickets = tx.open_tickets(day)
         waiting = [t for t in open_tickets if t.status == Status.WAITING]
+        # the monitor's table: the oldest waiting or parked tickets, arrival then id
+        table = sorted((t for t in open_tickets if t.status in (Status.WAITING, Status.PARKED)),
+                       key=lambda t: (t.arrival_at, t.id or 0))
+        codes = [s.code for s in q.hall.services]
+        for limit in (1, 4, 10_000):
+            assert tx.oldest_open(day, codes, limit) == table[:limit], limit
         for t in waiting:
             assert people_ahead(tx, t) == sum(1 for o in open_tickets if _ahead_of(o, t)), t
             # a booking checking in at this arrival time: the priority line and all who arrived by then

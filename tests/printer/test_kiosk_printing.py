@@ -173,18 +173,28 @@ def test_kiosk_pin_hash_verifies(capsys):
 
 
 def test_kiosk_pin_from_stdin_twice(capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("7351\n7351\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("735194\n735194\n"))
     assert mpp("--json", "kiosk-pin") == 0
-    assert verify_pin("7351", json.loads(capsys.readouterr().out)["admin_pin_hash"])
-    monkeypatch.setattr("sys.stdin", io.StringIO("7351\n7352\n"))
+    assert verify_pin("735194", json.loads(capsys.readouterr().out)["admin_pin_hash"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("735194\n735195\n"))
     assert mpp("kiosk-pin") == 2
     assert "differ" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("pin", ["12", "12ab", "0000", "1111111"])
+@pytest.mark.parametrize("pin", ["12", "12ab", "0000", "1111111", "1234567890123"])
 def test_kiosk_pin_refuses_weak_or_bad(capsys, pin):
     assert mpp("kiosk-pin", "--pin", pin) == 2
     assert capsys.readouterr().err.startswith("mpp: ")
+
+
+@pytest.mark.parametrize("pin", ["7351", "73519"])
+def test_kiosk_pin_refuses_fewer_than_six_digits(capsys, monkeypatch, pin):
+    assert mpp("kiosk-pin", "--pin", pin) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "PIN terlalu pendek" in err and "at least 6 digits" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{pin}\n{pin}\n"))  # the same refusal from a pipe
+    assert mpp("kiosk-pin") == 2
+    assert "at least 6 digits" in capsys.readouterr().err
 
 
 def test_printer_status_and_test_dummy(capsys, station, db_url):

@@ -75,3 +75,43 @@ def test_closed_days_is_pure_data():
     c = ClosedDays(calendar={date(2027, 1, 1): "Tahun Baru"}, closed={date(2027, 1, 2): "Tutup"},
                    opened=frozenset({date(2027, 1, 1)}))
     assert date(2027, 1, 1) not in c and date(2027, 1, 2) in c and "x" not in c
+
+
+def test_the_calendar_is_made_once_per_year_and_read_from_the_data_dir_after(monkeypatch, tmp_path):
+    """Each process used to import every country of `holidays` at start; now a year is made once
+    and kept in the data dir. The cached year equals the library's own calendar."""
+    import holidays
+
+    from antrian.config import HolidayCalendar
+
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    first = HolidayCalendar("ID", "id", ("public", "government"))
+    library = holidays.country_holidays("ID", years=2026, language="id", categories=("public", "government"))
+    assert {d: first.get(d) for d in library} == {d: str(n) for d, n in library.items()}
+    assert first.get(date(2026, 3, 4)) is None and date(2026, 1, 1) in first
+    [cached] = (tmp_path / "data" / "cache").glob("holidays-*-ID-id-public+government-2026.json")
+
+    def no_library(self, year):
+        raise AssertionError("made again instead of read from the cache")
+
+    monkeypatch.setattr(HolidayCalendar, "_make", no_library)
+    second = HolidayCalendar("ID", "id", ("public", "government"))
+    assert second == first and dict(second.items()) == {} and second.get(date(2026, 1, 1)) == first[date(2026, 1, 1)]
+    assert sorted(second) == sorted(library)
+    cached.write_text("not json", encoding="utf-8")  # a damaged cache file is made again
+    monkeypatch.undo()
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    assert HolidayCalendar("ID", "id", ("public", "government")).get(date(2026, 1, 1)) == first[date(2026, 1, 1)]
+
+
+def test_a_country_with_a_cached_calendar_is_known_without_the_library(monkeypatch, tmp_path):
+    from holidays.registry import EntityLoader
+
+    from antrian import config
+
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    assert config._known_country("ID") and not config._known_country("ZZ") and not config._known_country("I*")
+    config.HolidayCalendar("ID", "id", ("public",)).get(date(2026, 1, 1))  # made once: cached
+    monkeypatch.setattr(EntityLoader, "get_country_codes", lambda *a, **k: [])
+    assert config._known_country("ID")  # from the cache file
+    assert not config._known_country("MY") and not config._known_country("I*")  # the library is asked

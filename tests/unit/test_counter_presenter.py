@@ -431,3 +431,37 @@ def test_the_presenter_does_not_import_qt():
     code = "import sys, counter.presenter; print(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_echo_of_an_own_call_starts_no_second_read(env):
+    """F1: the call commits, its refresh starts; the feed then brings the call's own events. At
+    100k waiting each read of the whole queue is what the officer waits for, so the echo must not
+    start another one; the same number called by someone else, or another ticket, still does."""
+    env.queue.add(2)
+    env.p.call("next")
+    env.runner.run_all()
+    called = env.p.current
+    assert called is not None
+    reads = env.p.reads
+    at = env.clock.now()
+    env.p.on_events([Event("called", at, number=called.number, counter_code="7", officer="budi", service_code="ktp")])
+    env.runner.run_all()
+    assert env.p.reads == reads  # the echo of this window's own call
+    env.p.on_events([Event("recalled", at, number=called.number, counter_code="7", officer="sri", service_code="ktp")])
+    env.runner.run_all()
+    assert env.p.reads == reads + 1  # a supervisor acted on the same ticket: re-read
+    env.p.on_events([Event("issued", at, number="K-099", service_code="ktp")])
+    env.runner.run_all()
+    assert env.p.reads == reads + 2
+    # finish and call: both numbers are the window's own
+    env.p.call("next")  # an open ticket: the view is asked first
+    (ticket, then), = env.view.questions[-1:]
+    then("finish")
+    env.runner.run_all()
+    second = env.p.current
+    assert second is not None and second.number != called.number
+    reads = env.p.reads
+    env.p.on_events([Event("finished", at, number=called.number, counter_code="7", officer="budi", service_code="ktp"),
+                     Event("called", at, number=second.number, counter_code="7", officer="budi", service_code="ktp")])
+    env.runner.run_all()
+    assert env.p.reads == reads

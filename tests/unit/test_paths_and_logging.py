@@ -53,7 +53,7 @@ def _boom(args):
 
 
 def test_an_unexpected_error_is_one_line_and_a_logged_traceback(data_dir, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "cmd_catalogue", _boom)
+    monkeypatch.setattr("mpp.cli_queue.cmd_catalogue", _boom)
     code = cli.main(["catalogue"])
     for box in _error_boxes():  # shown when an earlier test left a QApplication running
         box.close()

@@ -76,3 +76,77 @@ def web(hall, store, clock):
     w.queue.open_counter("7")
     w.step()
     return w
+
+
+# ------------------------------------------------------------------ fresh databases, migrated once
+# Every web test still gets a database of its own; it is a copy of one migrated per session
+# (SQLite: the backup API; PostgreSQL: CREATE DATABASE ... TEMPLATE) instead of running every
+# migration again, which was most of these tests' time.
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    from antrian.storage.db import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "mpp.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_admin_url):
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from antrian.storage.db import normalise_url, upgrade
+
+    admin = make_url(normalise_url(pg_admin_url))
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"mpp_tmpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        upgrade(admin.set(database=name).render_as_string(hide_password=False))
+        yield admin, dsn, name
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "mpp.sqlite3"
+        src = sqlite3.connect(request.getfixturevalue("_sqlite_template"))
+        dst = sqlite3.connect(path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        yield f"sqlite:///{path}"
+        return
+    import uuid
+
+    import psycopg
+
+    admin, dsn, template = request.getfixturevalue("_pg_template")
+    name = f"mpp_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store(db_url):
+    from antrian.storage.db import SqlStore
+
+    s = SqlStore(db_url)  # already migrated (a copy of the session's template)
+    yield s
+    s.dispose()

@@ -60,3 +60,15 @@ def test_server_address_for_phones(monkeypatch, tmp_path):
     assert public_base(ctx, WebCfg(address="mpp.lan"), "0.0.0.0", 8080) == "http://mpp.lan:8080"
     assert public_base(ctx, WebCfg(), "127.0.0.1", 8081) == "http://127.0.0.1:8081"
     assert public_base(ctx, WebCfg(), "0.0.0.0", 8080).startswith("http://")
+
+
+def test_the_shared_hall_builder_writes_toml_that_reads_back_the_same(tmp_path):
+    import tomllib
+
+    from tests.support.halls import bench_hall, to_toml
+
+    for d in (hall_dict(), bench_hall(), {"hall": {"name": 'MPP "Uji"\n', "x y": True}, "agency": []}):
+        assert tomllib.loads(to_toml(d)) == d
+    p = tmp_path / "hall.toml"
+    p.write_text(to_toml(bench_hall()), encoding="utf-8")
+    assert [c.code for c in load_hall(p).counters] == ["1", "2", "3", "4", "9"]

@@ -214,3 +214,21 @@ def test_sms_adapter_and_errors_carry_no_number():
     n2 = HttpSmsNotifier("https://sms.example/send", "T", client=httpx.Client(transport=httpx.MockTransport(boom)))
     with pytest.raises(NotifyError, match="unreachable"):
         n2.send(E164, "halo")
+
+
+def test_an_event_batch_writes_only_the_messages_newly_due(web, monkeypatch):
+    """Many subscribers: each batch reads what is queued once; it writes only for new messages."""
+    tickets = [web.queue.issue("ktp") for _ in range(6)]
+    web.step()
+    for it in tickets:
+        submit(web, it.ticket.token, PHONE)  # ahead <= 2 are told at once (3 of them)
+    writes = []
+    real = web.store.enqueue_once
+    monkeypatch.setattr(web.store, "enqueue_once", lambda *a, **k: writes.append(a[3]) or real(*a, **k))
+    web.queue.issue("kk")  # an event that changes nobody's place
+    web.step()
+    assert writes == []
+    web.queue.call_next("7")  # the first is called, the fourth is now 2 ahead
+    web.step()
+    assert sorted(writes) == ["called", "near"]
+    assert sorted(r["kind"] for r in web.store.outbox_rows()) == ["called"] + ["near"] * 4

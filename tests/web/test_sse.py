@@ -15,7 +15,8 @@ pytestmark = pytest.mark.web
 
 
 def frames_of(chunks):
-    return [json.loads(c[len("data: "):]) for c in chunks if c.startswith("data: ")]
+    texts = [c.decode() if isinstance(c, bytes) else c for c in chunks]
+    return [json.loads(c[len("data: "):]) for c in texts if c.startswith("data: ")]
 
 
 def run(coro):
@@ -27,8 +28,8 @@ def test_a_commit_reaches_the_open_page_in_one_reader_step(web):
     web.step()
 
     async def scenario():
-        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"))
-        assert await gen.__anext__() == "retry: 2000\n\n"
+        gen = stream(web.hub, it.ticket.token, "id")
+        assert await gen.__anext__() == b"retry: 2000\n\n"
         first = frames_of([await gen.__anext__()])[0]
         assert first["state"] == "waiting" and first["ahead"] == 0
         web.queue.call_next("7")  # another connection commits
@@ -87,7 +88,7 @@ def test_keepalive_resends_the_view_and_offline_frames(web, monkeypatch):
     web.step()
 
     async def scenario():
-        gen = stream(web.hub, it.ticket.token, lambda: web.hub.ticket_view(it.ticket.token, "id"))
+        gen = stream(web.hub, it.ticket.token, "id")
         out = [await gen.__anext__(), await gen.__anext__()]
         nxt = asyncio.ensure_future(gen.__anext__())
         await asyncio.sleep(0)
@@ -168,7 +169,7 @@ def test_postgres_notify_wakes_the_reader_before_its_poll(pg_url, hall, clock):
             await asyncio.to_thread(counter.open_counter, "7")
             await asyncio.to_thread(counter.call_next, "7")
             while True:  # the issue and the opening wake it too; wait for the call
-                await asyncio.wait_for(board.wait(), 30)
+                await asyncio.wait_for(board.next(), 30)
                 view = w.hub.board_view("id")
                 if view["calls"]:
                     return view
@@ -180,3 +181,25 @@ def test_postgres_notify_wakes_the_reader_before_its_poll(pg_url, hall, clock):
     assert view["calls"][0]["number"] == "K-001"
     other.dispose()
     store.dispose()
+
+
+def test_each_changed_view_is_rendered_once_and_its_bytes_shared(web, monkeypatch):
+    it = web.queue.issue("ktp")
+    web.step()
+    renders = []
+    real_ticket, real_board = web.hub.ticket_view, web.hub.board_view
+    monkeypatch.setattr(web.hub, "ticket_view", lambda tok, lang: renders.append(("t", lang)) or real_ticket(tok, lang))
+    monkeypatch.setattr(web.hub, "board_view", lambda lang: renders.append(("b", lang)) or real_board(lang))
+    pages = [web.hub.watch(it.ticket.token, lang) for lang in ("id", "id", "id", "en")]
+    boards = [web.hub.watch("board", "id") for _ in range(20)] + [web.hub.watch("board", "en")]
+    web.queue.call_next("7")
+    assert web.step() == len(pages) + len(boards)
+    assert sorted(renders) == [("b", "en"), ("b", "id"), ("t", "en"), ("t", "id")]
+    assert len({id(w.frame) for w in boards if w.lang == "id"}) == 1  # the same bytes object
+    assert frames_of([pages[0].frame])[0]["state"] == "called"
+    assert frames_of([pages[3].frame])[0]["headline"] == "Please go to Counter\u00a07"
+    renders.clear()
+    web.hub.ping_all()  # a keep-alive resends the last frame: nothing is rendered again
+    assert renders == [] and all(w.changed.is_set() for w in pages + boards)
+    for w in pages + boards:
+        web.hub.unwatch(w)
