@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 from pathlib import Path
 
 from antrian import paths
@@ -13,6 +13,10 @@ from antrian.config import StationFile, booking_policy, build_hall, check_statio
 from antrian.domain.booking import BookingPolicy
 from antrian.domain.catalogue import Hall
 from antrian.services.queue import QueueService
+
+if TYPE_CHECKING:
+    from antrian.services.booking_ports import BookingStore
+    from antrian.storage.db import SqlStore
 
 
 @dataclass
@@ -53,13 +57,14 @@ class AppContext:
             store = self.queue.store
             if not hasattr(store, "bookings"):
                 return None
-            self._booking = BookingService(self.hall, store, self.queue.clock, self.booking_policy)
+            self._booking = BookingService(self.hall, cast("BookingStore", store), self.queue.clock,
+                                           self.booking_policy)
         return self._booking
 
     def close(self) -> None:
         self._booking = None
         if self._queue is not None:
-            self._queue.store.dispose()
+            cast("SqlStore", self._queue.store).dispose()  # built as a SQL store in `queue`
             self._queue = None
 
 

@@ -24,9 +24,9 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable, Protocol
 
-from antrian.domain.catalogue import WEEKDAY_NAMES_ID, Counter, Hall
+from antrian.domain.catalogue import WEEKDAY_NAMES_ID, Counter, Hall, Span
 from antrian.domain.errors import NothingWaiting, QueueError, UsageError
 from antrian.services.queue import QueueService
 
@@ -98,7 +98,7 @@ class SimulationResult:
     transactions: int
     wall_seconds: float
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "day": self.day.isoformat(), "seed": self.seed, "transactions": self.transactions,
             "wall_seconds": round(self.wall_seconds, 2),
@@ -164,19 +164,19 @@ class SimulationResult:
         return row
 
 
-def _r(v):
+def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
-def _r3(v):
+def _r3(v: float | None) -> float | None:
     return None if v is None else round(v, 3)
 
 
-def _m(v):
+def _m(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f} mnt"
 
 
-def _pct(v):
+def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.0%}"
 
 
@@ -213,19 +213,20 @@ def suggest_counters(arrivals_per_min: float, service_min: float, target_min: fl
     return None
 
 
-def _open_minutes(spans_per_service) -> float:
+def _open_minutes(spans_per_service: Iterable[Iterable[Span]]) -> float:
     """Minutes covered by the union of the spans (an agency is open while any service is)."""
     spans = sorted((sp.start, sp.end) for spans in spans_per_service for sp in spans)
-    total, cur_start, cur_end = 0.0, None, None
+    total = 0.0
+    cur: tuple[time, time] | None = None  # the span being merged: (start, end)
     for start, end in spans:
-        if cur_end is None or start > cur_end:
-            if cur_end is not None:
-                total += _minutes(cur_start, cur_end)
-            cur_start, cur_end = start, end
-        elif end > cur_end:
-            cur_end = end
-    if cur_end is not None:
-        total += _minutes(cur_start, cur_end)
+        if cur is None or start > cur[1]:
+            if cur is not None:
+                total += _minutes(*cur)
+            cur = (start, end)
+        elif end > cur[1]:
+            cur = (cur[0], end)
+    if cur is not None:
+        total += _minutes(*cur)
     return total
 
 
@@ -272,7 +273,11 @@ def _default_day(hall: Hall) -> date:
     return d
 
 
-def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] | None = None) -> SimulationResult:
+class _HasHall(Protocol):
+    hall: Hall
+
+
+def run_simulation(ctx: _HasHall, cfg: SimulationConfig, progress: Callable[[str], None] | None = None) -> SimulationResult:
     import time as _time
 
     from antrian.storage.db import SqlStore, upgrade
@@ -303,10 +308,10 @@ def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] |
             results[a.code].open_minutes = _open_minutes(s.hours.spans_on(day) for s in hall.services_of(a.code))
 
         # --- arrivals
-        heap: list[tuple[datetime, int, str, object]] = []
+        heap: list[tuple[datetime, int, str, Any]] = []
         seq = 0
 
-        def push(at: datetime, kind: str, data) -> None:
+        def push(at: datetime, kind: str, data: Any) -> None:
             nonlocal seq
             seq += 1
             heapq.heappush(heap, (at, seq, kind, data))
@@ -382,15 +387,16 @@ def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] |
                 if at > stop_at[counter.code]:
                     continue  # the hall has closed: what still waits is counted as unserved
                 try:
-                    t = q.call_next(counter.code, officer="sim")
+                    ticket = q.call_next(counter.code, officer="sim")
                 except NothingWaiting:
                     idle.add(counter.code)
                     tx_count += 1
                     continue
                 tx_count += 1
                 res = results[counter.agency_code]
-                res.waits.append((t.called_at - t.arrival_at).total_seconds() / 60)
-                target = cfg.target_wait if cfg.target_wait is not None else service_of[t.service_code].target_wait_minutes
+                assert ticket.called_at is not None  # just called
+                res.waits.append((ticket.called_at - ticket.arrival_at).total_seconds() / 60)
+                target = cfg.target_wait if cfg.target_wait is not None else service_of[ticket.service_code].target_wait_minutes
                 res.targets.append(float(target))
                 called_at[counter.code] = at
                 rng = service_rng[counter.agency_code]
@@ -403,14 +409,16 @@ def run_simulation(ctx, cfg: SimulationConfig, progress: Callable[[str], None] |
             elif kind == "start":
                 q.start(data, officer="sim")
                 tx_count += 1
-                s = service_of[q.counter_view(data)[0].ticket.service_code]
+                serving = q.counter_view(data)[0].ticket
+                assert serving is not None  # just started
+                s = service_of[serving.service_code]
                 mean = s.service_minutes
                 sigma = 0.5
                 rng = service_rng[hall.counter(data).agency_code]
                 minutes = rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
                 push(at + timedelta(minutes=max(1.0, minutes)), "finish", data)
             elif kind == "finish":
-                t = q.finish(data, officer="sim")
+                q.finish(data, officer="sim")
                 results[hall.counter(data).agency_code].served += 1
                 release(data, at)
                 tx_count += 1

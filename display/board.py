@@ -153,8 +153,8 @@ class Zone:
         label = ""
         if not whole:
             names = []
-            for c in chosen:
-                name = hall.agency(c.agency_code).short_name
+            for counter in chosen:
+                name = hall.agency(counter.agency_code).short_name
                 if name not in names:
                     names.append(name)
             label = ", ".join(names)

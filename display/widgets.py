@@ -95,6 +95,8 @@ def flash_on(now: float | None = None) -> bool:
 class HeaderBar(QWidget):
     """Logo and hall name on the left; time and date on the right."""
 
+    style: Style  # type: ignore[assignment]  # the board's sizes; shadows QWidget.style()
+
     def __init__(self, style: Style, hall_name: str, subtitle: str = "", logo: Path | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -128,7 +130,7 @@ class HeaderBar(QWidget):
         _text(p, QRectF(right.x(), h * 0.62, right.width(), h * 0.32), self.date_text, date_px, MUTED, False,
               Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, elide=False)
         # logo and hall name on the left
-        x = pad
+        x: float = pad
         if not self._logo.isNull():
             lh = int(h * 0.78)
             logo = self._logo.scaledToHeight(lh, Qt.TransformationMode.SmoothTransformation)
@@ -160,6 +162,8 @@ class CurrentCallView(QWidget):
     it to time "call committed -> visible")."""
 
     number_painted = Signal(str)
+
+    style: Style  # type: ignore[assignment]  # the board's sizes; shadows QWidget.style()
 
     def __init__(self, style: Style, parent: QWidget | None = None):
         super().__init__(parent)
@@ -248,6 +252,8 @@ class CurrentCallView(QWidget):
 
 class CounterPanel(QWidget):
     """One card per counter of the zone: "Loket 7", the last number called, the agency."""
+
+    style: Style  # type: ignore[assignment]  # the board's sizes; shadows QWidget.style()
 
     def __init__(self, style: Style, cards: list[tuple[str, int, str, str]], parent: QWidget | None = None):
         """``cards``: (counter code, loket number, agency short name, agency colour), in order."""
@@ -365,6 +371,8 @@ class CounterPanel(QWidget):
 class HistoryView(QWidget):
     """The recent calls, newest first: number, loket, agency."""
 
+    style: Style  # type: ignore[assignment]  # the board's sizes; shadows QWidget.style()
+
     def __init__(self, style: Style, rows: int = 6, parent: QWidget | None = None):
         super().__init__(parent)
         self.style = style
@@ -414,6 +422,8 @@ class Marquee(QWidget):
     """Running text, right to left, at a speed proportional to the height (smooth at any fps).
 
     When ``offline_text`` is set, a red note sits at its left end."""
+
+    style: Style  # type: ignore[assignment]  # the board's sizes; shadows QWidget.style()
 
     def __init__(self, style: Style, text: str, fps: int = 30, parent: QWidget | None = None):
         super().__init__(parent)

@@ -77,7 +77,7 @@ def show_full_screen(window, width: int | None = None, height: int | None = None
     """Frameless, on top, covering its screen. With no window manager showFullScreen() alone
     leaves the window at its size hint (910x512 on a 1366x768 screen), so the window takes the
     screen's geometry itself first (or ``width`` x ``height`` when given)."""
-    window.setWindowFlags(Qt.Window | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+    window.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
     screen = window.screen() or QApplication.primaryScreen()
     if width and height:
         origin = screen.geometry().topLeft() if screen is not None else None
@@ -106,9 +106,9 @@ class TicketPreview(QLabel):
     ticket_saved = Signal(object)
 
     def __init__(self):
-        super().__init__(None, Qt.Tool | Qt.WindowStaysOnTopHint)
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle("Tiket (pratinjau)")
-        self.setAlignment(Qt.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet("background: white;")
         self.ticket_saved.connect(self._show)
 
@@ -117,7 +117,7 @@ class TicketPreview(QLabel):
         if pix.isNull():
             return
         if pix.height() > 900:
-            pix = pix.scaledToHeight(900, Qt.SmoothTransformation)
+            pix = pix.scaledToHeight(900, Qt.TransformationMode.SmoothTransformation)
         self.setPixmap(pix)
         self.resize(pix.size())
         self.show()

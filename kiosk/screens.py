@@ -106,10 +106,10 @@ def service_requirements(service: Service) -> tuple[str, ...]:
 def _scroll(inner: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(inner)
-    QScroller.grabGesture(area.viewport(), QScroller.LeftMouseButtonGesture)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return area
 
 
@@ -151,13 +151,13 @@ class HomeScreen(QWidget):
         brand.setSpacing(18)
         self.logo = QLabel()
         if logo is not None and not logo.isNull():
-            self.logo.setPixmap(logo.scaledToHeight(m.touch - 20, Qt.SmoothTransformation))
+            self.logo.setPixmap(logo.scaledToHeight(m.touch - 20, Qt.TransformationMode.SmoothTransformation))
         else:
             self.logo.hide()
         names = QVBoxLayout()
         names.setSpacing(2)
         self.hall_name = make_label(hall.name, "title", wrap=False)
-        self.hall_name.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.hall_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # the subtitle is the instruction: "Pilih instansi" (one line less above the tiles)
         self.subtitle = self.choose = make_label("", "section")
         names.addWidget(self.hall_name)
@@ -169,8 +169,8 @@ class HomeScreen(QWidget):
 
         clock_box = QVBoxLayout()
         clock_box.setSpacing(0)
-        self.clock = make_label("", "clock", wrap=False, align=Qt.AlignRight)
-        self.date = make_label("", "date", wrap=False, align=Qt.AlignRight)
+        self.clock = make_label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignRight)
+        self.date = make_label("", "date", wrap=False, align=Qt.AlignmentFlag.AlignRight)
         clock_box.addWidget(self.clock)
         clock_box.addWidget(self.date)
         self.lang_button = FitButton("", "secondary", m)
@@ -191,7 +191,7 @@ class HomeScreen(QWidget):
             f"QFrame#PriorityBand {{ background: {PRIORITY_BG}; border: 3px solid {PRIORITY};"
             " border-radius: 18px; }"
         )
-        self.band_layout = QBoxLayout(QBoxLayout.LeftToRight, self.band)
+        self.band_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.band)
         self.band_layout.setContentsMargins(18, 8, 18, 8)
         self.band_layout.setSpacing(14)
         band_text = QVBoxLayout()
@@ -208,7 +208,7 @@ class HomeScreen(QWidget):
         self.group_buttons: dict[str, FitButton] = {}
         for code in hall.priority.groups:
             b = FitButton("", "priority", m)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             b.clicked.connect(lambda _=False, c=code: self.group_chosen.emit(c))
             self.group_buttons[code] = b
         self.cancel_priority = make_button("", "secondary")
@@ -299,7 +299,7 @@ class HomeScreen(QWidget):
         portrait = height > width
         if portrait != self.portrait:
             self.portrait = portrait
-            self.band_layout.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+            self.band_layout.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
             _clear(self.group_row)
             per_row = 2 if portrait else 4
             for i, b in enumerate(self.group_buttons.values()):
@@ -375,7 +375,7 @@ class HomeScreen(QWidget):
             n = sum((waiting or {}).get(s, 0) for s in a.service_codes)
             avs = [availability.get(s) for s in a.service_codes] if availability else []
             if avs and all(av is not None and not av.open for av in avs):
-                if all(av.reason == "quota_full" for av in avs):
+                if all(av is not None and av.reason == "quota_full" for av in avs):
                     tile.set_state(self.tr("Quota full"))
                 else:
                     tile.set_state(self.tr("Closed now"))
@@ -402,7 +402,7 @@ class AgencyScreen(QWidget):
         self.group: str | None = None
         self.columns = 0
         self.buttons: dict[str, ServiceButton] = {}
-        self.requirement_buttons: dict[str, QPushButton] = {}
+        self.requirement_buttons: dict[str, FitButton] = {}
         self.cells: dict[str, QWidget] = {}
         self._data: tuple = (None, None, None)
 
@@ -476,7 +476,7 @@ class AgencyScreen(QWidget):
             if service_requirements(s):  # only when the hall publishes the service's standard
                 r = FitButton("", "secondary", self.m)
                 r.setFixedWidth(max(self.m.touch + 60, 200))
-                r.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+                r.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
                 r.clicked.connect(lambda _=False, c=s.code: self.requirements_chosen.emit(c))
                 row.addWidget(r)
                 self.requirement_buttons[s.code] = r
@@ -540,25 +540,25 @@ class ResultScreen(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(36, 24, 36, 24)
         root.setSpacing(16)
-        self.body = QBoxLayout(QBoxLayout.LeftToRight)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.body.setSpacing(36)
         left = QVBoxLayout()
         left.setSpacing(10)
-        self.caption = make_label("", "section", align=Qt.AlignCenter)
-        self.number = make_label("", "number", wrap=False, align=Qt.AlignCenter)
-        self.where = make_label("", "title", align=Qt.AlignCenter)
-        self.go_to = make_label("", "section", align=Qt.AlignCenter)  # "Silakan menunggu ... Loket 17-20"
+        self.caption = make_label("", "section", align=Qt.AlignmentFlag.AlignCenter)
+        self.number = make_label("", "number", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.where = make_label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.go_to = make_label("", "section", align=Qt.AlignmentFlag.AlignCenter)  # "Silakan menunggu ... Loket 17-20"
         self.go_to.setStyleSheet(f"color: {PRIMARY};")
-        self.priority = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.priority = make_label("", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.priority.setStyleSheet(f"background: {PRIORITY}; color: white; border-radius: 10px;"
                                     f" padding: 6px 16px; font-size: {m.large}px; font-weight: bold;")
         facts = QGridLayout()
         facts.setHorizontalSpacing(30)
         facts.setVerticalSpacing(0)
-        self.ahead_caption = make_label("", align=Qt.AlignCenter)
-        self.eta_caption = make_label("", align=Qt.AlignCenter)
-        self.ahead = make_label("", "title", align=Qt.AlignCenter)
-        self.eta = make_label("", "title", align=Qt.AlignCenter)
+        self.ahead_caption = make_label("", align=Qt.AlignmentFlag.AlignCenter)
+        self.eta_caption = make_label("", align=Qt.AlignmentFlag.AlignCenter)
+        self.ahead = make_label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.eta = make_label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         facts.addWidget(self.ahead_caption, 0, 0)
         facts.addWidget(self.eta_caption, 0, 1)
         facts.addWidget(self.ahead, 1, 0)
@@ -567,25 +567,25 @@ class ResultScreen(QWidget):
         left.addWidget(self.caption)
         left.addWidget(self.number)
         left.addWidget(self.where)
-        left.addWidget(self.priority, 0, Qt.AlignHCenter)
+        left.addWidget(self.priority, 0, Qt.AlignmentFlag.AlignHCenter)
         left.addSpacing(10)
         left.addLayout(facts)
         left.addStretch()
         right = QVBoxLayout()
         right.setSpacing(8)
         self.qr = QLabel()
-        self.qr.setAlignment(Qt.AlignCenter)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setStyleSheet("background: white; border-radius: 12px; padding: 12px;")
-        self.qr_hint = make_label("", "small", align=Qt.AlignCenter)
+        self.qr_hint = make_label("", "small", align=Qt.AlignmentFlag.AlignCenter)
         right.addStretch()
-        right.addWidget(self.qr, 0, Qt.AlignHCenter)
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         right.addWidget(self.qr_hint)
         right.addStretch()
         self.body.addLayout(left, 3)
         self.body.addLayout(right, 2)
         root.addLayout(self.body, 1)
         root.addWidget(self.go_to)  # full width, under the number: where to wait
-        self.print_box = make_label("", "infobox", align=Qt.AlignCenter)
+        self.print_box = make_label("", "infobox", align=Qt.AlignmentFlag.AlignCenter)
         root.addWidget(self.print_box)
         self.done_button = make_button("", "primary")
         self.done_button.clicked.connect(self._done_clicked)
@@ -603,18 +603,20 @@ class ResultScreen(QWidget):
         """The number as large as the width allows (about 0.75 em per character of "K-012") and
         as the height left by the other lines allows, so it is never clipped."""
         width, height = self.width(), self.height()
+        lay = self.layout()
+        assert lay is not None  # set in __init__
         portrait = height > width
-        self.body.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
         by_width = min(int(width * (0.9 if portrait else 0.55) / 4.2), 260)
-        m = self.layout().contentsMargins()
-        body_h = (height - m.top() - m.bottom() - 2 * self.layout().spacing()
+        m = lay.contentsMargins()
+        body_h = (height - m.top() - m.bottom() - 2 * lay.spacing()
                   - self.print_box.sizeHint().height() - self.done_button.sizeHint().height())
         if portrait:  # the QR code takes its share below
             body_h -= self.qr.sizeHint().height() + self.qr_hint.sizeHint().height() + self.body.spacing() + 16
         col_w = int(width * (0.9 if portrait else 0.55))
         half = col_w // 2 - 15
         if self.go_to.text():
-            body_h -= self.go_to.heightForWidth(width - m.left() - m.right()) + self.layout().spacing()
+            body_h -= self.go_to.heightForWidth(width - m.left() - m.right()) + lay.spacing()
         others = (self.caption.heightForWidth(col_w) + self.where.heightForWidth(col_w)
                   + max(self.ahead_caption.heightForWidth(half), self.eta_caption.heightForWidth(half))
                   + max(self.ahead.heightForWidth(half), self.eta.heightForWidth(half))

@@ -36,7 +36,7 @@ class ReprintKeypad(Overlay):
         box = QVBoxLayout(self.panel)
         box.setContentsMargins(28, 24, 28, 24)
         box.setSpacing(14)
-        self.display = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.display = make_label("", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.display.setMinimumHeight(m.touch * 3 // 4)
         self.display.setStyleSheet(f"border: 3px solid #8a96a3; border-radius: 12px; font-size: {m.title}px;"
                                    " font-weight: bold;")
@@ -105,13 +105,13 @@ class PinScreen(QWidget):
     def __init__(self, m: Metrics, parent: QWidget | None = None):
         super().__init__(parent)
         self.purpose = "staff"
-        self.box = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.box.setContentsMargins(28, 28, 28, 28)
         self.box.setSpacing(40)
         side = QVBoxLayout()
         side.setSpacing(18)
-        self.title = make_label("", "title", align=Qt.AlignCenter)
-        self.message = make_label("", align=Qt.AlignCenter)
+        self.title = make_label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.message = make_label("", align=Qt.AlignmentFlag.AlignCenter)
         self.message.setMinimumHeight(m.body * 2)
         self.pad = PinPad(m)
         self.pad.submitted.connect(self.submitted)
@@ -121,18 +121,18 @@ class PinScreen(QWidget):
         side.addStretch()
         side.addWidget(self.title)
         side.addWidget(self.message)
-        side.addWidget(self.cancel, 0, Qt.AlignHCenter)
+        side.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addStretch()
         self.box.addStretch()
         self.box.addLayout(side)
-        self.box.addWidget(self.pad, 0, Qt.AlignCenter)
+        self.box.addWidget(self.pad, 0, Qt.AlignmentFlag.AlignCenter)
         self.box.addStretch()
         self.retranslate()
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         portrait = ev.size().height() > ev.size().width()
-        self.box.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.box.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
 
     def start(self, purpose: str) -> None:
         self.purpose = purpose
@@ -175,7 +175,7 @@ class StaffScreen(QWidget):
         root.addWidget(self.pin_warning)
 
         # two columns side by side in landscape, one above the other in portrait
-        self.columns = QBoxLayout(QBoxLayout.LeftToRight)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.columns.setSpacing(40)
         left = QVBoxLayout()
         left.setSpacing(12)
@@ -246,13 +246,13 @@ class StaffScreen(QWidget):
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         portrait = ev.size().height() > ev.size().width()
-        self.columns.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.columns.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
 
     def set_prefixes(self, prefixes) -> None:
         self.keypad.set_prefixes(prefixes)
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
-        if obj is self.ref and ev.type() == QEvent.MouseButtonPress:
+        if obj is self.ref and ev.type() == QEvent.Type.MouseButtonPress:
             self.keypad.open(self.ref.text())
             return True
         return False
@@ -289,6 +289,8 @@ class StaffScreen(QWidget):
         self.clock_note.setVisible(jump is not None)
         if jump is None:
             return
+        day: date | None
+        last: date | None
         try:
             day, last = date.fromisoformat(str(jump["day"])), date.fromisoformat(str(jump["last_day"]))
         except (KeyError, ValueError):

@@ -128,7 +128,7 @@ def make_label(text: str = "", role: str | None = None, wrap: bool = True,
                align: Qt.AlignmentFlag | None = None) -> QLabel:
     lab = QLabel(text)
     lab.setWordWrap(wrap)
-    lab.setTextFormat(Qt.PlainText)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
     if role:
         lab.setProperty("role", role)
     if align is not None:
@@ -139,8 +139,8 @@ def make_label(text: str = "", role: str | None = None, wrap: bool = True,
 def make_button(text: str, kind: str = "primary") -> QPushButton:
     b = QPushButton(text)
     b.setProperty("kind", kind)
-    b.setFocusPolicy(Qt.NoFocus)
-    b.setCursor(Qt.PointingHandCursor)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setCursor(Qt.CursorShape.PointingHandCursor)
     return b
 
 
@@ -161,15 +161,15 @@ class _LabelButton(QPushButton):
     def __init__(self, kind: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("kind", kind)
-        self.setFocusPolicy(Qt.NoFocus)
-        self.setCursor(Qt.PointingHandCursor)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(22, 12, 22, 12)
         self._box.setSpacing(4)
 
     def _add(self, label: QLabel) -> QLabel:
-        label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._box.addWidget(label)
         return label
 
@@ -195,17 +195,17 @@ class AgencyTile(_LabelButton):
         ink = text_colour_for(colour)
         self.ink = ink
         self.setMinimumHeight(m.touch)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self._box.setContentsMargins(10, 8, 10, 8)
         self.setStyleSheet(
             f"QPushButton {{ background: {colour}; border-radius: 16px; border: none; padding: 0; }}"
             f"QPushButton:pressed {{ background: {darker(colour, 0.6)}; border: 5px solid {ink}; }}"
         )
-        self.name_label = self._add(make_label(name, align=Qt.AlignCenter))
-        self.name_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.name_label = self._add(make_label(name, align=Qt.AlignmentFlag.AlignCenter))
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._style_name(m.large)
-        self.state_label = self._add(make_label("", align=Qt.AlignCenter))
-        self.state_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.state_label = self._add(make_label("", align=Qt.AlignmentFlag.AlignCenter))
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.state_label.setStyleSheet(f"color: {ink}; font-size: {m.small}px;")
         self._box.insertStretch(0)
         self._box.addStretch()
@@ -232,7 +232,7 @@ class AgencyTile(_LabelButton):
             if max(fm.horizontalAdvance(w) for w in words) <= width:
                 if height is None:
                     break
-                name_h = fm.boundingRect(QRect(0, 0, width, 10000), int(Qt.AlignCenter | Qt.TextWordWrap),
+                name_h = fm.boundingRect(QRect(0, 0, width, 10000), int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
                                          self.name).height()
                 if name_h + state_h + self._box.spacing() <= height:
                     break
@@ -318,19 +318,24 @@ class Overlay(QWidget):
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
-        self.setAttribute(Qt.WA_StyledBackground, False)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.hide()
         parent.installEventFilter(self)
         self._layout = QVBoxLayout(self)
-        self._layout.setAlignment(Qt.AlignCenter)
+        self._layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
-        if obj is self.parent() and ev.type() == QEvent.Resize:
-            self.setGeometry(self.parent().rect())
+        if obj is self.parent() and ev.type() == QEvent.Type.Resize:
+            self.setGeometry(self._parent_rect())
         return False
 
+    def _parent_rect(self) -> QRect:
+        parent = self.parentWidget()
+        assert parent is not None  # built over its parent screen
+        return parent.rect()
+
     def popup(self) -> None:
-        self.setGeometry(self.parent().rect())
+        self.setGeometry(self._parent_rect())
         self.show()
         self.raise_()
 
@@ -350,7 +355,7 @@ class BusyOverlay(Overlay):
 
     def __init__(self, parent: QWidget, m: Metrics):
         super().__init__(parent)
-        self.box = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.box = make_label("", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.box.setStyleSheet(
             f"background: white; color: {PRIMARY}; border-radius: 20px; padding: 40px 70px;"
             f"font-size: {m.title}px; font-weight: bold;"
@@ -434,7 +439,7 @@ class PinPad(QWidget):
         self._pin = ""
         grid = QGridLayout(self)
         grid.setSpacing(14)
-        self.display = make_label("", align=Qt.AlignCenter, wrap=False)
+        self.display = make_label("", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.display.setMinimumHeight(m.touch)
         self.display.setStyleSheet(
             f"background: white; border: 3px solid #8a96a3; border-radius: 12px; font-size: {m.title}px;"
@@ -499,7 +504,7 @@ class LongPress(QObject):
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         t = ev.type()
-        if t == QEvent.MouseButtonPress:
+        if t == QEvent.Type.MouseButtonPress:
             import time
 
             self._hold.start()
@@ -509,7 +514,7 @@ class LongPress(QObject):
                 self._taps.clear()
                 self._hold.stop()
                 self.triggered.emit()
-        elif t in (QEvent.MouseButtonRelease, QEvent.Leave, QEvent.Hide):
+        elif t in (QEvent.Type.MouseButtonRelease, QEvent.Type.Leave, QEvent.Type.Hide):
             self._hold.stop()
         return False
 
@@ -530,7 +535,7 @@ def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
     matrix = qr.get_matrix()
     n = len(matrix)
     scale = max(1, size_px // n)
-    img = QImage(n * scale, n * scale, QImage.Format_RGB32)
+    img = QImage(n * scale, n * scale, QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
     p = QPainter(img)
     black = QColor("black")
@@ -548,7 +553,7 @@ class Banner(QLabel):
     def __init__(self, tone: str, m: Metrics, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setTextFormat(Qt.PlainText)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         bg, ink = (ERROR_BG, ERROR_INK) if tone == "error" else (WARN_BG, WARN_INK)
         size = m.body if tone == "error" else m.small
         self.setStyleSheet(f"background: {bg}; color: {ink}; font-size: {size}px; font-weight: bold;"
@@ -582,7 +587,7 @@ class TileBoard(QWidget):
         self.rows = 0
         self.prev_page = make_button("", "secondary")
         self.next_page = make_button("", "secondary")
-        self.page_label = make_label("", "section", wrap=False, align=Qt.AlignCenter)
+        self.page_label = make_label("", "section", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         for w in (self.prev_page, self.next_page, self.page_label):
             w.setParent(self)
             w.hide()
@@ -679,8 +684,8 @@ class FitButton(QPushButton):
     def __init__(self, text: str, kind: str, m: Metrics, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("kind", kind)
-        self.setFocusPolicy(Qt.NoFocus)
-        self.setCursor(Qt.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._m = m
         self._px = 0
         self.full_text = ""

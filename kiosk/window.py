@@ -110,8 +110,8 @@ class KioskWindow(QWidget):
         self.poll_ms = poll_ms
         self.group: str | None = None
         self.online: bool | None = None
-        self.availability = None
-        self.waiting = None
+        self.availability: dict[str, Availability] | None = None
+        self.waiting: dict[str, int] | None = None
         self._poll_inflight = False
         self._may_close = windowed
         self._swallowing = False
@@ -122,12 +122,12 @@ class KioskWindow(QWidget):
         self.vocab = KioskVocabulary(self)
 
         self.setStyleSheet(stylesheet(self.m))
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         # the window takes the screen's size; the screens adapt to it (portrait/landscape)
-        root.setSizeConstraint(QLayout.SetNoConstraint)
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.offline_banner = Banner("error", self.m)
         self.printer_banner = Banner("warn", self.m)
         root.addWidget(self.offline_banner)
@@ -172,7 +172,7 @@ class KioskWindow(QWidget):
 
             self.booking_screen = attach(self, booking)
         self.staff.status_requested.connect(lambda: self.desk.refresh_status())
-        QShortcut(QKeySequence("Ctrl+Q"), self, activated=lambda: self.request_pin("exit"))
+        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(lambda: self.request_pin("exit"))
 
         self.clock_timer = QTimer(self)
         self.clock_timer.timeout.connect(self._tick)
@@ -226,13 +226,13 @@ class KioskWindow(QWidget):
     # ------------------------------------------------------------------ input, idle, frames
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         t = ev.type()
-        if t in (QEvent.MouseButtonPress, QEvent.MouseButtonDblClick, QEvent.TouchBegin, QEvent.KeyPress):
+        if t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             if isinstance(obj, QWidget) and obj.window() is self:
                 self.idle_timer.start()
-                if t != QEvent.KeyPress and self.flow.swallows_touch():
+                if t != QEvent.Type.KeyPress and self.flow.swallows_touch():
                     self._swallowing = True  # and its release: no click
                     return True
-        elif t == QEvent.MouseButtonRelease and self._swallowing:
+        elif t == QEvent.Type.MouseButtonRelease and self._swallowing:
             if isinstance(obj, QWidget) and obj.window() is self:
                 self._swallowing = False
                 return True
@@ -260,7 +260,9 @@ class KioskWindow(QWidget):
 
     # ------------------------------------------------------------------ navigation
     def current(self) -> QWidget:
-        return self.stack.currentWidget()
+        widget = self.stack.currentWidget()
+        assert widget is not None  # the stack holds its screens from the start
+        return widget
 
     def show_home(self, reset: bool = False) -> None:
         self.result_timer.stop()
@@ -507,8 +509,8 @@ class KioskWindow(QWidget):
             self.translations.set_language(self.lang)
         for screen in (self.home, self.agency, self.result):
             screen.lang = self.lang
-        for screen in (self.home, self.agency, self.result, self.pin, self.staff):
-            screen.retranslate()
+        for page in (self.home, self.agency, self.result, self.pin, self.staff):
+            page.retranslate()
         self._tick()
         self._update_banners()
 

@@ -148,7 +148,7 @@ def prepare_logo(path: Path, width: int, max_height: int) -> "Image":
         grey = grey.crop(bbox)
     scale = min(width / grey.width, max_height / grey.height)
     size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-    bw = grey.resize(size, PILImage.LANCZOS).convert("1")  # Floyd-Steinberg dither
+    bw = grey.resize(size, PILImage.Resampling.LANCZOS).convert("1")  # Floyd-Steinberg dither
     canvas = PILImage.new("1", (width, size[1]), 1)
     canvas.paste(bw, ((width - size[0]) // 2, 0))
     return canvas

@@ -102,7 +102,7 @@ def _glyph(char: str, cell_w: int, style: _Style) -> "Image":
     if style.underline:
         thick = style.underline * sup
         draw.rectangle((0, h - thick - sup, w, h - sup), fill=ink)
-    return img.resize((cell_w * style.width, CELL_HEIGHT * style.height), PILImage.LANCZOS)
+    return img.resize((cell_w * style.width, CELL_HEIGHT * style.height), PILImage.Resampling.LANCZOS)
 
 
 # ------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
-from printer.model import PrinterStatus
+from printer.model import PaperState, PrinterStatus
 
 if TYPE_CHECKING:
 
@@ -22,7 +22,7 @@ DLE_EOT_OFFLINE_CAUSE = b"\x10\x04\x02"  # bit 2: cover open, bit 5: stopped by 
 DLE_EOT_PAPER = b"\x10\x04\x04"  # bits 2-3: paper near end, bits 5-6: paper end
 
 
-def _valid(b: int | None) -> bool:
+def _valid(b: int | None) -> TypeGuard[int]:
     return b is not None and (b & 0x93) == 0x12
 
 
@@ -36,6 +36,7 @@ def decode_status(printer: int | None, offline: int | None, paper: int | None) -
     """
     offline_bit = bool(printer & 0x08) if _valid(printer) else False
     cover = bool(offline & 0x04) if _valid(offline) else None
+    state: PaperState
     if not _valid(paper):
         state = "unknown"
     elif paper & 0x60:

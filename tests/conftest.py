@@ -4,13 +4,68 @@ is set) on a fresh PostgreSQL database per test run."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from antrian.config import HallFile, build_hall
 from tests.support.halls import all_day, one_counter_hall, to_toml
+
+_SHM = Path("/dev/shm")
+_RAM_TMP: Path | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Temporary files (tmp_path, tempfile, the subprocesses' TMPDIR) go to a private directory
+    in RAM (/dev/shm) when there is one: the product's SQLite writes fsync every commit (a
+    printed ticket survives a power cut), which on a disk costs 2-8 ms per commit and makes up
+    much of the suite's time; on tmpfs an fsync costs nothing. No test depends on fsync (a
+    kill -9 keeps the page cache). Set MPP_TEST_TMP_ON_DISK=1, or pass --basetemp, to keep the
+    usual place. The directory is removed at the end unless tests failed (then its path is
+    printed)."""
+    global _RAM_TMP
+    if config.option.basetemp or os.environ.get("MPP_TEST_TMP_ON_DISK") or not _SHM.is_dir():
+        return
+    try:
+        if not os.access(_SHM, os.W_OK) or shutil.disk_usage(_SHM).free < 2**30:
+            return
+        _remove_stale_ram_tmp()
+        _RAM_TMP = Path(tempfile.mkdtemp(prefix=f"mpp-pytest-{os.getpid()}-", dir=_SHM))
+    except OSError:
+        return
+    config.option.basetemp = str(_RAM_TMP / "basetemp")
+    (_RAM_TMP / "tmp").mkdir()
+    os.environ["TMPDIR"] = str(_RAM_TMP / "tmp")
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
+
+
+def _remove_stale_ram_tmp() -> None:
+    """Directories left by earlier runs (failed ones keep theirs) whose process has ended."""
+    for d in _SHM.glob("mpp-pytest-*-*"):
+        try:
+            pid = int(d.name.split("-")[2])
+            if d.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, IndexError, OSError):
+            continue
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _RAM_TMP is None:
+        return
+    if exitstatus == 0:
+        shutil.rmtree(_RAM_TMP, ignore_errors=True)
+    else:
+        session.config.get_terminal_writer().line(f"temporary files of this run: {_RAM_TMP}")
+
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
@@ -18,6 +73,15 @@ def _private_data_dir(tmp_path_factory, monkeypatch):
     the user's own (tests that need another dir set MPP_DATA_DIR themselves)."""
     if "MPP_DATA_DIR" not in os.environ:
         monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_pin_hashes(request, monkeypatch):
+    """scrypt at n = 2**10 instead of 2**15 for new PIN hashes: 32x less work (about 0.1 s per hash
+    or check at full cost, and the suite makes hundreds). Each hash records its own cost, so every
+    check works as with full-cost hashes. Tests about the cost itself are marked real_pin_cost."""
+    if request.node.get_closest_marker("real_pin_cost") is None:
+        monkeypatch.setattr("antrian.services.auth._N", 2**10)
 
 
 ALL_DAY = all_day()
@@ -96,23 +160,30 @@ def pg_admin_url():
     return PG_URL
 
 
+# Fixtures that bring their database to the head revision at once: a test that uses one of them
+# gets its PostgreSQL database as a copy of the session's migrated template (see below).
+MIGRATING_FIXTURES = frozenset({"store", "sql_store", "any_store"})
+
+
 @pytest.fixture
-def pg_url(pg_admin_url):
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+def pg_url(request, pg_admin_url, _pg_dropper):
+    """A fresh PostgreSQL database for one test, dropped afterwards: empty, or (for a test that
+    uses a store fixture, which migrates it first thing) already at the head revision."""
     import psycopg
-    from sqlalchemy.engine import make_url
 
-    from antrian.storage.db import normalise_url
-
-    admin = make_url(normalise_url(pg_admin_url))
+    dsn, admin = _pg_admin(pg_admin_url)
     name = f"mpp_test_{uuid.uuid4().hex[:12]}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    template = ""
+    if MIGRATING_FIXTURES & set(request.fixturenames):
+        template = request.getfixturevalue("_pg_template")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = admin.set(database=name).render_as_string(hide_password=False)
+    if template:
+        _MIGRATED.add(url)
     yield url
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _MIGRATED.discard(url)
+    _pg_dropper(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
@@ -122,11 +193,118 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
-@pytest.fixture
-def store(db_url):
-    from antrian.storage.db import SqlStore, upgrade
+# Migrating a database (Alembic, every revision) costs 0.1-0.3 s on SQLite and 0.3-1 s on
+# PostgreSQL, and a few hundred tests start from a migrated database. The session migrates one
+# template per backend (with `upgrade`, as the product does) and those tests get a copy of it:
+# SQLite through the backup API, PostgreSQL with CREATE DATABASE ... TEMPLATE. DROP DATABASE
+# waits for a checkpoint (PostgreSQL 15), so the test databases are dropped by a background
+# thread while the next tests run; the session waits for the last drop.
 
-    upgrade(db_url)
+_MIGRATED: set[str] = set()  # URLs of the PostgreSQL test databases made from the template
+
+
+def _pg_admin(admin_url: str):
+    """(admin dsn for psycopg, SQLAlchemy URL of the server) for the admin URL."""
+    from sqlalchemy.engine import make_url
+
+    from antrian.storage.db import normalise_url
+
+    admin = make_url(normalise_url(admin_url))
+    return admin.set(drivername="postgresql").render_as_string(hide_password=False), admin
+
+
+@pytest.fixture(scope="session")
+def _pg_dropper(pg_admin_url):
+    """drop(name): DROP DATABASE name WITH (FORCE), soon, in a background thread."""
+    import queue as queue_mod
+    import threading
+
+    import psycopg
+
+    dsn, _ = _pg_admin(pg_admin_url)
+    names: queue_mod.Queue[str | None] = queue_mod.Queue()
+    failures: list[str] = []
+
+    def run() -> None:
+        while (name := names.get()) is not None:
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as e:  # reported at the end of the session
+                failures.append(f"{name}: {e}")
+
+    thread = threading.Thread(target=run, name="pg-test-db-dropper", daemon=True)
+    thread.start()
+    yield names.put
+    names.put(None)
+    thread.join(timeout=300)
+    assert not failures, f"test databases not dropped: {failures}"
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    from antrian.storage.db import upgrade
+
+    path = tmp_path_factory.mktemp("migrated-template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_admin_url):
+    import psycopg
+
+    from antrian.storage.db import upgrade
+
+    dsn, admin = _pg_admin(pg_admin_url)
+    name = f"mpp_template_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    upgrade(admin.set(database=name).render_as_string(hide_password=False))  # disposes its engine
+    yield name
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_migrated_sqlite(template: Path, path: Path) -> None:
+    import sqlite3
+
+    src, dst = sqlite3.connect(template), sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def migrate_test_db(request, url: str) -> None:
+    """Bring a test's database to the head revision: a copy of the session's migrated template
+    when it is a new SQLite file or a PostgreSQL database made from the template; ``upgrade``
+    otherwise."""
+    from sqlalchemy.engine import make_url
+
+    from antrian.storage.db import upgrade
+
+    if url in _MIGRATED:
+        return
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and not Path(u.database).exists():
+        copy_migrated_sqlite(request.getfixturevalue("_sqlite_template"), Path(u.database))
+        return
+    upgrade(url)
+
+
+@pytest.fixture
+def migrate(request):
+    """migrate(url): the database at ``url`` (new) at the head revision, as ``upgrade(url)``."""
+    return lambda url: migrate_test_db(request, url)
+
+
+@pytest.fixture
+def store(request, db_url):
+    from antrian.storage.db import SqlStore
+
+    migrate_test_db(request, db_url)
     s = SqlStore(db_url)
     yield s
     s.dispose()

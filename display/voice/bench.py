@@ -23,7 +23,7 @@ def _ms(t0: float) -> float:
     return 1000 * (time.perf_counter() - t0)
 
 
-def bench_voice(phrases: int = 8, lang: str = "id", quiet: bool = False) -> dict:
+def bench_voice(phrases: int = 8, lang: str = "id", quiet: bool = False) -> dict[str, float | str | None]:
     """Returns a dict of timings in ms (and the standard announcement's length in s), or
     ``{"skipped": reason}`` when speech is unavailable. Prints a summary unless ``quiet``."""
     from antrian.paths import asset
@@ -47,7 +47,7 @@ def bench_voice(phrases: int = 8, lang: str = "id", quiet: bool = False) -> dict
                     r.render(text, lang)
                     cached.append(_ms(t0))
         except SpeechUnavailable as e:
-            result = {"skipped": str(e)}
+            result: dict[str, float | str | None] = {"skipped": str(e)}
             if not quiet:
                 print(f"voice bench skipped: {e}")
             return result

@@ -112,6 +112,10 @@ def _wait_for_file(path: Path, finished: threading.Event, deadline: float) -> st
         time.sleep(0.01)
 
 
+def _no_wait(timeout: float = 0.0) -> None:
+    return None
+
+
 def _idle_waiter(engine: Any) -> Callable[[float], None]:
     """A function that waits until espeak-ng has nothing queued (no-op for other drivers).
 
@@ -123,13 +127,13 @@ def _idle_waiter(engine: Any) -> Callable[[float], None]:
     renders under CPU load; none once the worker waits for espeak to be idle first.
     """
     if str(engine) != "espeak":
-        return lambda timeout=0.0: None
+        return _no_wait
     try:
         from pyttsx3.drivers import _espeak
 
         is_playing = _espeak.IsPlaying
     except Exception:
-        return lambda timeout=0.0: None
+        return _no_wait
 
     def wait(timeout: float = 2.0) -> None:
         deadline = time.monotonic() + timeout
@@ -143,7 +147,7 @@ def _clear_stale_stop(engine: Any) -> None:
     """pyttsx3 2.99's espeak driver keeps a ``_stopping`` flag set by a ``stop()`` that found
     espeak busy; left set, it cancels the next utterance. Clear it (guarded: private API)."""
     driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if getattr(driver, "_stopping", False):
+    if driver is not None and getattr(driver, "_stopping", False):
         driver._stopping = False
 
 

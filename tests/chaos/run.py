@@ -48,7 +48,10 @@ def _spawn(url: str, role: str, counters: str | None, seed: int, origin: float, 
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
 
 
-def run(url: str, seconds: float, backend: str, seed: int = 1, workdir: Path | None = None) -> ChaosResult:
+def run(url: str, seconds: float, backend: str, seed: int = 1, workdir: Path | None = None,
+        enough: tuple[int, int] | None = None) -> ChaosResult:
+    """Workers and the killer for ``seconds``, or (with ``enough`` = (kills, operations)) until at
+    least that many kills and committed operations, whichever comes first."""
     from antrian.services.queue import QueueService
     from antrian.storage.db import SqlStore, upgrade
     from tests.chaos.invariants import operations, violations
@@ -72,7 +75,8 @@ def run(url: str, seconds: float, backend: str, seed: int = 1, workdir: Path | N
 
     for role in ROLES:
         start(role)
-    end = time.monotonic() + seconds
+    began = time.monotonic()
+    end = began + seconds
     while time.monotonic() < end:
         time.sleep(rng.uniform(0.5, 2.5))
         for p, log, role in list(procs):  # a worker that stopped by itself is a bug
@@ -86,9 +90,12 @@ def run(url: str, seconds: float, backend: str, seed: int = 1, workdir: Path | N
         p.wait()
         result.kills += 1
         start(role)
+        if enough is not None and result.kills >= enough[0] and operations(url) >= enough[1]:
+            break
     for p, _, _ in procs:
         p.kill()
         p.wait()
+    result.seconds = round(time.monotonic() - began, 1)  # how long the chaos lasted
     result.operations = operations(url)
     result.violations += violations(url, make_hall())
     return result

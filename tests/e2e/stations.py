@@ -9,6 +9,8 @@ still running.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import os
@@ -183,11 +185,27 @@ class Hall:
         self.stop()
 
     def mpp(self, *argv: str, json_out: bool = False) -> Any:
-        args = [*self.base, *argv] + (["--json"] if json_out else [])
-        out = subprocess.run(args, env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise AssertionError(f"mpp {' '.join(argv)} failed ({out.returncode}): {out.stderr.strip()}")
-        return json.loads(out.stdout) if json_out else out.stdout
+        """A headless ``mpp`` command, run in this process with the stations' environment (the
+        stations are the separate processes; this spares an interpreter start per command)."""
+        from mpp.cli import main
+
+        args = ["--db", self.db_url, *argv] + (["--json"] if json_out else [])
+        saved = dict(os.environ)
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            os.environ.clear()
+            os.environ.update(self.env)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    rc = main(args)
+                except SystemExit as e:
+                    rc = e.code
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        if rc != 0:
+            raise AssertionError(f"mpp {' '.join(argv)} failed ({rc}): {err.getvalue().strip()}")
+        return json.loads(out.getvalue()) if json_out else out.getvalue()
 
     def _start(self, name: str, *argv: str) -> Station:
         st = Station(name, [*self.base, *argv], self.env, self.tmp)

@@ -165,20 +165,18 @@ def check_hall(url: str, issuers: list[dict], counters: list[dict], display: dic
 def test_four_issuers_and_four_counters_on_one_sqlite_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     upgrade(url)
-    issuers, counters, display, seconds = run_hall(url, tmp_path)
+    issuers, counters, display, _seconds = run_hall(url, tmp_path)
     check_hall(url, issuers, counters, display)
     # both counter pairs worked (which counter of a pair gets the tickets is up to the scheduler)
     assert sum(1 for w in counters if w["called"]) >= 2, [len(w["called"]) for w in counters]
-    assert seconds < 90
 
 
 @pytest.mark.pg
 def test_four_issuers_and_four_counters_on_postgresql(pg_url, tmp_path):
     upgrade(pg_url)
-    issuers, counters, display, seconds = run_hall(pg_url, tmp_path)
+    issuers, counters, display, _seconds = run_hall(pg_url, tmp_path)
     check_hall(pg_url, issuers, counters, display)
     assert sum(1 for w in counters if w["called"]) >= 2, [len(w["called"]) for w in counters]
-    assert seconds < 90
 
 
 def test_processes_sharing_a_new_sqlite_file_on_first_use(tmp_path):

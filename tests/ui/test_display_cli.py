@@ -154,7 +154,7 @@ def _wait_for_log(path: Path, n: int, timeout: float) -> list[dict]:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("voice", [False, pytest.param(True, marks=[pytest.mark.voice, pytest.mark.slow])])
-def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
+def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice, monkeypatch):
     if voice and speech_missing():
         pytest.skip(f"real speech not available: {speech_missing()}")
     hall = tmp_path / "hall.toml"
@@ -165,13 +165,18 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     base = [sys.executable, "-m", "mpp.cli", "--db", f"sqlite:///{tmp_path / 'mpp.sqlite3'}", "--config", str(hall)]
 
     def mpp(*argv):
-        return subprocess.run([*base, *argv], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        # the commands run in this (the test's) process: another process than the display's, and
+        # no interpreter start per command
+        return run_mpp(*base[3:], *argv)
 
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
     # counter commands need a login (issue 10, 11): the first admin needs none, then MPP_USER/MPP_PIN
-    assert mpp("user", "add", "kepala", "--name", "Kepala", "--role", "admin", "--pin", "135790").returncode == 0
+    assert mpp("user", "add", "kepala", "--name", "Kepala", "--role", "admin", "--pin", "135790") == 0
+    monkeypatch.setenv("MPP_USER", "kepala")
+    monkeypatch.setenv("MPP_PIN", "135790")
     env.update(MPP_USER="kepala", MPP_PIN="135790")
-    assert mpp("issue", "ktp").returncode == 0
-    assert mpp("call", "7").returncode == 0  # before the display starts: shown, not announced
+    assert mpp("issue", "ktp") == 0
+    assert mpp("call", "7") == 0  # before the display starts: shown, not announced
     display_argv = [*base, "display", "--windowed", "--lang", "id", "--verbose"] + ([] if voice else ["--no-voice"])
     proc = subprocess.Popen(display_argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
@@ -189,9 +194,9 @@ def test_mpp_display_follows_calls_from_other_processes(tmp_path, voice):
     try:
         assert rebuilt.wait(60) and proc.poll() is None, "".join(err_lines)
         for _ in range(2):
-            assert mpp("issue", "ktp").returncode == 0
-        assert mpp("call", "8").returncode == 0
-        assert mpp("recall", "8").returncode == 0
+            assert mpp("issue", "ktp") == 0
+        assert mpp("call", "8") == 0
+        assert mpp("recall", "8") == 0
         entries = _wait_for_log(log, 2, 60 if voice else 15)
     finally:
         proc.send_signal(signal.SIGINT)

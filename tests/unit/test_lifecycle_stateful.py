@@ -281,6 +281,13 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _state(self):
         return (self.tickets, self.seqs, self.issued, self.done, self.counters, self.db_day)
 
+    def _copy_state(self):
+        """``copy.deepcopy(self._state())``, in a tenth of the time (it was half of this test's):
+        the tickets and counters are records of immutable values and the other maps hold ints,
+        tuples and dates, so a copy of each record and map is a deep copy."""
+        return ({k: copy.copy(t) for k, t in self.tickets.items()}, dict(self.seqs), dict(self.issued),
+                dict(self.done), {k: copy.copy(c) for k, c in self.counters.items()}, self.db_day)
+
     def _restore(self, state):
         self.tickets, self.seqs, self.issued, self.done, self.counters, self.db_day = state
 
@@ -371,7 +378,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ running an action
     def run(self, action, predict):
         """Predict on a copy of the model (rolled over to today), run, compare, keep or undo."""
-        saved = copy.deepcopy(self._state())
+        saved = self._copy_state()
         events = self._rollover()
         try:
             expected = predict()

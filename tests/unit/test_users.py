@@ -54,6 +54,7 @@ def test_add_stores_a_hash_never_the_pin(users, store):
     assert [e.payload["username"] for e in events(store, "user_added")] == ["budi"]
 
 
+@pytest.mark.real_pin_cost
 def test_pin_cost_is_stretched_and_old_hashes_still_verify():
     """Issue 10 (12): the cost is recorded in the hash; new hashes use n >= 2**15, r >= 8 (32 MiB,
     >= 50 ms per check: measured in bench/), and a hash made with the old n = 2**14 still verifies."""
