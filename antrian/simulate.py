@@ -12,6 +12,9 @@ therefore changes nothing at Disdukcapil (whose counters serve only Disdukcapil)
 
 The simulation writes to its own database (a temporary SQLite file unless ``sim_db`` is given),
 never to the live hall's: its clock is not today's.
+
+Over 400 lines, on purpose: the simulated day (arrivals, counters, clock) and its summary
+for the hall manager share the per-agency random streams and are one command.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ Each new call in the zone updates the counter panel and the history at once, que
 turn as the big current call (``Spotlight``), and is handed to the ``Announcer`` in event-id
 order. At start, and after the database comes back, the panel is rebuilt from
 ``queue.recent_calls()`` without announcing anything again.
+
+Over 400 lines, on purpose: the feed-to-screen ordering (panel, spotlight, announcer in event
+order, rebuild without announcing) is one state machine.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ Decisions (the hall may change the numbers through ``BookingPolicy``):
   after it (default 30 and 15).
 - One active booking per person per service per day, and at most ``max_per_person_per_day``
   bookings per person per day over all services (brokers hoarding slots).
+
+Over 400 lines, on purpose: the whole booking rule book (policy, slots, windows, NIK/phone
+checks, codes, person hash) is one pure module so the rules are read and tested in one place.
 """
 
 from __future__ import annotations

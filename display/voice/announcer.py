@@ -7,6 +7,9 @@ One worker thread takes calls in order: builds the phrase, renders the voice WAV
 has finished before taking the next. When speech or audio is missing the hall keeps working:
 the call is logged "silent", the problem is logged once through ``logging``, and nothing is
 raised to the caller.
+
+Over 400 lines, on purpose: the one worker that orders calls, the phrase, the chime and the
+player hand-off are one sequence; split, the ordering guarantee would span modules.
 """
 
 from __future__ import annotations

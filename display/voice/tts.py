@@ -15,6 +15,9 @@ replaces the first; ``runAndWait()`` may return before a file is written on some
 Rendered files are cached by a hash of (text, lang, rate, volume): a phrase heard before is
 returned at once without touching the worker. ``render()`` may be called from several
 threads; calls are serialised.
+
+Over 400 lines, on purpose: the worker process, its protocol and the disk cache are one
+unit; their failure handling (hang, death, half-written file) only makes sense read together.
 """
 
 from __future__ import annotations
