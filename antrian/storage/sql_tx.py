@@ -52,12 +52,29 @@ _BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by)
             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
 _BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
              "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
-_ADD_TICKET = Sql(
+# count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
+_WAITING = (("wait:", "d", False), ("waitp:", "d", True))
+_DONE = (("done_n:", "one", False), ("done_s:", "secs", False))
+
+
+def _counts_cte(counts: tuple[tuple[str, str, bool], ...]) -> str:
+    """PostgreSQL: the count upserts of a ticket write in the same statement (a data-modifying
+    CTE over the written row ``t``), in key order as _bump2 does it."""
+    picks = " UNION ALL ".join(
+        f"SELECT service_day, ('{prefix}' || service_code) COLLATE \"C\" AS k, CAST(:{param} AS bigint) FROM t"
+        + (" WHERE prio = 1" if prio_only else "") for prefix, param, prio_only in counts)
+    return (f", c AS (INSERT INTO daily_counts (day, key, value) {picks} ORDER BY k "
+            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value)")
+
+
+_ADD_TICKET_SQL = (
     "INSERT INTO tickets (service_day, prefix, seq, number, service_code, agency_code, priority, prio, status, "
     "issued_at, arrival_at, token, counter_code, officer, target_counter, recall_count, transferred_from) "
     "VALUES (:service_day, :prefix, :seq, :number, :service_code, :agency_code, :priority, :prio, :status, "
     ":issued_at, :arrival_at, :token, :counter_code, :officer, :target_counter, :recall_count, "
     ":transferred_from) RETURNING id")
+_ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
+    f"WITH t AS ({_ADD_TICKET_SQL}, service_day, service_code, prio){_counts_cte(_WAITING)} SELECT id FROM t"))
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
 _ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
@@ -93,13 +110,16 @@ _HORIZON = Sql(
     "AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database()))")
 
 
-def _guard_sql(sets: tuple[str, ...]) -> Sql:
+def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] = ()) -> Sql:
     assign = ", ".join(f"{c} = :{c}" for c in sets)
-    return Sql(f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
-               "RETURNING service_day, service_code, prio")
+    update = (f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
+              "RETURNING service_day, service_code, prio")
+    if not counts:
+        return Sql(update)
+    return Sql(update, pg=f"WITH t AS ({update}){_counts_cte(counts)} SELECT service_day, service_code, prio FROM t")
 
 
-_GUARDED: dict[tuple[str, ...], Sql] = {}
+_GUARDED: dict[Any, Sql] = {}
 
 
 def _candidates_sql(n_services: int) -> Sql:
@@ -313,10 +333,12 @@ class SqlTx:
             prio=1 if t.priority else 0, status=t.status.value, issued_at=r.ts(t.issued_at),
             arrival_at=r.ts(t.arrival_at), token=t.token, counter_code=t.counter_code, officer=t.officer,
             target_counter=t.target_counter, recall_count=t.recall_count, transferred_from=t.transferred_from,
+            d=1,
         ))
         assert row is not None
         new_id = row[0]
-        self._waiting_delta(t.service_day, t.service_code, t.is_priority, +1)
+        if not self.pg:  # PostgreSQL: counted in the same statement
+            self._waiting_delta(t.service_day, t.service_code, bool(t.priority), +1)
         return t.evolve(id=new_id)
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
@@ -372,30 +394,40 @@ class SqlTx:
                 best[k] = t
         return best[0], best[1]
 
-    def _guarded(self, ticket_id: int, read_status: Status, **values: Any) -> Any:
+    def _guarded(self, ticket_id: int, read_status: Status, counts: tuple[tuple[str, str, bool], ...] = (),
+                 deltas: dict[str, int] | None = None, **values: Any) -> Any:
         """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
-        it applied, else None."""
+        it applied, else None. ``counts`` (with their ``deltas``) change under the same guard:
+        in the same statement on PostgreSQL, right after it on SQLite."""
         sets = tuple(sorted(values))
-        sql = _GUARDED.get(sets)
+        sql = _GUARDED.get((sets, counts))
         if sql is None:
-            sql = _GUARDED.setdefault(sets, _guard_sql(sets))
+            sql = _GUARDED.setdefault((sets, counts), _guard_sql(sets, counts))
         params = {k: self.raw.ts(v) if isinstance(v, datetime) else v for k, v in values.items()}
         params["id"] = ticket_id
         params["read_status"] = Status(read_status).value
+        params.update(deltas or {})
         row = self.raw.one(sql, params)
         if row is None:
             return None
-        return (date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0], row[1], row[2])
+        day = date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]
+        if counts and not self.pg:
+            keys = [(f"{prefix}{row[1]}", (deltas or {})[param]) for prefix, param, prio_only in counts
+                    if not prio_only or row[2] == 1]
+            if len(keys) == 2:
+                self._bump2(day, keys[0][0], keys[0][1], keys[1][0], keys[1][1])
+            elif keys:
+                self._bump(day, keys[0][0], keys[0][1])
+        return (day, row[1], row[2])
 
     def claim_for_counter(self, ticket_id: int, read_status: Status, counter_code: str,
                           officer: str | None, at: datetime) -> bool:
         values: dict[str, Any] = dict(status=Status.CALLED.value, counter_code=counter_code, called_at=at)
         if officer is not None or read_status == Status.WAITING:
             values["officer"] = officer
-        row = self._guarded(ticket_id, read_status, **values)
-        if row is not None and read_status == Status.WAITING:
-            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
-        return row is not None
+        if read_status == Status.WAITING:
+            return self._guarded(ticket_id, read_status, _WAITING, {"d": -1}, **values) is not None
+        return self._guarded(ticket_id, read_status, **values) is not None
 
     def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
         return self.raw.rowcount(_RECALLED, {"id": ticket_id, "status": Status(read_status).value,
@@ -406,11 +438,8 @@ class SqlTx:
 
     def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
                       service_seconds: int) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.DONE.value, started_at=started_at,
-                            finished_at=at)
-        if row is not None:
-            self._bump2(row[0], f"done_n:{row[1]}", 1, f"done_s:{row[1]}", service_seconds)
-        return row is not None
+        return self._guarded(ticket_id, read_status, _DONE, {"one": 1, "secs": service_seconds},
+                             status=Status.DONE.value, started_at=started_at, finished_at=at) is not None
 
     def mark_no_show(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.NO_SHOW.value, finished_at=at) is not None
@@ -422,17 +451,13 @@ class SqlTx:
         return self._guarded(ticket_id, read_status, status=Status.TRANSFERRED.value, finished_at=at) is not None
 
     def mark_cancelled(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.CANCELLED.value, finished_at=at)
-        if row is not None and read_status == Status.WAITING:
-            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
-        return row is not None
+        counts = _WAITING if read_status == Status.WAITING else ()
+        return self._guarded(ticket_id, read_status, counts, {"d": -1}, status=Status.CANCELLED.value,
+                             finished_at=at) is not None
 
     def requeue(self, ticket_id: int, read_status: Status) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.WAITING.value, counter_code=None,
-                            called_at=None, started_at=None)
-        if row is not None:
-            self._waiting_delta(row[0], row[1], bool(row[2]), +1)
-        return row is not None
+        return self._guarded(ticket_id, read_status, _WAITING, {"d": +1}, status=Status.WAITING.value,
+                             counter_code=None, called_at=None, started_at=None) is not None
 
     def open_tickets(self, day: date) -> list[Ticket]:
         c = T.tickets.c
