@@ -208,14 +208,20 @@ def floor_ms(kind: str, url: str, tmp: Path) -> float:
         from sqlalchemy.engine import make_url
 
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        table = f"mpp_floor_{uuid.uuid4().hex[:10]}"  # a real table: a TEMP one commits without a WAL flush
         with psycopg.connect(dsn) as conn:
-            conn.execute("CREATE TEMP TABLE f (id serial PRIMARY KEY, v text)")
+            conn.execute(f"CREATE TABLE {table} (id serial PRIMARY KEY, v text)")
             conn.commit()
-            for i in range(FLOOR_OPS):
-                s = time.perf_counter()
-                conn.execute("INSERT INTO f (v) VALUES (%s)", (str(i),))
+            try:
+                for i in range(FLOOR_OPS):
+                    s = time.perf_counter()
+                    conn.execute(f"INSERT INTO {table} (v) VALUES (%s)", (str(i),))
+                    conn.commit()
+                    lat.append(time.perf_counter() - s)
+            finally:
+                conn.rollback()
+                conn.execute(f"DROP TABLE {table}")
                 conn.commit()
-                lat.append(time.perf_counter() - s)
     return statistics.median(lat) * 1000
 
 
