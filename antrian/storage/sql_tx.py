@@ -2,6 +2,9 @@
 SQLAlchemy connection, on SQLite and PostgreSQL. The per-day count keys ("seq:", "svc:",
 "wait:", "waitp:", "done_n:", "done_s:") live only here; the use cases speak in intentions.
 
+Over 400 lines: it holds every port's SQL (the fixed statements of the write paths at the top);
+the read methods move to a mixin of their own (issue 11, read side).
+
 The write paths (numbering, ticket and counter updates, the event log) run fixed SQL on the
 driver's cursor (antrian.storage.sql_raw: issue 11, Core's statement building was most of a
 call); the rarer and the read-only paths use SQLAlchemy Core.
