@@ -138,6 +138,14 @@ class FakeTx(QueueTx):
                 and t.target_counter in (None, counter_code)]
         return min(rows, key=lambda t: (t.arrival_at, t.id or 0), default=None)
 
+    def next_candidates(self, service_codes: tuple[str, ...] | list[str],
+                        counter_code: str) -> tuple[Ticket | None, Ticket | None]:
+        def best(priority: bool) -> Ticket | None:
+            found = [t for t in (self.oldest_waiting(c, priority, counter_code) for c in service_codes) if t]
+            return min(found, key=lambda t: (t.arrival_at, t.id or 0), default=None)
+
+        return best(True), best(False)
+
     def open_tickets(self, day: date) -> list[Ticket]:
         rows = [t for t in self.s.tickets.values() if t.service_day == day and t.status in OPEN_STATUSES]
         return sorted(rows, key=lambda t: (t.arrival_at, t.id or 0))

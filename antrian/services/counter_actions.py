@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Iterable
 
 from antrian.domain import rules
 from antrian.domain.catalogue import Counter
@@ -52,14 +51,6 @@ class CounterActions(QueueCore):
                         called_at=now)
 
     # ------------------------------------------------------------------ calling
-    def _oldest(self, tx: QueueTx, service_codes: Iterable[str], priority: bool, counter: str) -> Ticket | None:
-        best: Ticket | None = None
-        for code in service_codes:
-            t = tx.oldest_waiting(code, priority, counter)
-            if t is not None and (best is None or (t.arrival_at, t.id or 0) < (best.arrival_at, best.id or 0)):
-                best = t
-        return best
-
     @retry_conflicts
     def call_next(self, counter_code: str, officer: str | None = None) -> Ticket:
         counter = self._counter(counter_code)
@@ -78,11 +69,8 @@ class CounterActions(QueueCore):
                 counter=counter.code, number=cur.number if cur else None,
             )
         for _ in range(CLAIM_ATTEMPTS):
-            pick = rules.choose_next(
-                self._oldest(tx, counter.service_codes, True, counter.code),
-                self._oldest(tx, counter.service_codes, False, counter.code),
-                st.priority_streak, self.hall.priority, now,
-            )
+            prio, regular = tx.next_candidates(counter.service_codes, counter.code)
+            pick = rules.choose_next(prio, regular, st.priority_streak, self.hall.priority, now)
             if pick is None:
                 raise NothingWaiting(f"nobody is waiting for counter {counter.code}", counter=counter.code)
             assert pick.id is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from antrian.domain import rules
-from antrian.domain.errors import PriorityNotAllowed, QuotaFull, UnknownPriorityGroup
+from antrian.domain.errors import PriorityNotAllowed, UnknownPriorityGroup
 from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text
 from antrian.services.queue_base import QueueCore, retry_conflicts
 
@@ -24,10 +24,9 @@ class Issuing(QueueCore):
         now = self.clock.now()
         with self.store.transaction() as tx:
             day = self._begin(tx, now)
-            rules.check_can_issue(service, self.hall, self.local_now(now), tx.issued_count(day, service.code))
+            # take the slot first (one statement, the count after it): refusing rolls it back
             n = tx.take_quota_slot(day, service.code)
-            if service.quota and n > service.quota:  # lost a race for the last number
-                raise QuotaFull(service.name, service.quota, service.quota)
+            rules.check_can_issue(service, self.hall, self.local_now(now), n - 1)
             seq = tx.next_number(day, agency.prefix)
             ahead = tx.waiting_count(day, service.code, priority=priority is not None)
             token = make_token(day, agency.prefix, seq)

@@ -2,8 +2,9 @@
 
 SQLite: WAL journal, foreign keys, busy timeout, and writes inside BEGIN IMMEDIATE (the driver's
 own transaction handling is switched off and SQLAlchemy's "begin" event emits the BEGIN).
-PostgreSQL: psycopg 3; event ids are handed out in commit order (advisory lock) and each
-commit sends NOTIFY mpp_events as a wake-up hint for displays.
+PostgreSQL: psycopg 3; every write transaction first takes a shared advisory lock that lets
+readers of the event feed tell which event ids are final (antrian.storage.sql_tx), and each
+event sends NOTIFY mpp_events (at commit) as a wake-up hint for displays.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0005_reads"  # the newest migration: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads
+HEAD_REVISION = "0006_events_xid"  # the newest: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads -> 0006_events_xid
 
 
 def redact(url: str) -> str:
@@ -285,6 +286,8 @@ class SqlStore:
                 with _Deadline(conn if self.dialect == "postgresql" else None):
                     tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
                     with conn.begin():
+                        if write and tx.pg:
+                            tx.mark_writer()  # first, before the transaction has an xid
                         yield tx
                         if write:
                             tx.before_commit()

@@ -1,6 +1,34 @@
 """The SQL implementation of the queue's ports: one ``SqlTx`` per transaction, over a
 SQLAlchemy connection, on SQLite and PostgreSQL. The per-day count keys ("seq:", "svc:",
-"wait:", "waitp:", "done_n:", "done_s:") live only here; the use cases speak in intentions."""
+"wait:", "waitp:", "done_n:", "done_s:") live only here; the use cases speak in intentions.
+
+Over 400 lines: it holds every port's SQL (the fixed statements of the write paths at the top);
+the read methods move to a mixin of their own (issue 11, read side).
+
+The write paths (numbering, ticket and counter updates, the event log) run fixed SQL on the
+driver's cursor (antrian.storage.sql_raw: issue 11, Core's statement building was most of a
+call); the rarer and the read-only paths use SQLAlchemy Core.
+
+Event ids and the feed (issue 11). SQLite: writers are serialised (BEGIN IMMEDIATE), so rowids
+are handed out in commit order. PostgreSQL, without any exclusive lock: an event's id is
+``xid * EVENTS_PER_TX + n``, ``xid`` being the writing transaction's ``pg_current_xact_id()``
+and ``n`` the event's place in it, so ids are ordered by transaction. A reader computes a
+horizon H and takes only ids below ``H * EVENTS_PER_TX``:
+
+1. every write transaction takes the SHARED advisory lock WRITER_MARK as its first statement
+   (before it has an xid; shared locks never wait for each other);
+2. the reader's first statement reads N = the next xid not yet handed out and the xids of the
+   transactions of this database holding WRITER_MARK; H = the least of them;
+3. its second statement (READ COMMITTED: a newer snapshot) reads the events below the horizon.
+
+A writer whose xid is below H got it before step 2, so it held WRITER_MARK then, unless it had
+already ended: it is not among the holders (H would be at most its xid), so it had ended, and
+its events are visible to step 3 (or it rolled back). Every later writer gets an xid >= N >= H.
+So the ids below the horizon never gain a member: reading in id order from a cursor never
+skips an event that commits late. Transactions of other databases on the server do not hold
+the horizon back (``pg_snapshot_xmin`` alone would). Event ids are not dense on PostgreSQL;
+readers only rely on their order.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +36,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
+from sqlalchemy import and_, case, literal, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from antrian.domain.errors import ClockJump, DayRolledOver
@@ -16,10 +44,102 @@ from antrian.domain.model import CounterState, CounterStatus, Event, Status, Tic
 from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
 from antrian.storage.read_sql import HallReadsSql
+from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
 
 EVENT_CHANNEL = "mpp_events"
-_EVENT_LOCK_KEY = 0x4D5050  # "MPP"
+# PostgreSQL event ids: xid * EVENTS_PER_TX + the event's place in its transaction
+EVENTS_PER_TX = 4096
 
+_DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
+               pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
+_BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
+            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
+_BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
+             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
+# count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
+_WAITING = (("wait:", "d", False), ("waitp:", "d", True))
+_DONE = (("done_n:", "one", False), ("done_s:", "secs", False))
+
+
+def _counts_cte(counts: tuple[tuple[str, str, bool], ...]) -> str:
+    """PostgreSQL: the count upserts of a ticket write in the same statement (a data-modifying
+    CTE over the written row ``t``), in key order as _bump2 does it."""
+    picks = " UNION ALL ".join(
+        f"SELECT service_day, ('{prefix}' || service_code) COLLATE \"C\" AS k, CAST(:{param} AS bigint) FROM t"
+        + (" WHERE prio = 1" if prio_only else "") for prefix, param, prio_only in counts)
+    return (f", c AS (INSERT INTO daily_counts (day, key, value) {picks} ORDER BY k "
+            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value)")
+
+
+_ADD_TICKET_SQL = (
+    "INSERT INTO tickets (service_day, prefix, seq, number, service_code, agency_code, priority, prio, status, "
+    "issued_at, arrival_at, token, counter_code, officer, target_counter, recall_count, transferred_from) "
+    "VALUES (:service_day, :prefix, :seq, :number, :service_code, :agency_code, :priority, :prio, :status, "
+    ":issued_at, :arrival_at, :token, :counter_code, :officer, :target_counter, :recall_count, "
+    ":transferred_from) RETURNING id")
+_ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
+    f"WITH t AS ({_ADD_TICKET_SQL}, service_day, service_code, prio){_counts_cte(_WAITING)} SELECT id FROM t"))
+_RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
+                "WHERE id = :id AND status = :status AND recall_count = :recalls")
+_ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
+_LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
+                    pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
+_RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
+_CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'closed', pause_reason = NULL, "
+                  "updated_at = :at, priority_streak = 0 WHERE code = :code AND ")
+_CLOSE_FREE = Sql(_CLOSE_COUNTER + "current_ticket_id IS NULL")
+_CLOSE_HOLDING = Sql(_CLOSE_COUNTER + "current_ticket_id = :tid")
+_EVENT_COLS = "id, type, at, ticket_id, number, counter_code, officer, service_code, payload"
+_XID = "pg_current_xact_id()::text::bigint"
+_APPEND = Sql(
+    "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
+    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
+    pg="INSERT INTO events (id, xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+       f"VALUES ({_XID} * {EVENTS_PER_TX} + :n, {_XID}, :at, :type, :ticket_id, :number, :counter_code, "
+       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
+_EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim",
+                    pg=f"SELECT {_EVENT_COLS} FROM events WHERE id > :after AND id < :bound ORDER BY id LIMIT :lim")
+_LAST_EVENT = Sql("SELECT max(id) FROM events", pg="SELECT max(id) FROM events WHERE id < :bound")
+# the shared advisory lock every PostgreSQL write transaction takes first (see the docstring)
+WRITER_MARK = 0x4D5050  # "MPP"
+_MARK_WRITER = Sql(f"SELECT pg_advisory_xact_lock_shared({WRITER_MARK})")
+_HORIZON = Sql(
+    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
+    "ARRAY(SELECT x.transactionid::text::bigint FROM pg_locks a JOIN pg_locks x "
+    "ON x.virtualtransaction = a.virtualtransaction AND x.locktype = 'transactionid' "
+    "AND x.mode = 'ExclusiveLock' AND x.granted "
+    "WHERE a.locktype = 'advisory' AND a.granted AND a.classid = 0 AND a.objsubid = 1 "
+    f"AND a.objid = {WRITER_MARK} "
+    "AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database()))")
+
+
+def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] = ()) -> Sql:
+    assign = ", ".join(f"{c} = :{c}" for c in sets)
+    update = (f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
+              "RETURNING service_day, service_code, prio")
+    if not counts:
+        return Sql(update)
+    return Sql(update, pg=f"WITH t AS ({update}){_counts_cte(counts)} SELECT service_day, service_code, prio FROM t")
+
+
+_GUARDED: dict[Any, Sql] = {}
+
+
+def _candidates_sql(n_services: int) -> Sql:
+    """The oldest waiting ticket of each (service, class) in one statement: one LIMIT 1 index
+    probe per pair (ix_tickets_waiting), the use case picks among them."""
+    parts = []
+    for i in range(n_services):
+        for prio in (1, 0):
+            parts.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE status = 'waiting' "
+                         f"AND service_code = :s{i} AND prio = {prio} "
+                         "AND (target_counter IS NULL OR target_counter = :counter) "
+                         "ORDER BY arrival_at, id LIMIT 1) AS q" + f"{i}_{prio}")
+    return Sql(" UNION ALL ".join(parts))
+
+
+_CANDIDATES: dict[int, Sql] = {}
 
 
 def _ticket(row: Row[Any]) -> Ticket:
@@ -55,6 +175,17 @@ def _event(row: Row[Any]) -> Event:
     )
 
 
+def _event_raw(r: Any) -> Event:
+    """An Event from a row selected as _EVENT_COLS."""
+    try:
+        payload = json.loads(r[8] or "{}")
+    except ValueError:
+        payload = {}
+    at = datetime.fromisoformat(r[2]) if isinstance(r[2], str) else r[2]
+    return Event(id=r[0], type=r[1], at=at.replace(tzinfo=timezone.utc), ticket_id=r[3], number=r[4],
+                 counter_code=r[5], officer=r[6], service_code=r[7], payload=payload)
+
+
 def _user(row: Row[Any]) -> UserRecord:
     m = row._mapping
     return UserRecord(
@@ -74,11 +205,11 @@ class SqlTx(HallReadsSql):
                  known_counters: frozenset[str] = frozenset()):
         self.conn = conn
         self.pg = dialect == "postgresql"
-        self._notify = False
-        self._pending: list[Event] = []
         # what this process already knows to be in the database (skips needless writes)
         self.known_day = known_day
         self.known_counters = set(known_counters)
+        self.raw = Raw(conn, self.pg)
+        self._events_written = 0
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -98,8 +229,8 @@ class SqlTx(HallReadsSql):
             n = self._roll(day, iso, now, confirm_jump)
         # pin the service day until this transaction ends (a rollover waits for it), and refuse
         # to write for a day that is already over
-        stmt = select(T.meta.c.value).where(T.meta.c.key == "service_day")
-        stored = self.conn.execute(stmt.with_for_update(read=True) if self.pg else stmt).scalar() or ""
+        row = self.raw.one(_DAY_PIN)
+        stored = (row[0] if row else "") or ""
         if stored > iso:
             raise DayRolledOver(
                 f"the hall's service day is already {stored}, but this station's clock says {iso}: "
@@ -146,13 +277,15 @@ class SqlTx(HallReadsSql):
     # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
     #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
-        ins = self._upsert()
-        stmt = ins(T.daily_counts).values(day=day, key=key, value=by)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[T.daily_counts.c.day, T.daily_counts.c.key],
-            set_={"value": T.daily_counts.c.value + by},
-        ).returning(T.daily_counts.c.value)
-        return int(self.conn.execute(stmt).scalar_one())
+        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
+        assert row is not None
+        return int(row[0])
+
+    def _bump2(self, day: date, key: str, by: int, key2: str, by2: int) -> None:
+        """Two counts of one day in one statement (in key order: the same lock order everywhere)."""
+        if key2 < key:
+            key, by, key2, by2 = key2, by2, key, by
+        self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
 
     def _count(self, day: date, key: str) -> int:
         v = self.conn.execute(
@@ -161,9 +294,10 @@ class SqlTx(HallReadsSql):
         return int(v or 0)
 
     def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
-        self._bump(day, f"wait:{service_code}", delta)
         if priority:
-            self._bump(day, f"waitp:{service_code}", delta)
+            self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
+        else:
+            self._bump(day, f"wait:{service_code}", delta)
 
     def next_number(self, day: date, prefix: str) -> int:
         return self._bump(day, f"seq:{prefix}")
@@ -196,18 +330,19 @@ class SqlTx(HallReadsSql):
 
     # -- tickets
     def add_waiting(self, t: Ticket) -> Ticket:
-        new_id = self.conn.execute(
-            insert(T.tickets)
-            .values(
-                service_day=t.service_day, prefix=t.prefix, seq=t.seq, number=t.number,
-                service_code=t.service_code, agency_code=t.agency_code, priority=t.priority,
-                prio=1 if t.priority else 0, status=t.status.value, issued_at=t.issued_at,
-                arrival_at=t.arrival_at, token=t.token, counter_code=t.counter_code, officer=t.officer,
-                target_counter=t.target_counter, recall_count=t.recall_count, transferred_from=t.transferred_from,
-            )
-            .returning(T.tickets.c.id)
-        ).scalar_one()
-        self._waiting_delta(t.service_day, t.service_code, t.is_priority, +1)
+        r = self.raw
+        row = r.one(_ADD_TICKET, dict(
+            service_day=r.day(t.service_day), prefix=t.prefix, seq=t.seq, number=t.number,
+            service_code=t.service_code, agency_code=t.agency_code, priority=t.priority,
+            prio=1 if t.priority else 0, status=t.status.value, issued_at=r.ts(t.issued_at),
+            arrival_at=r.ts(t.arrival_at), token=t.token, counter_code=t.counter_code, officer=t.officer,
+            target_counter=t.target_counter, recall_count=t.recall_count, transferred_from=t.transferred_from,
+            d=1,
+        ))
+        assert row is not None
+        new_id = row[0]
+        if not self.pg:  # PostgreSQL: counted in the same statement
+            self._waiting_delta(t.service_day, t.service_code, bool(t.priority), +1)
         return t.evolve(id=new_id)
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
@@ -244,46 +379,71 @@ class SqlTx(HallReadsSql):
         ).first()
         return _ticket(row) if row else None
 
-    def _guarded(self, ticket_id: int, read_status: Status, **values: Any) -> Any:
+    def next_candidates(self, service_codes: tuple[str, ...] | list[str],
+                        counter_code: str) -> tuple[Ticket | None, Ticket | None]:
+        codes = list(dict.fromkeys(service_codes))
+        if not codes:
+            return None, None
+        sql = _CANDIDATES.get(len(codes))
+        if sql is None:
+            sql = _CANDIDATES.setdefault(len(codes), _candidates_sql(len(codes)))
+        params: dict[str, Any] = {f"s{i}": code for i, code in enumerate(codes)}
+        params["counter"] = counter_code
+        best: list[Ticket | None] = [None, None]  # priority, regular
+        for r in self.raw.run(sql, params).fetchall():
+            t = ticket_from(r)
+            k = 0 if t.priority is not None else 1
+            cur = best[k]
+            if cur is None or (t.arrival_at, t.id or 0) < (cur.arrival_at, cur.id or 0):
+                best[k] = t
+        return best[0], best[1]
+
+    def _guarded(self, ticket_id: int, read_status: Status, counts: tuple[tuple[str, str, bool], ...] = (),
+                 deltas: dict[str, int] | None = None, **values: Any) -> Any:
         """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
-        it applied, else None."""
-        c = T.tickets.c
-        return self.conn.execute(
-            update(T.tickets)
-            .where(c.id == ticket_id, c.status == Status(read_status).value)
-            .values(**values)
-            .returning(c.service_day, c.service_code, c.prio)
-        ).first()
+        it applied, else None. ``counts`` (with their ``deltas``) change under the same guard:
+        in the same statement on PostgreSQL, right after it on SQLite."""
+        sets = tuple(sorted(values))
+        sql = _GUARDED.get((sets, counts))
+        if sql is None:
+            sql = _GUARDED.setdefault((sets, counts), _guard_sql(sets, counts))
+        params = {k: self.raw.ts(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        params["id"] = ticket_id
+        params["read_status"] = Status(read_status).value
+        params.update(deltas or {})
+        row = self.raw.one(sql, params)
+        if row is None:
+            return None
+        day = date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]
+        if counts and not self.pg:
+            keys = [(f"{prefix}{row[1]}", (deltas or {})[param]) for prefix, param, prio_only in counts
+                    if not prio_only or row[2] == 1]
+            if len(keys) == 2:
+                self._bump2(day, keys[0][0], keys[0][1], keys[1][0], keys[1][1])
+            elif keys:
+                self._bump(day, keys[0][0], keys[0][1])
+        return (day, row[1], row[2])
 
     def claim_for_counter(self, ticket_id: int, read_status: Status, counter_code: str,
                           officer: str | None, at: datetime) -> bool:
         values: dict[str, Any] = dict(status=Status.CALLED.value, counter_code=counter_code, called_at=at)
         if officer is not None or read_status == Status.WAITING:
             values["officer"] = officer
-        row = self._guarded(ticket_id, read_status, **values)
-        if row is not None and read_status == Status.WAITING:
-            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
-        return row is not None
+        if read_status == Status.WAITING:
+            return self._guarded(ticket_id, read_status, _WAITING, {"d": -1}, **values) is not None
+        return self._guarded(ticket_id, read_status, **values) is not None
 
     def mark_recalled(self, ticket_id: int, read_status: Status, read_recalls: int) -> bool:
-        c = T.tickets.c
-        return self.conn.execute(
-            update(T.tickets)
-            .where(c.id == ticket_id, c.status == Status(read_status).value, c.recall_count == read_recalls)
-            .values(recall_count=read_recalls + 1)
-        ).rowcount == 1
+        return self.raw.rowcount(_RECALLED, {"id": ticket_id, "status": Status(read_status).value,
+                                             "recalls": read_recalls}) == 1
 
     def mark_serving(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.SERVING.value, started_at=at) is not None
 
     def mark_finished(self, ticket_id: int, read_status: Status, started_at: datetime, at: datetime,
                       service_seconds: int) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.DONE.value, started_at=started_at,
-                            finished_at=at)
-        if row is not None:
-            self._bump(row[0], f"done_n:{row[1]}")
-            self._bump(row[0], f"done_s:{row[1]}", service_seconds)
-        return row is not None
+        return self._guarded(ticket_id, read_status, _DONE, {"one": 1, "secs": service_seconds},
+                             status=Status.DONE.value, started_at=started_at, finished_at=at) is not None
 
     def mark_no_show(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
         return self._guarded(ticket_id, read_status, status=Status.NO_SHOW.value, finished_at=at) is not None
@@ -295,17 +455,13 @@ class SqlTx(HallReadsSql):
         return self._guarded(ticket_id, read_status, status=Status.TRANSFERRED.value, finished_at=at) is not None
 
     def mark_cancelled(self, ticket_id: int, read_status: Status, at: datetime) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.CANCELLED.value, finished_at=at)
-        if row is not None and read_status == Status.WAITING:
-            self._waiting_delta(row[0], row[1], bool(row[2]), -1)
-        return row is not None
+        counts = _WAITING if read_status == Status.WAITING else ()
+        return self._guarded(ticket_id, read_status, counts, {"d": -1}, status=Status.CANCELLED.value,
+                             finished_at=at) is not None
 
     def requeue(self, ticket_id: int, read_status: Status) -> bool:
-        row = self._guarded(ticket_id, read_status, status=Status.WAITING.value, counter_code=None,
-                            called_at=None, started_at=None)
-        if row is not None:
-            self._waiting_delta(row[0], row[1], bool(row[2]), +1)
-        return row is not None
+        return self._guarded(ticket_id, read_status, _WAITING, {"d": +1}, status=Status.WAITING.value,
+                             counter_code=None, called_at=None, started_at=None) is not None
 
     def open_tickets(self, day: date) -> list[Ticket]:
         c = T.tickets.c
@@ -327,8 +483,7 @@ class SqlTx(HallReadsSql):
         if code in self.known_counters:
             return
         self.known_counters.add(code)
-        ins = self._upsert()
-        self.conn.execute(ins(T.counters).values(code=code).on_conflict_do_nothing(index_elements=[T.counters.c.code]))
+        self.raw.run(_ENSURE_COUNTER, {"code": code})
 
     def counter_state(self, code: str) -> CounterState:
         row = self.conn.execute(select(T.counters).where(T.counters.c.code == code)).first()
@@ -339,26 +494,29 @@ class SqlTx(HallReadsSql):
 
     def lock_counter(self, code: str) -> CounterState:
         self._ensure_counter(code)
-        row = self.conn.execute(select(T.counters).where(T.counters.c.code == code).with_for_update()).first()
-        return _counter(row) if row else CounterState(code=code)
+        row = self.raw.one(_LOCK_COUNTER, {"code": code})
+        return counter_from(row) if row else CounterState(code=code)
 
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:
         self._ensure_counter(code)
-        c = T.counters.c
-        values: dict[str, Any] = dict(current_ticket_id=ticket_id, status=CounterStatus.OPEN.value,
-                                      pause_reason=None, updated_at=at)
+        sets = ["current_ticket_id = :tid", "status = 'open'", "pause_reason = NULL", "updated_at = :at"]
+        params: dict[str, Any] = {"code": code, "tid": ticket_id, "at": self.raw.ts(at)}
         if officer:
-            values["officer"] = officer
+            sets.append("officer = :officer")
+            params["officer"] = officer
         if priority_streak is not None:
-            values["priority_streak"] = priority_streak
-        stmt = update(T.counters).where(c.code == code, c.current_ticket_id.is_(None)).values(**values)
-        return self.conn.execute(stmt).rowcount == 1
+            sets.append("priority_streak = :streak")
+            params["streak"] = priority_streak
+        key = ("seat", str(bool(officer)), str(priority_streak is not None))
+        sql = _GUARDED.get(key)
+        if sql is None:
+            sql = Sql(f"UPDATE counters SET {', '.join(sets)} WHERE code = :code AND current_ticket_id IS NULL")
+            _GUARDED[key] = sql
+        return self.raw.rowcount(sql, params) == 1
 
     def release_ticket(self, code: str, ticket_id: int) -> bool:
-        c = T.counters.c
-        stmt = update(T.counters).where(c.code == code, c.current_ticket_id == ticket_id)
-        return self.conn.execute(stmt.values(current_ticket_id=None)).rowcount == 1
+        return self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1
 
     def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
                            reason: str | None, at: datetime) -> None:
@@ -370,70 +528,68 @@ class SqlTx(HallReadsSql):
 
     def close_counter(self, code: str, read_current: int | None, at: datetime) -> bool:
         self._ensure_counter(code)
-        c = T.counters.c
-        guard = c.current_ticket_id.is_(None) if read_current is None else c.current_ticket_id == read_current
-        stmt = update(T.counters).where(c.code == code, guard).values(
-            current_ticket_id=None, status=CounterStatus.CLOSED.value, pause_reason=None, updated_at=at,
-            priority_streak=0,
-        )
-        return self.conn.execute(stmt).rowcount == 1
+        params: dict[str, Any] = {"code": code, "at": self.raw.ts(at)}
+        if read_current is None:
+            return self.raw.rowcount(_CLOSE_FREE, params) == 1
+        params["tid"] = read_current
+        return self.raw.rowcount(_CLOSE_HOLDING, params) == 1
 
     # -- events
     def append_event(self, e: Event) -> int:
-        """On PostgreSQL the event is written when the transaction commits (before_commit): the
-        lock that hands out ids in commit order is then the LAST lock a transaction takes (lock
-        order: counter row, ticket rows, counts, the event append), so no transaction holds it
-        while waiting for a row another one holds. The id is known from then on (0 until)."""
-        if self.pg:
-            self._pending.append(e)
-            self._notify = True
-            return 0
-        return self._insert_events([e])[-1]
+        """The event's id at once. No lock: on PostgreSQL the id follows the writing transaction
+        (see the module docstring), so readers never pass an event that commits later."""
+        n = self._events_written
+        if n >= EVENTS_PER_TX:
+            raise RuntimeError(f"one transaction may append at most {EVENTS_PER_TX} events")
+        self._events_written = n + 1
+        r = self.raw
+        row = r.one(_APPEND, dict(
+            n=n, at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+            officer=e.officer, service_code=e.service_code,
+            payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+        ))
+        assert row is not None
+        return int(row[0])
 
-    def _insert_events(self, events: list[Event]) -> list[int]:
-        ids = []
-        for e in events:
-            ids.append(int(self.conn.execute(
-                insert(T.events)
-                .values(
-                    at=e.at, type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
-                    officer=e.officer, service_code=e.service_code,
-                    payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
-                )
-                .returning(T.events.c.id)
-            ).scalar_one()))
-        return ids
+    def mark_writer(self) -> None:
+        """PostgreSQL: the first statement of every write transaction (the feed's horizon)."""
+        self.raw.run(_MARK_WRITER)
 
-    def _flush_events(self) -> None:
-        if not self._pending:
-            return
-        # ids in commit order: the lock is held until this transaction ends
-        self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
-        pending, self._pending = self._pending, []
-        self._insert_events(pending)
+    def _horizon(self) -> int:
+        """PostgreSQL: the bound below which event ids are final (module docstring, step 2)."""
+        row = self.raw.one(_HORIZON)
+        assert row is not None
+        nxt = int(row[0])
+        horizon = nxt
+        for x in row[1] or ():
+            behind = (nxt - int(x)) % (1 << 32)  # pg_locks shows 32-bit xids: widen them
+            if 0 < behind < (1 << 31):
+                horizon = min(horizon, nxt - behind)
+        return horizon * EVENTS_PER_TX
 
     def before_commit(self) -> None:
-        self._flush_events()
-        if self._notify:
-            self.conn.execute(text(f"NOTIFY {EVENT_CHANNEL}"))
+        """Nothing left to do at commit: events are written as they happen (the NOTIFY that
+        wakes displays rides on each event insert on PostgreSQL)."""
 
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:
-        self._flush_events()
-        rows = self.conn.execute(
-            select(T.events).where(T.events.c.id > after_id).order_by(T.events.c.id).limit(limit)
-        )
-        return [_event(r) for r in rows]
+        """Events after ``after_id`` in id order; on PostgreSQL only those below the oldest
+        running transaction (never one that a later commit could still precede)."""
+        params: dict[str, Any] = {"after": after_id, "lim": limit}
+        if self.pg:
+            params["bound"] = self._horizon()
+        rows = self.raw.run(_EVENTS_AFTER, params).fetchall()
+        return [_event_raw(r) for r in rows]
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
-        self._flush_events()
         rows = self.conn.execute(
             select(T.events).where(and_(T.events.c.at >= start, T.events.c.at < end)).order_by(T.events.c.id)
         )
         return [_event(r) for r in rows]
 
     def last_event_id(self) -> int:
-        self._flush_events()
-        return int(self.conn.execute(select(func.max(T.events.c.id))).scalar() or 0)
+        """Where a new reader starts: the newest event no later commit can precede."""
+        row = self.raw.one(_LAST_EVENT, {"bound": self._horizon()} if self.pg else None)
+        return int(row[0] or 0) if row else 0
 
     # -- users
     def get_user(self, username: str) -> UserRecord | None:

@@ -118,10 +118,12 @@ daily_counts = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+# Event ids (issue 11): SQLite numbers them by rowid (writers are serialised); PostgreSQL writes
+# xid * EVENTS_PER_TX + n, ``xid`` being the writing transaction's (antrian.storage.sql_tx).
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("type", String(24), nullable=False),
     Column("ticket_id", Integer),
@@ -130,6 +132,7 @@ events = Table(
     Column("officer", String(40)),
     Column("service_code", String(40)),
     Column("payload", Text, nullable=False, server_default=text("'{}'")),
+    Column("xid", BigInteger),  # PostgreSQL: pg_current_xact_id() of the writer; NULL on SQLite
     sqlite_autoincrement=True,
 )
 Index("ix_events_at", events.c.at)

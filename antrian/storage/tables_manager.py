@@ -3,7 +3,7 @@ On the same ``metadata`` as antrian.storage.tables; created by migration 0003_ma
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, text
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, text
 
 from antrian.storage.tables import UTCDateTime, metadata
 
@@ -58,7 +58,7 @@ heartbeats = Table(
     Column("kind", String(12), primary_key=True),  # kiosk | counter | display | survey | web | monitor
     Column("name", String(60), primary_key=True),  # station name, e.g. the counter code
     Column("version", String(40), nullable=False, server_default=text("''")),
-    Column("last_event_id", Integer),
+    Column("last_event_id", BigInteger().with_variant(Integer, "sqlite")),
     Column("printer_state", String(20)),  # ok | paper_near_end | paper_out | offline | error
     Column("detail", String(200)),
     Column("written_at", UTCDateTime, nullable=False),  # stamped by the database server

@@ -510,7 +510,8 @@ def test_events_after_in_id_order_with_limit(queue):
     evs = queue.events_after(0, 1000)
     ids = [e.id for e in evs]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert ids == list(range(ids[0], ids[0] + len(ids)))  # no gaps
+    if queue.store.dialect == "sqlite":  # PostgreSQL ids follow the writing transaction: gaps
+        assert ids == list(range(ids[0], ids[0] + len(ids)))  # no gaps
     assert [e.id for e in queue.events_after(ids[3], 4)] == ids[4:8]
     assert queue.events_after(ids[-1]) == []
     assert queue.last_event_id() == ids[-1]
@@ -684,7 +685,7 @@ def test_call_next_query_is_an_index_search(queue, store, clock):
         queue.call_next("7")
     finally:
         sa_event.remove(engine, "before_cursor_execute", listener)
-    assert len(captured) == 4  # (ktp, kk) x (priority, normal)
+    assert len(captured) == 1  # one statement: (ktp, kk) x (priority, normal), each an index probe
     with engine.connect() as conn:
         if store.dialect == "sqlite":
             for statement, params in captured:
