@@ -142,9 +142,11 @@ def test_sound_really_comes_out(qtbot, need_output, tmp_path):
 def test_a_play_costs_only_a_few_none_references(qtbot, need_output, monkeypatch, tmp_path):
     """Regression guard for the PySide6 6.12 / Python 3.11 refcount bug: waiting must not be a
     processEvents() busy loop (that cost ~300,000 references to None per second of audio)."""
+    import gc
     import sys
 
     player = qt_player.QtPlayer()
+    gc.collect()
     before = sys.getrefcount(None)
     tone = make_tone(tmp_path / "tone.wav", 0.3)
     player.play(tone)  # GUI-thread path: local event loop
@@ -152,4 +154,7 @@ def test_a_play_costs_only_a_few_none_references(qtbot, need_output, monkeypatch
     while th.is_alive():
         qtbot.wait(100)
     assert "error" not in result
-    assert before - sys.getrefcount(None) < 500
+    gc.collect()
+    # the bug loses ~300,000 per second of audio (here 0.6 s: ~180,000); freeing a few objects
+    # that held None (other threads, Qt's own) moves the count by hundreds, seen up to 721
+    assert before - sys.getrefcount(None) < 20_000
