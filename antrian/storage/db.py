@@ -286,8 +286,6 @@ class SqlStore:
                 with _Deadline(conn if self.dialect == "postgresql" else None):
                     tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
                     with conn.begin():
-                        if write and tx.pg:
-                            tx.mark_writer()  # first, before the transaction has an xid
                         yield tx
                         if write:
                             tx.before_commit()

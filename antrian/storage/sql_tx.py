@@ -9,25 +9,18 @@ The write paths (numbering, ticket and counter updates, the event log) run fixed
 driver's cursor (antrian.storage.sql_raw: issue 11, Core's statement building was most of a
 call); the rarer and the read-only paths use SQLAlchemy Core.
 
-Event ids and the feed (issue 11). SQLite: writers are serialised (BEGIN IMMEDIATE), so rowids
-are handed out in commit order. PostgreSQL, without any exclusive lock: an event's id is
-``xid * EVENTS_PER_TX + n``, ``xid`` being the writing transaction's ``pg_current_xact_id()``
-and ``n`` the event's place in it, so ids are ordered by transaction. A reader computes a
-horizon H and takes only ids below ``H * EVENTS_PER_TX``:
-
-1. every write transaction takes the SHARED advisory lock WRITER_MARK as its first statement
-   (before it has an xid; shared locks never wait for each other);
-2. the reader's first statement reads N = the next xid not yet handed out and the xids of the
-   transactions of this database holding WRITER_MARK; H = the least of them;
-3. its second statement (READ COMMITTED: a newer snapshot) reads the events below the horizon.
-
-A writer whose xid is below H got it before step 2, so it held WRITER_MARK then, unless it had
-already ended: it is not among the holders (H would be at most its xid), so it had ended, and
-its events are visible to step 3 (or it rolled back). Every later writer gets an xid >= N >= H.
-So the ids below the horizon never gain a member: reading in id order from a cursor never
-skips an event that commits late. Transactions of other databases on the server do not hold
-the horizon back (``pg_snapshot_xmin`` alone would). Event ids are not dense on PostgreSQL;
-readers only rely on their order.
+Event ids and the feed. Readers follow the events table by id, so ids must be handed out in
+commit order: an event id a reader has passed must never be followed by a smaller one committing
+later, and a ticket's events must come in the order its changes happened. SQLite: writers are
+serialised (BEGIN IMMEDIATE), so rowids already are. PostgreSQL: a transaction keeps its events
+and writes them at commit (``before_commit``) under one exclusive transaction-level advisory
+lock, the last lock it takes (lock order: counter row, ticket rows, counts, the events), so it
+is held only for the inserts and the commit. A lock-free scheme (ids from the writer's xid, with
+a reader horizon over the transactions still running) was tried in this release and removed:
+it never skipped an event, but an xid is handed out at a transaction's first write, before the
+reads a later action depends on, so a call could get a smaller id than the issue it called
+(the chaos run's per-ticket order check found 80 such tickets in 180 s). The ``xid`` column
+still records the writing transaction (diagnostics).
 """
 
 from __future__ import annotations
@@ -47,8 +40,6 @@ from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
 
 EVENT_CHANNEL = "mpp_events"
-# PostgreSQL event ids: xid * EVENTS_PER_TX + the event's place in its transaction
-EVENTS_PER_TX = 4096
 
 _DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
                pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
@@ -95,23 +86,16 @@ _APPEND = Sql(
     "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
     "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
     # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
-    pg="INSERT INTO events (id, xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-       f"VALUES ({_XID} * {EVENTS_PER_TX} + :n, {_XID}, :at, :type, :ticket_id, :number, :counter_code, "
+    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
        f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
-_EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim",
-                    pg=f"SELECT {_EVENT_COLS} FROM events WHERE id > :after AND id < :bound ORDER BY id LIMIT :lim")
-_LAST_EVENT = Sql("SELECT max(id) FROM events", pg="SELECT max(id) FROM events WHERE id < :bound")
-# the shared advisory lock every PostgreSQL write transaction takes first (see the docstring)
-WRITER_MARK = 0x4D5050  # "MPP"
-_MARK_WRITER = Sql(f"SELECT pg_advisory_xact_lock_shared({WRITER_MARK})")
-_HORIZON = Sql(
-    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
-    "ARRAY(SELECT x.transactionid::text::bigint FROM pg_locks a JOIN pg_locks x "
-    "ON x.virtualtransaction = a.virtualtransaction AND x.locktype = 'transactionid' "
-    "AND x.mode = 'ExclusiveLock' AND x.granted "
-    "WHERE a.locktype = 'advisory' AND a.granted AND a.classid = 0 AND a.objsubid = 1 "
-    f"AND a.objid = {WRITER_MARK} "
-    "AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database()))")
+_EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim")
+_LAST_EVENT = Sql("SELECT max(id) FROM events")
+# ids in commit order on PostgreSQL: held from the events' insert until the commit ends
+EVENT_LOCK = 0x4D5050  # "MPP"
+_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})")
+
+
 
 
 def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] = ()) -> Sql:
@@ -209,7 +193,7 @@ class SqlTx(HallReadsSql):
         self.known_day = known_day
         self.known_counters = set(known_counters)
         self.raw = Raw(conn, self.pg)
-        self._events_written = 0
+        self._pending: list[Event] = []  # PostgreSQL: written at commit
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -536,48 +520,40 @@ class SqlTx(HallReadsSql):
 
     # -- events
     def append_event(self, e: Event) -> int:
-        """The event's id at once. No lock: on PostgreSQL the id follows the writing transaction
-        (see the module docstring), so readers never pass an event that commits later."""
-        n = self._events_written
-        if n >= EVENTS_PER_TX:
-            raise RuntimeError(f"one transaction may append at most {EVENTS_PER_TX} events")
-        self._events_written = n + 1
+        """SQLite: written at once, its id returned. PostgreSQL: kept until the commit, where the
+        events are written in commit order (module docstring); 0 is returned (readers learn ids
+        from the feed, use cases do not need them)."""
+        if self.pg:
+            self._pending.append(e)
+            return 0
+        return self._insert_event(e)
+
+    def _insert_event(self, e: Event) -> int:
         r = self.raw
         row = r.one(_APPEND, dict(
-            n=n, at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+            at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
             officer=e.officer, service_code=e.service_code,
             payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
         ))
         assert row is not None
         return int(row[0])
 
-    def mark_writer(self) -> None:
-        """PostgreSQL: the first statement of every write transaction (the feed's horizon)."""
-        self.raw.run(_MARK_WRITER)
-
-    def _horizon(self) -> int:
-        """PostgreSQL: the bound below which event ids are final (module docstring, step 2)."""
-        row = self.raw.one(_HORIZON)
-        assert row is not None
-        nxt = int(row[0])
-        horizon = nxt
-        for x in row[1] or ():
-            behind = (nxt - int(x)) % (1 << 32)  # pg_locks shows 32-bit xids: widen them
-            if 0 < behind < (1 << 31):
-                horizon = min(horizon, nxt - behind)
-        return horizon * EVENTS_PER_TX
+    def _flush_events(self) -> None:
+        if not self._pending:
+            return
+        self.raw.run(_EVENT_LOCK)  # until this transaction ends: the next writer's ids come after
+        pending, self._pending = self._pending, []
+        for e in pending:
+            self._insert_event(e)
 
     def before_commit(self) -> None:
-        """Nothing left to do at commit: events are written as they happen (the NOTIFY that
-        wakes displays rides on each event insert on PostgreSQL)."""
+        """PostgreSQL: the transaction's events, under the event lock, just before it commits."""
+        self._flush_events()
 
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:
-        """Events after ``after_id`` in id order; on PostgreSQL only those below the oldest
-        running transaction (never one that a later commit could still precede)."""
-        params: dict[str, Any] = {"after": after_id, "lim": limit}
-        if self.pg:
-            params["bound"] = self._horizon()
-        rows = self.raw.run(_EVENTS_AFTER, params).fetchall()
+        """Events after ``after_id`` in id order (commit order)."""
+        self._flush_events()
+        rows = self.raw.run(_EVENTS_AFTER, {"after": after_id, "lim": limit}).fetchall()
         return [_event_raw(r) for r in rows]
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
@@ -587,8 +563,9 @@ class SqlTx(HallReadsSql):
         return [_event(r) for r in rows]
 
     def last_event_id(self) -> int:
-        """Where a new reader starts: the newest event no later commit can precede."""
-        row = self.raw.one(_LAST_EVENT, {"bound": self._horizon()} if self.pg else None)
+        """Where a new reader starts: the newest committed event."""
+        self._flush_events()
+        row = self.raw.one(_LAST_EVENT)
         return int(row[0] or 0) if row else 0
 
     # -- users

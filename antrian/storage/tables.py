@@ -118,8 +118,8 @@ daily_counts = Table(
     Column("value", BigInteger, nullable=False),
 )
 
-# Event ids (issue 11): SQLite numbers them by rowid (writers are serialised); PostgreSQL writes
-# xid * EVENTS_PER_TX + n, ``xid`` being the writing transaction's (antrian.storage.sql_tx).
+# Event ids in commit order (antrian.storage.sql_tx): SQLite's rowid (writers are serialised),
+# PostgreSQL's serial taken under the event lock at commit; ``xid`` records the writing transaction.
 events = Table(
     "events",
     metadata,

@@ -1,10 +1,7 @@
-"""Event ids without a hall-wide lock (issue 11): on PostgreSQL each event row carries the id of
-the transaction that wrote it (``xid``, from ``pg_current_xact_id()``) and its id is that
-transaction id times EVENTS_PER_TX plus its place in the transaction, so ids are ordered by
-transaction; readers take only ids below the oldest transaction still running (see
-antrian.storage.sql_tx). The ids outgrow 32 bits, so ``events.id`` and the heartbeats'
-``last_event_id`` become BIGINT. SQLite (writers serialised) keeps its rowid ids; ``xid`` stays
-NULL there.
+"""events.xid: the writing transaction of each event (PostgreSQL; diagnostics), and BIGINT event
+ids on PostgreSQL (``events.id`` and the heartbeats' ``last_event_id``) so the feed's ids never
+outgrow their column. Ids stay in commit order (antrian.storage.sql_tx). SQLite keeps its rowid
+ids; ``xid`` stays NULL there.
 
 Revision ID: 0006_events_xid
 Revises: 0005_reads
