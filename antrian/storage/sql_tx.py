@@ -19,7 +19,7 @@ is held only for the inserts and the commit. A lock-free scheme (ids from the wr
 a reader horizon over the transactions still running) was tried in this release and removed:
 it never skipped an event, but an xid is handed out at a transaction's first write, before the
 reads a later action depends on, so a call could get a smaller id than the issue it called
-(the chaos run's per-ticket order check found 80 such tickets in 180 s). The ``xid`` column
+(the chaos run found 45 such violations in 180 s). The ``xid`` column
 still records the writing transaction (diagnostics).
 """
 
