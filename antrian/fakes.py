@@ -21,6 +21,8 @@ from antrian.services.ports import (
     Clock,
     QueueStore,
     QueueTx,
+    CounterSnapshot,
+    HallSnapshot,
     ServiceCounts,
     ServiceTimes,
     SystemClock,
@@ -194,6 +196,19 @@ class FakeTx(QueueTx):
     def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
         found = (self.s.tickets.get(i) for i in set(ticket_ids))
         return {t.id or 0: t for t in found if t is not None and t.service_day == day and t.status in OPEN_STATUSES}
+
+    def hall_snapshot(self, day: date, service_codes: Sequence[str]) -> HallSnapshot:
+        states = self.counter_states()
+        held = [st.current_ticket_id for st in states if st.current_ticket_id is not None]
+        return HallSnapshot(self.service_counts(day), self.oldest_arrivals(day, service_codes), states,
+                            self.open_tickets_by_id(day, held))
+
+    def counter_snapshot(self, day: date, counter_code: str, service_codes: Sequence[str],
+                         limit: int) -> CounterSnapshot:
+        st = self.counter_state(counter_code)
+        cur = self.get_ticket(st.current_ticket_id) if st.current_ticket_id else None
+        return CounterSnapshot(st, cur, self.next_in_line(day, counter_code, service_codes, limit),
+                               self.parked_at(day, counter_code))
 
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:

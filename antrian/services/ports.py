@@ -63,6 +63,29 @@ class ServiceCounts:
     waiting_priority: int = 0
 
 
+@dataclass(frozen=True)
+class HallSnapshot:
+    """What ``status()`` reads, in one snapshot: the day's counts of every service, the earliest
+    waiting arrival of the services asked for, every counter's state, and the open tickets of the
+    day the counters hold (by id)."""
+
+    counts: dict[str, ServiceCounts]
+    oldest: dict[str, datetime]
+    states: list[CounterState]
+    held: dict[int, Ticket]
+
+
+@dataclass(frozen=True)
+class CounterSnapshot:
+    """What ``counter_view()`` reads, in one snapshot: the counter's state, its current ticket
+    (any day or status, None when it holds none), the next few in line for it, its parked tickets."""
+
+    state: CounterState
+    current: Ticket | None
+    next: list[Ticket]
+    parked: list[Ticket]
+
+
 class ServiceDays(Protocol):
     def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         """Make ``day`` the current service day. The first call on a new day expires the open
@@ -240,6 +263,17 @@ class HallReads(Protocol):
 
     def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
         """Those of ``ticket_ids`` that are open tickets of ``day``."""
+        ...
+
+    def hall_snapshot(self, day: date, service_codes: Sequence[str]) -> HallSnapshot:
+        """``service_counts(day)``, ``oldest_arrivals(day, service_codes)``, ``counter_states()`` and
+        ``open_tickets_by_id`` of the tickets the counters hold, in one read (SQL: one statement)."""
+        ...
+
+    def counter_snapshot(self, day: date, counter_code: str, service_codes: Sequence[str],
+                         limit: int) -> CounterSnapshot:
+        """``counter_state``, the ticket it holds (``get_ticket``), ``next_in_line`` and
+        ``parked_at`` of one counter, in one read (SQL: one statement)."""
         ...
 
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,

@@ -50,16 +50,13 @@ class ReadModels(QueueCore):
     def status(self) -> HallStatus:
         """The hall at a glance. Bounded by the hall's size, not the queue's: the waiting counts
         are the day's counts, the oldest arrival one index seek per service and line, the
-        counters' tickets fetched by id."""
+        counters' tickets fetched by id; one read (SQL: one statement)."""
         now = self.clock.now()
         day = self.service_day(now)
         with self.store.read() as tx:
-            counts = tx.service_counts(day)
-            oldest = tx.oldest_arrivals(day, [s.code for s in self.hall.services])
-            states = {st.code: st for st in tx.counter_states()}
-            held = [st.current_ticket_id for c in self.hall.counters
-                    if (st := states.get(c.code)) is not None and st.current_ticket_id is not None]
-            by_id = tx.open_tickets_by_id(day, held)
+            snap = tx.hall_snapshot(day, [s.code for s in self.hall.services])
+        counts, oldest, by_id = snap.counts, snap.oldest, snap.held
+        states = {st.code: st for st in snap.states}
         services = tuple(
             ServiceStatus(
                 service_code=s.code,
@@ -81,15 +78,26 @@ class ReadModels(QueueCore):
 
     def counter_view(self, counter_code: str, next_limit: int = 5) -> tuple[CounterView, list[Ticket], list[Ticket]]:
         """(this counter's state and ticket, the next few in line for it in call-next order,
-        tickets it parked): index-ordered reads of the few shown, whatever the queue's length."""
+        tickets it parked): index-ordered reads of the few shown, whatever the queue's length, in
+        one read (SQL: one statement)."""
         counter = self._counter(counter_code)
         day = self.service_day()
         with self.store.read() as tx:
-            st = tx.counter_state(counter.code)
-            cur = tx.get_ticket(st.current_ticket_id) if st.current_ticket_id else None
-            mine = tx.next_in_line(day, counter.code, counter.service_codes, next_limit)
-            parked = tx.parked_at(day, counter.code)
-        return CounterView(counter.code, st, cur), mine, parked
+            snap = tx.counter_snapshot(day, counter.code, counter.service_codes, next_limit)
+        return CounterView(counter.code, snap.state, snap.current), snap.next, snap.parked
+
+    def kiosk_poll(self) -> tuple[dict[str, rules.Availability], dict[str, int]]:
+        """What the kiosk shows every few seconds: each service's availability and how many wait,
+        from the day's counts in one read (``availability()`` and ``status()``'s waiting counts)."""
+        now = self.clock.now()
+        local = self.local_now(now)
+        day = self.service_day(now)
+        with self.store.read() as tx:
+            counts = tx.service_counts(day)
+            issued = counts if day == local.date() else tx.service_counts(local.date())
+        return ({s.code: rules.availability(s, self.hall, local, issued.get(s.code, NONE).issued)
+                 for s in self.hall.services},
+                {s.code: counts.get(s.code, NONE).waiting for s in self.hall.services})
 
     def find_ticket(self, ref_text: str) -> Ticket:
         with self.store.read() as tx:

@@ -7,7 +7,12 @@ prio, arrival_at, id, target_counter) is the waiting line of a service in call-n
 ``ix_tickets_targeted`` (partial, target_counter set) the tickets sent to one counter;
 ``ix_tickets_parked`` (partial, status 'parked') a counter's parked tickets.
 
-The statements are built once per shape (how many services) and reused with new parameters."""
+The statements are built once per shape (how many services) and reused with new parameters.
+The polled reads (``hall_snapshot``, ``counter_snapshot``, ``service_counts``, people ahead) are
+hand-written SQL on the driver's cursor (antrian.storage.sql_raw), each one statement: one round
+trip, one snapshot, no SQLAlchemy statement compilation. On PostgreSQL a statement that is the
+first of its read transaction runs outside it (``_fetch``): READ COMMITTED gives every statement
+its own snapshot anyway, and BEGIN and COMMIT would be two more round trips."""
 
 from __future__ import annotations
 
@@ -16,12 +21,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy import String, bindparam, literal_column, select, type_coerce, union_all
 from sqlalchemy.engine import Connection, Row
 
-from antrian.domain.model import OPEN_STATUSES, Status, Ticket
-from antrian.services.ports import ServiceCounts
+from antrian.domain.model import OPEN_STATUSES, CounterState, Status, Ticket
+from antrian.services.ports import CounterSnapshot, HallSnapshot, ServiceCounts
 from antrian.storage import tables as T
+from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, _ts, counter_from, ticket_from
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
 _WAITING = Status.WAITING.value
@@ -39,42 +45,6 @@ def _ticket(row: Row[Any]) -> Ticket:
 def _line(service: Any, prio: Any) -> Any:
     """WHERE of one service's waiting line (one priority class) of the day ``:day``."""
     return (c.service_day == bindparam("day"), c.status == _WAITING, c.service_code == service, c.prio == prio)
-
-
-def _oldest_stmt(n: int) -> Select[Any]:
-    """One row: the earliest waiting arrival of services :s0..:s{n-1}, priority class 0 and 1
-    (2n scalar subqueries, each one index seek)."""
-    cols: list[Any] = []
-    for i in range(n):
-        for prio in (0, 1):
-            cols.append(
-                select(c.arrival_at).where(*_line(bindparam(f"s{i}"), prio))
-                .order_by(c.arrival_at).limit(1).scalar_subquery().label(f"a{i}_{prio}")
-            )
-    return select(*cols)
-
-
-def _next_stmt(n: int) -> Any:
-    """The call-order keys (prio, arrival_at, id) of the first :lim of each line a counter
-    :counter calls from: the untargeted waiting tickets of services :s0..:s{n-1} and those
-    targeted at it, per priority class (UNION ALL of covering index ranges, merged by the
-    caller, who then fetches the winners by id)."""
-    # arrival_at as the driver gives it (SQLite: the stored text, which sorts as the time does;
-    # PostgreSQL: a naive timestamp): only compared with each other, never shown
-    keys = (c.prio, type_coerce(c.arrival_at, String).label("arrival_at"), c.id)
-    parts = []
-    for prio in (1, 0):
-        for i in range(n):
-            parts.append(
-                select(*keys).where(*_line(bindparam(f"s{i}"), prio), c.target_counter.is_(None))
-                .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
-            )
-        parts.append(
-            select(*keys).where(c.target_counter == bindparam("counter"), c.service_day == bindparam("day"),
-                                c.status == _WAITING, c.prio == prio)
-            .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
-        )
-    return union_all(*(select(p) for p in parts))
 
 
 def _oldest_open_stmt(n: int) -> Any:
@@ -95,17 +65,7 @@ def _oldest_open_stmt(n: int) -> Any:
     return union_all(*(select(p) for p in parts))
 
 
-_PARKED = (
-    select(T.tickets)
-    .where(c.counter_code == bindparam("counter"), c.service_day == bindparam("day"),
-           c.status == literal_column(f"'{Status.PARKED.value}'"))  # literal: matches the partial index
-    .order_by(c.arrival_at, c.id)
-)
 _BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)))  # the primary key only
-# the day's "svc:<service>" (issued), "wait:<service>" and "waitp:<service>" counts: two key ranges
-_SERVICE_COUNTS = select(_dc.key, _dc.value).where(
-    _dc.day == bindparam("day"), or_(_dc.key.between("svc:", "svc;"), _dc.key.between("wait:", "waitp;"))
-)
 _COUNT_FIELDS = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
 
 
@@ -116,95 +76,205 @@ _COUNT_FIELDS = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"
 AHEAD_BOUND = 1000
 
 
-def _side(with_id: bool, ahead: bool) -> list[Any]:
-    """WHERE of the waiting tickets of line (:service, :prio) ahead of (or behind) (:at, :tid)
-    (without an id: arrived by :at, or after it)."""
-    at: Any = bindparam("at")
-    where = list(_line(bindparam("service"), bindparam("prio")))
-    if ahead:
-        where.append(c.arrival_at <= at)
-        if with_id:
-            where.append(or_(c.arrival_at < at, c.id < bindparam("tid")))
-    elif with_id:
-        where += [c.arrival_at >= at, or_(c.arrival_at > at, c.id > bindparam("tid"))]
-    else:
-        where.append(c.arrival_at > at)
-    return where
+_shapes: dict[tuple[Any, ...], Any] = {}
 
 
-def _before_stmt(with_id: bool) -> Select[Any]:
-    return select(func.count()).select_from(T.tickets).where(*_side(with_id, True))
-
-
-def _bounded_stmt(with_id: bool) -> Select[Any]:
-    """One row, one snapshot: (ahead up to :k, behind up to :k, the service's waiting count, its
-    priority count, whether the ticket :tid itself waits in this line)."""
-
-    def upto(where: list[Any]) -> Any:
-        sub = select(c.id).where(*where).limit(bindparam("k")).subquery()
-        return select(func.count()).select_from(sub).scalar_subquery()
-
-    def count(key: str) -> Any:
-        return select(_dc.value).where(_dc.day == bindparam("day"), _dc.key == bindparam(key)).scalar_subquery()
-
-    mine = (select(func.count()).select_from(T.tickets)
-            .where(c.id == bindparam("tid"), *_line(bindparam("service"), bindparam("prio"))).scalar_subquery()
-            if with_id else literal_column("0"))
-    return select(upto(_side(with_id, True)), upto(_side(with_id, False)), count("wkey"), count("pkey"), mine)
-
-
-_BEFORE = {False: _before_stmt(False), True: _before_stmt(True)}
-_BOUNDED = {False: _bounded_stmt(False), True: _bounded_stmt(True)}
-_shapes: dict[tuple[str, int], Any] = {}
-
-
-def _shape(kind: str, n: int) -> Any:
-    key = (kind, n)
+def _shape(kind: str, *args: Any) -> Any:
+    """The statement of one shape (how many services; a LIMIT written into the text: PostgreSQL
+    plans a prepared statement once for good only when its LIMIT is a constant, otherwise it
+    plans it again on every run, 1.4 ms for the counter's read)."""
+    key = (kind, *args)
     stmt = _shapes.get(key)
     if stmt is None:
-        build = {"oldest": _oldest_stmt, "next": _next_stmt, "open": _oldest_open_stmt}[kind]
-        stmt = _shapes[key] = build(n)
+        build: Any = {"open": _oldest_open_stmt, "hall": _hall_sql, "counter": _counter_sql,
+                 "bounded": _bounded_sql, "before": _before_sql}[kind]
+        stmt = _shapes[key] = build(*args)
     return stmt
+
+
+# ------------------------------------------------------------------ hand-written SQL (DBAPI cursor)
+_OPEN_IN = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES, key=lambda s: s.value)) + ")"
+_T_COLS = ", ".join("t." + col.strip() for col in TICKET_COLS.split(","))
+_K_COLS = ", ".join("k." + col.strip() for col in COUNTER_COLS.split(","))
+_N_T, _N_K = len(TICKET_COLS.split(",")), len(COUNTER_COLS.split(","))
+
+
+def _nulls(n: int) -> str:
+    return ", ".join(["NULL"] * n)
+
+
+def _line_sql(service: str, prio: str) -> str:
+    return f"service_day = :day AND status = '{_WAITING}' AND service_code = {service} AND prio = {prio}"
+
+
+# the day's "svc:<service>" (issued), "wait:<service>" and "waitp:<service>" counts: two key ranges
+_COUNTS_WHERE = "day = :day AND (key BETWEEN 'svc:' AND 'svc;' OR key BETWEEN 'wait:' AND 'waitp;')"
+_SERVICE_COUNTS = Sql(f"SELECT key, value FROM daily_counts WHERE {_COUNTS_WHERE}")
+
+
+def _hall_sql(n: int) -> Sql:
+    """status() in one statement, rows told apart by the first column:
+    0: a counter (COUNTER_COLS) and the open ticket of the day it holds (TICKET_COLS, or NULLs);
+    1: a count of the day (key, value); 2: the earliest waiting arrival of service :s{v // 2},
+    priority class v % 2 (NULL when its line is empty): one index seek each."""
+    # the first branch types every column (PostgreSQL resolves a UNION's NULLs from it)
+    parts = [f"SELECT 0, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TIMESTAMP), {_K_COLS}, {_T_COLS} "
+             f"FROM counters k LEFT JOIN tickets t ON t.id = k.current_ticket_id AND t.service_day = :day "
+             f"AND t.status IN {_OPEN_IN}",
+             f"SELECT 1, key, value, NULL, {_nulls(_N_K + _N_T)} FROM daily_counts WHERE {_COUNTS_WHERE}"]
+    for i in range(n):
+        for prio in (0, 1):
+            parts.append(f"SELECT 2, NULL, {2 * i + prio}, (SELECT arrival_at FROM tickets WHERE "
+                         f"{_line_sql(f':s{i}', str(prio))} ORDER BY arrival_at LIMIT 1), {_nulls(_N_K + _N_T)}")
+    return Sql(" UNION ALL ".join(parts))
+
+
+def _next_ids_sql(n: int, lim: int) -> str:
+    """The ids of the first ``lim`` waiting tickets of ``day`` for counter :counter in call-next
+    order: the keys (prio, arrival_at, id) of the first ``lim`` of each line it calls from (the
+    untargeted tickets of services :s0..:s{n-1} and those targeted at it, per priority class;
+    covering index ranges), merged."""
+    lim = int(lim)
+    parts = []
+    for prio in (1, 0):
+        for i in range(n):
+            parts.append(f"SELECT * FROM (SELECT prio, arrival_at, id FROM tickets WHERE {_line_sql(f':s{i}', str(prio))} "
+                         f"AND target_counter IS NULL ORDER BY arrival_at, id LIMIT {lim}) AS n{prio}_{i}")
+        parts.append(f"SELECT * FROM (SELECT prio, arrival_at, id FROM tickets WHERE target_counter = :counter "
+                     f"AND service_day = :day AND status = '{_WAITING}' AND prio = {prio} "
+                     f"ORDER BY arrival_at, id LIMIT {lim}) AS n{prio}_t")
+    return (f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS u "
+            f"ORDER BY prio DESC, arrival_at, id LIMIT {lim}")
+
+
+def _counter_sql(n: int, lim: int) -> Sql:
+    """counter_view() in one statement, rows told apart by the first column: 0: the counter
+    (COUNTER_COLS) and the ticket it holds (TICKET_COLS, any day or status, or NULLs); 1: the
+    next ``lim`` in line for it (unordered: the caller sorts); 2: its parked tickets of the day."""
+    return Sql(
+        f"SELECT 0, {_K_COLS}, {_T_COLS} FROM counters k LEFT JOIN tickets t ON t.id = k.current_ticket_id "
+        "WHERE k.code = :counter"
+        + f" UNION ALL SELECT 1, {_nulls(_N_K)}, {_T_COLS} FROM tickets t WHERE t.id IN ({_next_ids_sql(n, lim)})"
+        + f" UNION ALL SELECT 2, {_nulls(_N_K)}, {_T_COLS} FROM tickets t WHERE t.counter_code = :counter "
+        f"AND t.service_day = :day AND t.status = '{Status.PARKED.value}'"
+    )
+
+
+def _side_sql(with_id: bool, ahead: bool) -> str:
+    """WHERE of the waiting tickets of line (:service, :prio) ahead of (or behind) (:at, :tid)
+    (without an id: arrived by :at, or after it)."""
+    where = _line_sql(":service", ":prio")
+    if ahead:
+        return where + (" AND arrival_at <= :at AND (arrival_at < :at OR id < :tid)" if with_id
+                        else " AND arrival_at <= :at")
+    return where + (" AND arrival_at >= :at AND (arrival_at > :at OR id > :tid)" if with_id
+                    else " AND arrival_at > :at")
+
+
+def _bounded_sql(with_id: bool, k: int) -> Sql:
+    """One row, one snapshot: (ahead up to ``k``, behind up to ``k``, the service's waiting count, its
+    priority count, whether the ticket :tid itself waits in this line)."""
+    def upto(where: str, name: str) -> str:
+        return f"(SELECT count(*) FROM (SELECT 1 AS one FROM tickets WHERE {where} LIMIT {int(k)}) AS {name})"
+
+    mine = (f"(SELECT count(*) FROM tickets WHERE id = :tid AND {_line_sql(':service', ':prio')})"
+            if with_id else "0")
+    return Sql(f"SELECT {upto(_side_sql(with_id, True), 'a')}, {upto(_side_sql(with_id, False), 'b')}, "
+               "(SELECT value FROM daily_counts WHERE day = :day AND key = :wkey), "
+               f"(SELECT value FROM daily_counts WHERE day = :day AND key = :pkey), {mine}")
+
+
+def _before_sql(with_id: bool) -> Sql:
+    return Sql(f"SELECT count(*) FROM tickets WHERE {_side_sql(with_id, True)}")
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction started on the connection
+
+
+def _fetch(raw: Raw, sql: Sql, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of one statement. PostgreSQL: when it is the first of its transaction (nothing
+    sent yet), it runs outside one (autocommit): the same snapshot (READ COMMITTED takes one per
+    statement), one round trip instead of BEGIN, the statement and COMMIT (the transaction's
+    COMMIT then has nothing to send). Otherwise, and on SQLite, inside the transaction."""
+    if raw.pg:
+        dbapi: Any = raw.conn.connection.dbapi_connection
+        if dbapi is not None and dbapi.info.transaction_status == _IDLE:
+            dbapi.autocommit = True
+            try:
+                return list(raw.run(sql, params).fetchall())
+            finally:
+                if not dbapi.closed:
+                    dbapi.autocommit = False
+    return list(raw.run(sql, params).fetchall())
 
 
 
 
 class HallReadsSql:
     conn: Connection
+    raw: Raw
+
+    def _day_param(self, day: date) -> Any:
+        return self.raw.day(day)
 
     def service_counts(self, day: date) -> dict[str, ServiceCounts]:
-        out: dict[str, dict[str, int]] = {}
-        for key, value in self.conn.execute(_SERVICE_COUNTS, {"day": day}):
-            kind, _, service = str(key).partition(":")
-            if kind in _COUNT_FIELDS:
-                out.setdefault(service, {})[_COUNT_FIELDS[kind]] = int(value)
-        return {s: ServiceCounts(**v) for s, v in out.items()}
+        """The one reader of the day's "svc:", "wait:" and "waitp:" count rows (the kiosk's and the
+        status's waiting counts): if the count rows change shape, change this and ``_counts_of``."""
+        return _counts_of(_fetch(self.raw, _SERVICE_COUNTS, {"day": self._day_param(day)}))
+
+    def hall_snapshot(self, day: date, service_codes: Sequence[str]) -> HallSnapshot:
+        codes = list(service_codes)
+        params: dict[str, Any] = {"day": self._day_param(day), **{f"s{i}": code for i, code in enumerate(codes)}}
+        rows = _fetch(self.raw, _shape("hall", len(codes)), params)
+        counts: list[tuple[Any, ...]] = []
+        oldest: dict[str, datetime] = {}
+        states: list[CounterState] = []
+        held: dict[int, Ticket] = {}
+        for r in rows:
+            kind = r[0]
+            if kind == 0:
+                states.append(counter_from(r[4:4 + _N_K]))
+                if r[4 + _N_K] is not None:
+                    t = ticket_from(r[4 + _N_K:])
+                    held[t.id or 0] = t
+            elif kind == 1:
+                counts.append((r[1], r[2]))
+            elif r[3] is not None:
+                code = codes[r[2] // 2]
+                at = _ts(r[3])
+                if at is not None and (code not in oldest or at < oldest[code]):
+                    oldest[code] = at
+        states.sort(key=lambda st: st.code)
+        return HallSnapshot(_counts_of(counts), oldest, states, held)
+
+    def counter_snapshot(self, day: date, counter_code: str, service_codes: Sequence[str],
+                         limit: int) -> CounterSnapshot:
+        codes = list(dict.fromkeys(service_codes))
+        params: dict[str, Any] = {"day": self._day_param(day), "counter": counter_code,
+                                  **{f"s{i}": code for i, code in enumerate(codes)}}
+        state, current = CounterState(code=counter_code), None
+        mine, parked = [], []
+        for r in _fetch(self.raw, _shape("counter", len(codes), max(0, limit)), params):
+            kind = r[0]
+            if kind == 0:
+                state = counter_from(r[1:1 + _N_K])
+                if r[1 + _N_K] is not None:
+                    current = ticket_from(r[1 + _N_K:])
+            elif kind == 1:
+                mine.append(ticket_from(r[1 + _N_K:]))
+            else:
+                parked.append(ticket_from(r[1 + _N_K:]))
+        mine.sort(key=lambda t: (not t.is_priority, t.arrival_at, t.id or 0))
+        parked.sort(key=lambda t: (t.arrival_at, t.id or 0))
+        return CounterSnapshot(state, current, mine, parked)
 
     def oldest_arrivals(self, day: date, service_codes: Sequence[str]) -> dict[str, datetime]:
-        codes = list(service_codes)
-        if not codes:
-            return {}
-        params: dict[str, Any] = {"day": day, **{f"s{i}": code for i, code in enumerate(codes)}}
-        row = self.conn.execute(_shape("oldest", len(codes)), params).one()
-        out = {}
-        for i, code in enumerate(codes):
-            found = [a for a in (row[2 * i], row[2 * i + 1]) if a is not None]
-            if found:
-                out[code] = min(found)
-        return out
+        return self.hall_snapshot(day, service_codes).oldest if service_codes else {}
 
     def next_in_line(self, day: date, counter_code: str, service_codes: Sequence[str], limit: int) -> list[Ticket]:
         if limit <= 0:
             return []
-        codes = list(dict.fromkeys(service_codes))
-        params: dict[str, Any] = {"day": day, "counter": counter_code, "lim": limit,
-                                  **{f"s{i}": code for i, code in enumerate(codes)}}
-        keys = sorted((-prio, at, tid) for prio, at, tid in self.conn.execute(_shape("next", len(codes)), params))
-        ids = [tid for _, _, tid in keys[:limit]]
-        if not ids:
-            return []
-        by_id = {t.id: t for t in map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))}
-        return [by_id[i] for i in ids if i in by_id]
+        return self.counter_snapshot(day, counter_code, service_codes, limit).next
 
     def oldest_open(self, day: date, service_codes: Sequence[str], limit: int) -> list[Ticket]:
         codes = list(dict.fromkeys(service_codes))
@@ -219,7 +289,7 @@ class HallReadsSql:
         return [by_id[i] for i in ids if i in by_id]
 
     def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
-        return [_ticket(r) for r in self.conn.execute(_PARKED, {"day": day, "counter": counter_code})]
+        return self.counter_snapshot(day, counter_code, (), 0).parked
 
     def open_tickets_by_id(self, day: date, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
         ids = sorted(set(ticket_ids))
@@ -231,16 +301,26 @@ class HallReadsSql:
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
         with_id = ticket_id is not None
-        params: dict[str, Any] = {"day": day, "service": service_code, "prio": 1 if priority else 0,
-                                  "at": arrival_at, "k": AHEAD_BOUND,
+        params: dict[str, Any] = {"day": self._day_param(day), "service": service_code, "prio": 1 if priority else 0,
+                                  "at": self.raw.ts(arrival_at),
                                   "wkey": f"wait:{service_code}", "pkey": f"waitp:{service_code}"}
         if with_id:
             params["tid"] = ticket_id
-        ahead, behind, waiting, prio, mine = self.conn.execute(_BOUNDED[with_id], params).one()
-        if ahead < AHEAD_BOUND:
+        bound = AHEAD_BOUND
+        ahead, behind, waiting, prio, mine = _fetch(self.raw, _shape("bounded", with_id, bound), params)[0]
+        if ahead < bound:
             return int(ahead)
         line = (prio or 0) if priority else (waiting or 0) - (prio or 0)
-        if behind < AHEAD_BOUND:
+        if behind < bound:
             return max(0, int(line) - int(behind) - int(mine))
-        del params["k"], params["wkey"], params["pkey"]
-        return int(self.conn.execute(_BEFORE[with_id], params).scalar_one())
+        del params["wkey"], params["pkey"]
+        return int(_fetch(self.raw, _shape("before", with_id), params)[0][0])
+
+
+def _counts_of(rows: Sequence[tuple[Any, ...]]) -> dict[str, ServiceCounts]:
+    out: dict[str, dict[str, int]] = {}
+    for key, value in rows:
+        kind, _, service = str(key).partition(":")
+        if kind in _COUNT_FIELDS:
+            out.setdefault(service, {})[_COUNT_FIELDS[kind]] = int(value)
+    return {s: ServiceCounts(**v) for s, v in out.items()}
