@@ -424,14 +424,7 @@ class KioskWindow(QWidget):
         if self._poll_inflight:
             return
         self._poll_inflight = True
-        q = self.queue
-
-        def job():
-            av = q.availability()
-            st = q.status()
-            return av, {s.service_code: s.waiting for s in st.services}
-
-        self.db.submit(job, self._polled, self._poll_failed)
+        self.db.submit(self.queue.kiosk_poll, self._polled, self._poll_failed)  # (availability, waiting counts): one read
 
     def _polled(self, result) -> None:
         self._poll_inflight = False
