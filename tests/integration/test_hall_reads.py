@@ -119,7 +119,10 @@ def random_day(q: QueueService, clock, rng: random.Random, ops: int) -> None:
 
 def assert_same_answers(q: QueueService) -> int:
     """Every read equals its full-scan answer; returns how many waiting tickets were checked."""
-    assert q.status() == old_status(q)
+    status = q.status()
+    assert status == old_status(q)
+    # the kiosk's poll: availability() and status()'s waiting counts, in one read
+    assert q.kiosk_poll() == (q.availability(), {s.service_code: s.waiting for s in status.services})
     for code in COUNTERS:
         for limit in (1, 3, 5, 200):
             assert q.counter_view(code, next_limit=limit) == old_counter_view(q, code, limit), (code, limit)
@@ -182,3 +185,120 @@ def test_an_empty_hall(any_store, hall, clock):
     assert q.status() == old_status(q)
     view, mine, parked = q.counter_view("7")
     assert view.ticket is None and mine == [] and parked == []
+
+
+# ---------------------------------------------------------------- one statement per read, and its transaction
+def statements(store, fn) -> list[str]:
+    """The statements ``fn`` sent through the store's read engine (BEGIN left out)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    engine = store._read
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return [s for s in seen if s.strip().upper() != "BEGIN"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def sql_store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'one.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    upgrade(url)
+    s = SqlStore(url, pool_size=1)  # one connection: the next transaction gets the one the read used
+    yield s
+    s.dispose()
+
+
+def busy_hall(q: QueueService, clock) -> None:
+    """Priority and normal tickets with equal arrivals, a ticket sent to counter 8 parked there,
+    another waiting for it (at its old arrival time: in the middle of the line), one ticket at
+    each of counters 7 and 8."""
+    for i in range(12):
+        q.issue("ktp", priority="lansia" if i % 3 == 0 else None)
+        q.issue("kk")
+        if i % 2:
+            clock.advance(seconds=5)
+    q.call_next("7")
+    q.transfer("7", to_counter="8")
+    q.call_next("8")
+    q.park("8")
+    q.call_next("8")
+    q.call_next("7")
+    q.transfer("7", to_counter="8")  # waits for 8, at its old arrival time
+    q.call_next("7")
+
+
+def test_status_counter_view_and_the_kiosk_poll_are_one_statement_each(sql_store, hall, clock):
+    q = QueueService(hall, sql_store, clock)
+    busy_hall(q, clock)
+    assert assert_same_answers(q) > 10
+    view, mine, parked = q.counter_view("8", next_limit=5)
+    assert view.ticket is not None and parked and any(t.target_counter == "8" for t in mine)
+    for fn in (q.status, lambda: q.counter_view("8", next_limit=5), q.kiosk_poll):
+        assert len(statements(sql_store, fn)) == 1
+
+
+@pytest.mark.pg
+def test_a_pg_read_sent_outside_begin_leaves_the_connection_transactional(pg_url, hall, clock):
+    """The first statement of a read runs outside a transaction (autocommit); the connection goes
+    back to the pool as it came: the next write transaction on it still rolls back as one."""
+    upgrade(pg_url)
+    store = SqlStore(pg_url, pool_size=1)
+    try:
+        q = QueueService(hall, store, clock)
+        busy_hall(q, clock)
+        before = q.status()
+        idle = 0  # psycopg.pq.TransactionStatus.IDLE
+        with store.read() as tx:
+            snap = tx.hall_snapshot(q.service_day(), ["ktp"])
+            dbapi = tx.conn.connection.dbapi_connection
+            assert dbapi.autocommit is False and dbapi.info.transaction_status == idle  # it ran outside one
+            tx.counter_state("7")  # a second statement: inside the read transaction
+            assert dbapi.info.transaction_status != idle
+        ktp = next(s for s in before.services if s.service_code == "ktp")
+        assert snap.counts["ktp"].waiting == ktp.waiting > 0
+        with pytest.raises(RuntimeError):
+            with store.transaction() as tx:
+                assert tx.conn.connection.dbapi_connection.autocommit is False
+                tx.set_waiting_count(q.service_day(), "ktp", False, 999)
+                raise RuntimeError("roll back")
+        assert q.status() == before
+    finally:
+        store.dispose()
+
+
+def test_a_snapshot_inside_a_write_transaction_sees_its_writes(sql_store, hall, clock):
+    """Inside a transaction that already wrote, the snapshot reads run in it (they see its
+    uncommitted counts); rolled back, nothing of it shows."""
+    q = QueueService(hall, sql_store, clock)
+    busy_hall(q, clock)
+    before = q.status()
+    day = q.service_day()
+    with pytest.raises(RuntimeError):
+        with sql_store.transaction() as tx:
+            tx.set_waiting_count(day, "ktp", False, 999)
+            assert tx.hall_snapshot(day, ["ktp"]).counts["ktp"].waiting == 999
+            assert tx.service_counts(day)["ktp"].waiting == 999
+            raise RuntimeError("roll back")
+    assert q.status() == before
+
+
+def test_people_ahead_with_priorities_transfers_and_parked_tickets(any_store, hall, clock, monkeypatch):
+    """Every waiting ticket's people ahead (the reprint's rule) by each way to the answer: the
+    side ahead, the side behind with the day's count, the whole range."""
+    q = QueueService(hall, any_store, clock)
+    busy_hall(q, clock)
+    for bound in (1000, 1, 2):
+        monkeypatch.setattr(read_sql, "AHEAD_BOUND", bound)
+        with any_store.read() as tx:
+            open_tickets = tx.open_tickets(q.service_day())
+            waiting = [t for t in open_tickets if t.status == Status.WAITING]
+            assert any(t.target_counter for t in waiting) and any(t.is_priority for t in waiting)
+            for t in waiting:
+                assert people_ahead(tx, t) == sum(1 for o in open_tickets if _ahead_of(o, t)), (bound, t)
