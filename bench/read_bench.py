@@ -93,17 +93,20 @@ def _load(url: str, waiting: int) -> None:
     store.dispose()
 
 
-def _times(fn: Callable[[], Any], runs: int = RUNS, warm: int = 10) -> tuple[list[float], list[float]]:
-    """Wall and CPU (this process) milliseconds of each run."""
+def _times(fns: list[Callable[[], Any]], runs: int = RUNS, warm: int = 10) -> list[tuple[list[float], list[float]]]:
+    """Wall and CPU (this process) milliseconds of each run of each of ``fns``, run in turn (the
+    100 and the 100k store: a burst of load on the shared machine falls on both alike)."""
     for _ in range(warm):  # warm the connection pool and the statement caches
-        fn()
-    wall, cpu = [], []
+        for fn in fns:
+            fn()
+    out: list[tuple[list[float], list[float]]] = [([], []) for _ in fns]
     for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu
+        for fn, (wall, cpu) in zip(fns, out):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            wall.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+    return out
 
 
 Stats = tuple[float, float, float]  # wall p50, wall p95, CPU p50 (ms)
@@ -113,7 +116,7 @@ def _stats(wall: list[float], cpu: list[float]) -> Stats:
     return statistics.median(wall), _pct(wall, 0.95), statistics.median(cpu)
 
 
-def _measure(url: str, waiting: int) -> dict[str, Stats]:
+def _cases(url: str) -> tuple[Any, dict[str, Callable[[], Any]]]:
     from antrian.services.queue import QueueService
     from antrian.services.reprint import reprint_view
     from antrian.storage.db import SqlStore
@@ -124,6 +127,8 @@ def _measure(url: str, waiting: int) -> dict[str, Stats]:
     line = [t for t in _open_tickets(store, day) if t.status.value == "waiting" and t.service_code == "ktp"
             and not t.is_priority and t.target_counter is None]
     first, middle, last = line[0], line[len(line) // 2], line[-1]
+    ahead = reprint_view(q, last).ahead
+    assert ahead == q.status().services[0].waiting - 1, ahead  # everyone else of its service
     cases: dict[str, Callable[[], Any]] = {
         "status()": q.status,
         "counter_view(limit 10)": lambda: q.counter_view("1", next_limit=10),
@@ -132,37 +137,58 @@ def _measure(url: str, waiting: int) -> dict[str, Stats]:
         "people ahead: reprint, first in line": lambda: reprint_view(q, first),
         "people ahead: reprint, last in line": lambda: reprint_view(q, last),
         "people ahead: reprint, middle of the line": lambda: reprint_view(q, middle),
+        "reference: an empty read transaction, store.read()": lambda: _empty_read(store),
     }
-    out = {}
-    print(f"  ({store.dialect}, {waiting} waiting: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
-          flush=True)
-    for name, fn in cases.items():
-        out[name] = _stats(*_times(fn))
-    out[FLOOR] = _floor(store)
-    out["reference: an empty read transaction, store.read()"] = _stats(*_times(lambda: _empty_read(store)))
-    ahead = reprint_view(q, last).ahead
-    assert ahead == q.status().services[0].waiting - 1, ahead  # everyone else of its service
-    # for scale: the full scan of the day's open tickets every one of these reads did before
-    out["reference: the old full scan, open_tickets(day)"] = _stats(*_times(lambda: _scan(store, day), 1, 1))
-    store.dispose()
+    return store, cases
+
+
+def _measure(urls: dict[int, str]) -> dict[int, dict[str, Stats]]:
+    """Every case on the stores of each size, the sizes in turn run by run."""
+    built = {n: _cases(url) for n, url in urls.items()}
+    sizes = list(urls)
+    kind = built[sizes[0]][0].dialect
+    print(f"  ({kind}, {' and '.join(map(str, sizes))} waiting, measured in turn: load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+    out: dict[int, dict[str, Stats]] = {n: {} for n in sizes}
+    for name in built[sizes[0]][1]:
+        for n, times in zip(sizes, _times([built[n][1][name] for n in sizes])):
+            out[n][name] = _stats(*times)
+    stores = [built[n][0] for n in sizes]
+    for n, store, floor in zip(sizes, stores, _floors(stores)):
+        out[n][FLOOR] = floor
+        # for scale: the full scan of the day's open tickets every one of these reads did before
+        day = _today(store)
+        out[n]["reference: the old full scan, open_tickets(day)"] = _stats(*_times([lambda: _scan(store, day)], 1, 1)[0])
+        store.dispose()
+    print(f"  (load average {os.getloadavg()[0]:.1f} after)", flush=True)
     return out
+
+
+def _today(store: Any) -> Any:
+    from antrian.services.queue import QueueService
+
+    return QueueService(bench_hall(), store).service_day()
 
 
 FLOOR = "floor: SELECT 1 on the driver's cursor of a pooled connection"
 
 
-def _floor(store: Any) -> Stats:
-    """A bare driver round trip (SELECT 1 on the DBAPI cursor) on a connection of the store's
+def _floors(stores: list[Any]) -> list[Stats]:
+    """A bare driver round trip (SELECT 1 on the DBAPI cursor) on a connection of each store's
     read pool, the same kind of connection the reads use: what a one-statement read cannot beat."""
-    with store._read.connect() as conn:
-        cur = conn.connection.dbapi_connection.cursor()
-
-        def one() -> None:
-            cur.execute("SELECT 1")
-            cur.fetchall()
-        result = _stats(*_times(one))
-        conn.rollback()
-    return result
+    conns = [store._read.connect() for store in stores]
+    try:
+        def one(cur: Any) -> Callable[[], None]:
+            def run() -> None:
+                cur.execute("SELECT 1")
+                cur.fetchall()
+            return run
+        times = _times([one(conn.connection.dbapi_connection.cursor()) for conn in conns])
+    finally:
+        for conn in conns:
+            conn.rollback()
+            conn.close()
+    return [_stats(*t) for t in times]
 
 
 def _empty_read(store: Any) -> None:
@@ -199,13 +225,17 @@ def run(report, pg_url: str | None = None) -> None:
 
 def run_kind(report, kind: str, pg_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="mpp-bench-") as d:
-        results: dict[int, dict[str, Stats]] = {}
-        for waiting in (100, 100_000):
-            url, drop = _fresh_db(kind, pg_url, Path(d))
-            try:
+        urls: dict[int, str] = {}
+        drops = []
+        try:
+            for waiting in (100, 100_000):
+                url, drop = _fresh_db(kind, pg_url, Path(d))
+                drops.append(drop)
                 _load(url, waiting)
-                results[waiting] = _measure(url, waiting)
-            finally:
+                urls[waiting] = url
+            results = _measure(urls)
+        finally:
+            for drop in drops:
                 drop()
         for name in results[100]:
             small, big = results[100][name], results[100_000][name]
