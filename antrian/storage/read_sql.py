@@ -107,9 +107,17 @@ def _line_sql(service: str, prio: str) -> str:
     return f"service_day = :day AND status = '{_WAITING}' AND service_code = {service} AND prio = {prio}"
 
 
-# the day's "svc:<service>" (issued), "wait:<service>" and "waitp:<service>" counts: two key ranges
+# The reading of the day's count rows, all here (with _counts_of): "svc:<service>" (issued),
+# "wait:<service>" (waiting) and "waitp:<service>" (waiting in the priority line). If a count is
+# ever spread over several rows, these two and _counts_of (which adds rows of one key up) change.
 _COUNTS_WHERE = "day = :day AND (key BETWEEN 'svc:' AND 'svc;' OR key BETWEEN 'wait:' AND 'waitp;')"
 _SERVICE_COUNTS = Sql(f"SELECT key, value FROM daily_counts WHERE {_COUNTS_WHERE}")
+
+
+def _count_sql(key_param: str) -> str:
+    """One count of the day (its key in parameter ``key_param``) as a scalar subquery."""
+    return f"(SELECT sum(value) FROM daily_counts WHERE day = :day AND key = :{key_param})"
+
 
 
 def _hall_sql(n: int) -> Sql:
@@ -180,8 +188,7 @@ def _bounded_sql(with_id: bool, k: int) -> Sql:
     mine = (f"(SELECT count(*) FROM tickets WHERE id = :tid AND {_line_sql(':service', ':prio')})"
             if with_id else "0")
     return Sql(f"SELECT {upto(_side_sql(with_id, True), 'a')}, {upto(_side_sql(with_id, False), 'b')}, "
-               "(SELECT value FROM daily_counts WHERE day = :day AND key = :wkey), "
-               f"(SELECT value FROM daily_counts WHERE day = :day AND key = :pkey), {mine}")
+               f"{_count_sql('wkey')}, {_count_sql('pkey')}, {mine}")
 
 
 def _before_sql(with_id: bool) -> Sql:
@@ -218,8 +225,8 @@ class HallReadsSql:
         return self.raw.day(day)
 
     def service_counts(self, day: date) -> dict[str, ServiceCounts]:
-        """The one reader of the day's "svc:", "wait:" and "waitp:" count rows (the kiosk's and the
-        status's waiting counts): if the count rows change shape, change this and ``_counts_of``."""
+        """The day's "svc:", "wait:" and "waitp:" counts of every service (the kiosk's waiting
+        counts; status() reads the same rows in its statement): see _COUNTS_WHERE."""
         return _counts_of(_fetch(self.raw, _SERVICE_COUNTS, {"day": self._day_param(day)}))
 
     def hall_snapshot(self, day: date, service_codes: Sequence[str]) -> HallSnapshot:
@@ -318,9 +325,11 @@ class HallReadsSql:
 
 
 def _counts_of(rows: Sequence[tuple[Any, ...]]) -> dict[str, ServiceCounts]:
+    """ServiceCounts from (key, value) rows of the day's counts (rows of one key add up)."""
     out: dict[str, dict[str, int]] = {}
     for key, value in rows:
         kind, _, service = str(key).partition(":")
         if kind in _COUNT_FIELDS:
-            out.setdefault(service, {})[_COUNT_FIELDS[kind]] = int(value)
+            fields = out.setdefault(service, {})
+            fields[_COUNT_FIELDS[kind]] = fields.get(_COUNT_FIELDS[kind], 0) + int(value)
     return {s: ServiceCounts(**v) for s, v in out.items()}
