@@ -210,8 +210,10 @@ def _fetch(raw: Raw, sql: Sql, params: dict[str, Any]) -> list[tuple[Any, ...]]:
             try:
                 return list(raw.run(sql, params).fetchall())
             finally:
-                if not dbapi.closed:
+                try:
                     dbapi.autocommit = False
+                except Exception:  # a broken connection: never back to the pool in autocommit
+                    raw.conn.invalidate()
     return list(raw.run(sql, params).fetchall())
 
 

@@ -302,3 +302,31 @@ def test_people_ahead_with_priorities_transfers_and_parked_tickets(any_store, ha
             assert any(t.target_counter for t in waiting) and any(t.is_priority for t in waiting)
             for t in waiting:
                 assert people_ahead(tx, t) == sum(1 for o in open_tickets if _ahead_of(o, t)), (bound, t)
+
+
+@pytest.mark.pg
+def test_a_pg_read_on_a_dropped_connection_goes_offline_then_reads_again(pg_url, hall, clock):
+    """The server ends the pooled connection between two reads: the next read (its first
+    statement sent outside a transaction) fails as offline, the one after gets a new connection,
+    which is not left in autocommit."""
+    import psycopg
+
+    from antrian.domain.errors import StoreUnavailable
+
+    upgrade(pg_url)
+    store = SqlStore(pg_url, pool_size=1)
+    try:
+        q = QueueService(hall, store, clock)
+        busy_hall(q, clock)
+        before = q.status()
+        with store.read() as tx:
+            pid = tx.conn.connection.dbapi_connection.info.backend_pid
+        with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))  # waits until it has ended
+        with pytest.raises(StoreUnavailable):
+            q.status()
+        assert q.status() == before
+        with store.transaction() as tx:
+            assert tx.conn.connection.dbapi_connection.autocommit is False
+    finally:
+        store.dispose()
