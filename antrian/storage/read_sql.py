@@ -7,65 +7,29 @@ prio, arrival_at, id, target_counter) is the waiting line of a service in call-n
 ``ix_tickets_targeted`` (partial, target_counter set) the tickets sent to one counter;
 ``ix_tickets_parked`` (partial, status 'parked') a counter's parked tickets.
 
-The statements are built once per shape (how many services) and reused with new parameters.
-The polled reads (``hall_snapshot``, ``counter_snapshot``, ``service_counts``, people ahead) are
-hand-written SQL on the driver's cursor (antrian.storage.sql_raw), each one statement: one round
-trip, one snapshot, no SQLAlchemy statement compilation. On PostgreSQL a statement that is the
+Every read is hand-written SQL on the driver's cursor (antrian.storage.sql_raw), built once per
+shape (how many services, the LIMIT) and reused with new parameters; the polled ones
+(``hall_snapshot`` for status(), ``counter_snapshot`` for counter_view(), ``service_counts``
+for the kiosk) are one statement each: one round trip, one snapshot, no SQLAlchemy statement
+compilation. On PostgreSQL a statement that is the
 first of its read transaction runs outside it (``_fetch``): READ COMMITTED gives every statement
 its own snapshot anyway, and BEGIN and COMMIT would be two more round trips."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, literal_column, select, type_coerce, union_all
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from antrian.domain.model import OPEN_STATUSES, CounterState, Status, Ticket
 from antrian.services.ports import CounterSnapshot, HallSnapshot, ServiceCounts
-from antrian.storage import tables as T
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, _ts, counter_from, ticket_from
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
 _WAITING = Status.WAITING.value
-c = T.tickets.c
-_dc = T.daily_counts.c
 
 
-def _ticket(row: Row[Any]) -> Ticket:
-    m = row._mapping
-    values = {k: m[k] for k in _FIELDS}
-    values["status"] = Status(values["status"])
-    return Ticket(**values)
-
-
-def _line(service: Any, prio: Any) -> Any:
-    """WHERE of one service's waiting line (one priority class) of the day ``:day``."""
-    return (c.service_day == bindparam("day"), c.status == _WAITING, c.service_code == service, c.prio == prio)
-
-
-def _oldest_open_stmt(n: int) -> Any:
-    """The keys (arrival_at, id) of the first :lim waiting tickets of each line (services
-    :s0..:s{n-1}, both priority classes, targeted or not) oldest first, and of the day's parked
-    tickets (UNION ALL of index ranges, merged by the caller)."""
-    keys = (type_coerce(c.arrival_at, String).label("arrival_at"), c.id)
-    parts = [
-        select(*keys).where(*_line(bindparam(f"s{i}"), prio)).order_by(c.arrival_at, c.id)
-        .limit(bindparam("lim")).subquery()
-        for i in range(n) for prio in (0, 1)
-    ]
-    parts.append(
-        select(*keys).where(c.service_day == bindparam("day"),
-                            c.status == literal_column(f"'{Status.PARKED.value}'"))
-        .order_by(c.arrival_at, c.id).limit(bindparam("lim")).subquery()
-    )
-    return union_all(*(select(p) for p in parts))
-
-
-_BY_ID = select(T.tickets).where(c.id.in_(bindparam("ids", expanding=True)))  # the primary key only
 _COUNT_FIELDS = {"svc": "issued", "wait": "waiting", "waitp": "waiting_priority"}
 
 
@@ -86,7 +50,7 @@ def _shape(kind: str, *args: Any) -> Any:
     key = (kind, *args)
     stmt = _shapes.get(key)
     if stmt is None:
-        build: Any = {"open": _oldest_open_stmt, "hall": _hall_sql, "counter": _counter_sql,
+        build: Any = {"open": _oldest_open_sql, "hall": _hall_sql, "counter": _counter_sql,
                  "bounded": _bounded_sql, "before": _before_sql}[kind]
         stmt = _shapes[key] = build(*args)
     return stmt
@@ -166,6 +130,31 @@ def _counter_sql(n: int, lim: int) -> Sql:
         + f" UNION ALL SELECT 2, {_nulls(_N_K)}, {_T_COLS} FROM tickets t WHERE t.counter_code = :counter "
         f"AND t.service_day = :day AND t.status = '{Status.PARKED.value}'"
     )
+
+
+def _oldest_open_sql(n: int, lim: int) -> Sql:
+    """The ``lim`` oldest (arrival_at, id) of the waiting tickets of services :s0..:s{n-1} (both
+    priority classes, targeted or not) and the day's parked tickets: the first ``lim`` of each
+    line (covering index ranges) merged, then fetched by id (unordered: the caller sorts)."""
+    lim = int(lim)
+    parts = [f"SELECT * FROM (SELECT arrival_at, id FROM tickets WHERE {_line_sql(f':s{i}', str(prio))} "
+             f"ORDER BY arrival_at, id LIMIT {lim}) AS o{i}_{prio}" for i in range(n) for prio in (0, 1)]
+    parts.append(f"SELECT * FROM (SELECT arrival_at, id FROM tickets WHERE service_day = :day "
+                 f"AND status = '{Status.PARKED.value}' ORDER BY arrival_at, id LIMIT {lim}) AS op")
+    return Sql(f"SELECT {_T_COLS} FROM tickets t WHERE t.id IN (SELECT id FROM ({' UNION ALL '.join(parts)}) AS u "
+               f"ORDER BY arrival_at, id LIMIT {lim})")
+
+
+_BY_ID_SQL: dict[int, Sql] = {}
+
+
+def _by_id_sql(n: int) -> Sql:
+    """The tickets with ids :i0..:i{n-1} (the primary key)."""
+    sql = _BY_ID_SQL.get(n)
+    if sql is None:
+        ids = ", ".join(f":i{k}" for k in range(n))
+        sql = _BY_ID_SQL[n] = Sql(f"SELECT {_T_COLS} FROM tickets t WHERE t.id IN ({ids})")
+    return sql
 
 
 def _side_sql(with_id: bool, ahead: bool) -> str:
@@ -289,13 +278,9 @@ class HallReadsSql:
         codes = list(dict.fromkeys(service_codes))
         if limit <= 0:
             return []
-        params: dict[str, Any] = {"day": day, "lim": limit, **{f"s{i}": code for i, code in enumerate(codes)}}
-        keys = sorted((at, tid) for at, tid in self.conn.execute(_shape("open", len(codes)), params))
-        ids = [tid for _, tid in keys[:limit]]
-        if not ids:
-            return []
-        by_id = {t.id: t for t in map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))}
-        return [by_id[i] for i in ids if i in by_id]
+        params: dict[str, Any] = {"day": self._day_param(day), **{f"s{i}": code for i, code in enumerate(codes)}}
+        rows = _fetch(self.raw, _shape("open", len(codes), limit), params)
+        return sorted(map(ticket_from, rows), key=lambda t: (t.arrival_at, t.id or 0))
 
     def parked_at(self, day: date, counter_code: str) -> list[Ticket]:
         return self.counter_snapshot(day, counter_code, (), 0).parked
@@ -304,7 +289,8 @@ class HallReadsSql:
         ids = sorted(set(ticket_ids))
         if not ids:
             return {}
-        found = map(_ticket, self.conn.execute(_BY_ID, {"ids": ids}))
+        rows = _fetch(self.raw, _by_id_sql(len(ids)), {f"i{k}": tid for k, tid in enumerate(ids)})
+        found = map(ticket_from, rows)
         return {t.id or 0: t for t in found if t.service_day == day and t.status in OPEN_STATUSES}
 
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
