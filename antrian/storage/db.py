@@ -336,6 +336,56 @@ def _sqlstate(e: Exception) -> str | None:
     return state if isinstance(state, str) else None
 
 
+class _Watchdog:
+    """One daemon thread for the deadlines of every transaction of the process. (A
+    ``threading.Timer`` per transaction started an OS thread each time and waited for it to run:
+    0.25 ms p50 and over 1 ms p95 on a loaded 2-core machine, as much as a whole read.)"""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # the thread and its lock stay with the parent
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, int]] = {}  # token -> (monotonic deadline, socket fd)
+        self._token = 0
+        self._waiting_until: float | None = None
+        self._thread: threading.Thread | None = None
+
+    def add(self, fd: int) -> int:
+        with self._cond:
+            self._token += 1
+            due = time.monotonic() + TX_DEADLINE_S
+            self._due[self._token] = (due, fd)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mpp-tx-deadline", daemon=True)
+                self._thread.start()
+            elif self._waiting_until is None or due < self._waiting_until:
+                self._cond.notify()  # only when it sleeps past this deadline (it rarely does)
+            return self._token
+
+    def remove(self, token: int) -> None:
+        with self._cond:
+            self._due.pop(token, None)  # the thread finds it gone when it wakes
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                late = [(t, fd) for t, (due, fd) in self._due.items() if due <= now]
+                for t, _ in late:
+                    del self._due[t]
+                if not late:
+                    self._waiting_until = min((due for due, _ in self._due.values()), default=None)
+                    self._cond.wait(None if self._waiting_until is None else self._waiting_until - now)
+                    continue
+            for _, fd in late:
+                _shutdown_fd(fd)
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _Deadline:
     """A client-side bound on one PostgreSQL transaction: if it is still running after
     TX_DEADLINE_S (a server that stopped answering, which no server-side timeout can see),
@@ -343,20 +393,18 @@ class _Deadline:
 
     def __init__(self, conn: Connection | None):
         self._conn = conn
-        self._timer: threading.Timer | None = None
+        self._token: int | None = None
 
     def __enter__(self) -> _Deadline:
         if self._conn is not None:
             fd = _socket_fd(self._conn)
             if fd is not None:
-                self._timer = threading.Timer(TX_DEADLINE_S, _shutdown_fd, (fd,))
-                self._timer.daemon = True
-                self._timer.start()
+                self._token = _WATCHDOG.add(fd)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._token is not None:
+            _WATCHDOG.remove(self._token)
 
 
 def _socket_fd(conn: Connection) -> int | None:

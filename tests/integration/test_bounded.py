@@ -267,3 +267,27 @@ def test_postgresql_connect_args_bound_every_wait():
     assert dbmod.TX_DEADLINE_S < 10
 
 
+
+
+@pytest.mark.pg
+def test_a_transaction_past_its_deadline_loses_its_connection_and_the_next_one_works(pg_url, monkeypatch, caplog):
+    """The client-side deadline (one watchdog thread for every transaction): a statement that
+    would finish well inside the server's statement timeout, but after TX_DEADLINE_S, fails as
+    offline because its socket was shut down; the next transaction reconnects."""
+    upgrade(pg_url)
+    monkeypatch.setattr(dbmod, "TX_DEADLINE_S", 0.3)
+    assert dbmod.STATEMENT_TIMEOUT_MS > 3000
+    store = SqlStore(pg_url)
+    try:
+        with store.read() as tx:  # a transaction that ends in time leaves nothing behind
+            tx.conn.exec_driver_sql("SELECT 1")
+            assert len(dbmod._WATCHDOG._due) == 1
+        assert not dbmod._WATCHDOG._due
+        with pytest.raises(StoreUnavailable):
+            with store.read() as tx:
+                tx.conn.exec_driver_sql("SELECT pg_sleep(3)")
+        assert "ran past" in caplog.text
+        with store.read() as tx:
+            assert tx.conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        store.dispose()
