@@ -210,6 +210,11 @@ class FakeTx(QueueTx):
         return CounterSnapshot(st, cur, self.next_in_line(day, counter_code, service_codes, limit),
                                self.parked_at(day, counter_code))
 
+    def people_ahead(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                     ticket_id: int | None = None) -> int:
+        before = self.count_waiting_before(day, service_code, priority, arrival_at, ticket_id)
+        return before if priority else self.waiting_count(day, service_code, True) + before
+
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
         return sum(1 for t in self._waiting_of(day)

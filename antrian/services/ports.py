@@ -276,6 +276,15 @@ class HallReads(Protocol):
         ``parked_at`` of one counter, in one read (SQL: one statement)."""
         ...
 
+    def people_ahead(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                     ticket_id: int | None = None) -> int:
+        """How many of a service's waiting tickets will be called before one of line ``priority``
+        that arrived at ``arrival_at`` (with id ``ticket_id``): for the priority line the earlier
+        priority tickets (``count_waiting_before``); for the other the whole priority line (the
+        day's count) and the earlier others. SQL: one statement (unless both sides of the ticket
+        are long, see count_waiting_before)."""
+        ...
+
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
         """Waiting tickets of a service and line (``priority``) on ``day`` that arrived before

@@ -92,10 +92,8 @@ def people_ahead(tx: QueueTx, ticket: Ticket) -> int:
     """How many will be called before a waiting ``ticket`` (what ``_ahead_of`` says of every open
     ticket, counted): a priority ticket has the earlier priority tickets ahead; any other the
     whole priority line (the day's count) and the earlier others. A counted index range."""
-    day, service, tid = ticket.service_day, ticket.service_code, ticket.id or 0
-    if ticket.is_priority:
-        return tx.count_waiting_before(day, service, True, ticket.arrival_at, tid)
-    return tx.waiting_count(day, service, True) + tx.count_waiting_before(day, service, False, ticket.arrival_at, tid)
+    return tx.people_ahead(ticket.service_day, ticket.service_code, ticket.is_priority, ticket.arrival_at,
+                           ticket.id or 0)
 
 
 def _ahead_of(other: Ticket, ticket: Ticket) -> bool:

@@ -293,8 +293,18 @@ class HallReadsSql:
         found = map(ticket_from, rows)
         return {t.id or 0: t for t in found if t.service_day == day and t.status in OPEN_STATUSES}
 
+    def people_ahead(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                     ticket_id: int | None = None) -> int:
+        before, in_priority_line = self._before(day, service_code, priority, arrival_at, ticket_id)
+        return before if priority else in_priority_line + before
+
     def count_waiting_before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
                              ticket_id: int | None = None) -> int:
+        return self._before(day, service_code, priority, arrival_at, ticket_id)[0]
+
+    def _before(self, day: date, service_code: str, priority: bool, arrival_at: datetime,
+                ticket_id: int | None) -> tuple[int, int]:
+        """(count_waiting_before, the service's priority-line count of the day), one snapshot."""
         with_id = ticket_id is not None
         params: dict[str, Any] = {"day": self._day_param(day), "service": service_code, "prio": 1 if priority else 0,
                                   "at": self.raw.ts(arrival_at),
@@ -303,13 +313,14 @@ class HallReadsSql:
             params["tid"] = ticket_id
         bound = AHEAD_BOUND
         ahead, behind, waiting, prio, mine = _fetch(self.raw, _shape("bounded", with_id, bound), params)[0]
+        in_priority_line = int(prio or 0)
         if ahead < bound:
-            return int(ahead)
-        line = (prio or 0) if priority else (waiting or 0) - (prio or 0)
+            return int(ahead), in_priority_line
+        line = in_priority_line if priority else int(waiting or 0) - in_priority_line
         if behind < bound:
-            return max(0, int(line) - int(behind) - int(mine))
+            return max(0, line - int(behind) - int(mine)), in_priority_line
         del params["wkey"], params["pkey"]
-        return int(_fetch(self.raw, _shape("before", with_id), params)[0][0])
+        return int(_fetch(self.raw, _shape("before", with_id), params)[0][0]), in_priority_line
 
 
 def _counts_of(rows: Sequence[tuple[Any, ...]]) -> dict[str, ServiceCounts]:

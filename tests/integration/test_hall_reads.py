@@ -242,6 +242,10 @@ def test_status_counter_view_and_the_kiosk_poll_are_one_statement_each(sql_store
     assert view.ticket is not None and parked and any(t.target_counter == "8" for t in mine)
     for fn in (q.status, lambda: q.counter_view("8", next_limit=5), q.kiosk_poll):
         assert len(statements(sql_store, fn)) == 1
+    with sql_store.read() as tx:  # people ahead (a short line: the bounded count answers)
+        waiting = [t for t in tx.open_tickets(q.service_day()) if t.status == Status.WAITING]
+        for t in (waiting[0], waiting[-1], next(t for t in waiting if t.is_priority)):
+            assert len(statements(sql_store, lambda: people_ahead(tx, t))) == 1
 
 
 @pytest.mark.pg
