@@ -17,7 +17,7 @@ last (``before_commit``): first it takes a SHARED transaction-level advisory loc
 event sequence's current value L (every id it then draws is > L; shared locks never wait for each
 other), then it inserts (ids from the sequence). A reader (``_feed_bound``) reads, in this order,
 S = the sequence's value, F = the smallest such key held (pg_locks, this database), then in a new
-snapshot the events with id <= min(S, F). Why nothing is skipped: an event e with id <= S drew its
+snapshot (READ COMMITTED: a statement's own; refused otherwise) the events with id <= min(S, F). Why nothing is skipped: an event e with id <= S drew its
 id before S was read, and its writer W took its lock before that; if W still held the lock when
 pg_locks was read, F <= L < id(e); else W had ended, and PostgreSQL makes a commit visible before
 it releases the locks, so the later snapshot sees e. Why a ticket's events keep their order: a
@@ -111,7 +111,7 @@ _FEED_BOUND = Sql(
     "SELECT s.v, (SELECT min((l.classid::bigint - 2147483648) * 4294967296 + l.objid::bigint) "
     "FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid >= 2147483648 "
     "AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) "
-    f"AND s.v IS NOT NULL) FROM {_SEQ_VALUE} s")
+    f"AND s.v IS NOT NULL), current_setting('transaction_isolation') FROM {_SEQ_VALUE} s")
 
 
 
@@ -575,6 +575,9 @@ class SqlTx(HallReadsSql):
         statement, or never will be (module docstring). Read before that statement's snapshot."""
         row = self.raw.one(_FEED_BOUND)
         assert row is not None
+        if row[2] != "read committed":  # the events must be read in a snapshot taken after this
+            raise RuntimeError(f"the event feed needs READ COMMITTED transactions, not {row[2]} "
+                               "(default_transaction_isolation of the database or role)")
         seq, held = int(row[0]), row[1]
         return seq if held is None else min(seq, int(held))
 

@@ -223,3 +223,12 @@ def test_a_writer_rolled_back_after_its_events_were_written_leaves_a_gap_and_hol
     assert reader.poll() == ["B"]
     with r_store.read() as tx:
         assert tx.last_event_id() == reader.ids[-1] > 1  # id 1 was A's: a gap
+
+
+def test_the_feed_refuses_a_snapshot_taken_before_its_bound(stores):
+    """REPEATABLE READ would read the events in a snapshot older than the bound: refused."""
+    r_store = stores[3]
+    with r_store.read() as tx:
+        tx.conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        with pytest.raises(RuntimeError, match="READ COMMITTED"):
+            tx.events_after(0)
