@@ -17,10 +17,11 @@ last (``before_commit``): first it takes a SHARED transaction-level advisory loc
 event sequence's current value L (every id it then draws is > L; shared locks never wait for each
 other), then it inserts (ids from the sequence). A reader (``_feed_bound``) reads, in this order,
 S = the sequence's value, F = the smallest such key held (pg_locks, this database), then in a new
-snapshot (READ COMMITTED: a statement's own; refused otherwise) the events with id <= min(S, F). Why nothing is skipped: an event e with id <= S drew its
-id before S was read, and its writer W took its lock before that; if W still held the lock when
-pg_locks was read, F <= L < id(e); else W had ended, and PostgreSQL makes a commit visible before
-it releases the locks, so the later snapshot sees e. Why a ticket's events keep their order: a
+snapshot (READ COMMITTED, a statement's own; refused otherwise) the events with id <= min(S, F).
+Why nothing is skipped: an event e with id <= S drew its id before S was read, and its writer W
+took its lock before that; if W still held the lock when pg_locks was read, F <= L < id(e); else
+W had ended, and PostgreSQL makes a commit visible before it releases the locks, so the later
+snapshot sees e. Why a ticket's events keep their order: a
 writer that changes a ticket row waits for the previous writer of the row to commit (or read its
 commit), so the earlier writer drew its ids before the later one drew any. Only a writer between
 its events' insert and its commit holds readers back (a transaction left open before that holds
