@@ -2,9 +2,10 @@
 
 SQLite: WAL journal, foreign keys, busy timeout, and writes inside BEGIN IMMEDIATE (the driver's
 own transaction handling is switched off and SQLAlchemy's "begin" event emits the BEGIN).
-PostgreSQL: psycopg 3; every write transaction first takes a shared advisory lock that lets
-readers of the event feed tell which event ids are final (antrian.storage.sql_tx), and each
-event sends NOTIFY mpp_events (at commit) as a wake-up hint for displays.
+PostgreSQL: psycopg 3; a write transaction's events are written just before its commit, under a
+shared advisory lock keyed by the event sequence that lets readers of the event feed tell which
+event ids are final (antrian.storage.sql_tx), and each event sends NOTIFY mpp_events (at commit)
+as a wake-up hint for displays.
 """
 
 from __future__ import annotations

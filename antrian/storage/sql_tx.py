@@ -9,18 +9,28 @@ The write paths (numbering, ticket and counter updates, the event log) run fixed
 driver's cursor (antrian.storage.sql_raw: issue 11, Core's statement building was most of a
 call); the rarer and the read-only paths use SQLAlchemy Core.
 
-Event ids and the feed. Readers follow the events table by id, so ids must be handed out in
-commit order: an event id a reader has passed must never be followed by a smaller one committing
-later, and a ticket's events must come in the order its changes happened. SQLite: writers are
-serialised (BEGIN IMMEDIATE), so rowids already are. PostgreSQL: a transaction keeps its events
-and writes them at commit (``before_commit``) under one exclusive transaction-level advisory
-lock, the last lock it takes (lock order: counter row, ticket rows, counts, the events), so it
-is held only for the inserts and the commit. A lock-free scheme (ids from the writer's xid, with
-a reader horizon over the transactions still running) was tried in this release and removed:
-it never skipped an event, but an xid is handed out at a transaction's first write, before the
-reads a later action depends on, so a call could get a smaller id than the issue it called
-(the chaos run found 45 such violations in 180 s). The ``xid`` column
-still records the writing transaction (diagnostics).
+Event ids and the feed. Readers follow the events table by id, so an id a reader has passed
+must never be followed by a smaller one committing later, and a ticket's events must come in the
+order its changes happened. SQLite: writers are serialised (BEGIN IMMEDIATE), so rowids are in
+commit order. PostgreSQL, without a hall-wide lock: a transaction keeps its events and writes them
+last (``before_commit``): first it takes a SHARED transaction-level advisory lock whose key is the
+event sequence's current value L (every id it then draws is > L; shared locks never wait for each
+other), then it inserts (ids from the sequence). A reader (``_feed_bound``) reads, in this order,
+S = the sequence's value, F = the smallest such key held (pg_locks, this database), then in a new
+snapshot (READ COMMITTED, a statement's own; refused otherwise) the events with id <= min(S, F).
+Why nothing is skipped: an event e with id <= S drew its id before S was read, and its writer W
+took its lock before that; if W still held the lock when pg_locks was read, F <= L < id(e); else
+W had ended, and PostgreSQL makes a commit visible before it releases the locks, so the later
+snapshot sees e. Why a ticket's events keep their order: a
+writer that changes a ticket row waits for the previous writer of the row to commit (or read its
+commit), so the earlier writer drew its ids before the later one drew any. Only a writer between
+its events' insert and its commit holds readers back (a transaction left open before that holds
+nothing: its ids will be larger). Ids can have gaps (an insert rolled back) and commit out of id
+order; the feed still hands every committed event over once, in id order. Two earlier schemes
+were dropped: one exclusive advisory lock around every insert + commit (serialised the hall's
+commits), and ids from the writer's xid (an xid is taken at a transaction's first write, so a call
+could get a smaller id than the issue it called; the chaos run found 45 such violations). The
+``xid`` column still records the writing transaction (diagnostics).
 """
 
 from __future__ import annotations
@@ -89,11 +99,20 @@ _APPEND = Sql(
     pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
        f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
        f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
-_EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim")
+_EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim",
+                    pg=f"SELECT {_EVENT_COLS} FROM events WHERE id > :after AND id <= :upto ORDER BY id LIMIT :lim")
 _LAST_EVENT = Sql("SELECT max(id) FROM events")
-# ids in commit order on PostgreSQL: held from the events' insert until the commit ends
-EVENT_LOCK = 0x4D5050  # "MPP"
-_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})")
+# PostgreSQL (module docstring): a writer's lock key is L - 2**63 for the sequence's value L (the
+# negative half of the bigint keys: pg_locks shows it as classid >= 2**31); the ids it draws are > L
+EVENT_SEQ = "events_id_seq"
+_SEQ_VALUE = f"(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END AS v FROM {EVENT_SEQ} OFFSET 0)"
+_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) FROM {_SEQ_VALUE} s")
+# S first (the fenced subquery), then F (a subplan evaluated for S's row): the order matters
+_FEED_BOUND = Sql(
+    "SELECT s.v, (SELECT min((l.classid::bigint - 2147483648) * 4294967296 + l.objid::bigint) "
+    "FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid >= 2147483648 "
+    "AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) "
+    f"AND s.v IS NOT NULL), current_setting('transaction_isolation') FROM {_SEQ_VALUE} s")
 
 
 
@@ -541,19 +560,38 @@ class SqlTx(HallReadsSql):
     def _flush_events(self) -> None:
         if not self._pending:
             return
-        self.raw.run(_EVENT_LOCK)  # until this transaction ends: the next writer's ids come after
+        # shared, keyed by the sequence's value: readers stop below this transaction's ids until
+        # it ends; other writers do not wait (module docstring)
+        self.raw.run(_EVENT_LOCK)
         pending, self._pending = self._pending, []
         for e in pending:
             self._insert_event(e)
 
     def before_commit(self) -> None:
-        """PostgreSQL: the transaction's events, under the event lock, just before it commits."""
+        """PostgreSQL: the transaction's events (with their lock), just before it commits."""
         self._flush_events()
 
+    def _feed_bound(self) -> int:
+        """PostgreSQL: every event with an id up to this is committed and visible to the next
+        statement, or never will be (module docstring). Read before that statement's snapshot."""
+        row = self.raw.one(_FEED_BOUND)
+        assert row is not None
+        if row[2] != "read committed":  # the events must be read in a snapshot taken after this
+            raise RuntimeError(f"the event feed needs READ COMMITTED transactions, not {row[2]} "
+                               "(default_transaction_isolation of the database or role)")
+        seq, held = int(row[0]), row[1]
+        return seq if held is None else min(seq, int(held))
+
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:
-        """Events after ``after_id`` in id order (commit order)."""
+        """Events after ``after_id`` in id order; on PostgreSQL only those below every id still
+        being committed (a reader never passes an id that a later commit could fill in)."""
         self._flush_events()
-        rows = self.raw.run(_EVENTS_AFTER, {"after": after_id, "lim": limit}).fetchall()
+        params: dict[str, Any] = {"after": after_id, "lim": limit}
+        if self.pg:
+            params["upto"] = self._feed_bound()
+            if params["upto"] <= after_id:
+                return []
+        rows = self.raw.run(_EVENTS_AFTER, params).fetchall()
         return [_event_raw(r) for r in rows]
 
     def events_between(self, start: datetime, end: datetime) -> list[Event]:
@@ -563,8 +601,11 @@ class SqlTx(HallReadsSql):
         return [_event(r) for r in rows]
 
     def last_event_id(self) -> int:
-        """Where a new reader starts: the newest committed event."""
+        """Where a new reader starts: the newest event id such that every event up to it is
+        committed (PostgreSQL: the feed's bound; it may be a gap's id)."""
         self._flush_events()
+        if self.pg:
+            return self._feed_bound()
         row = self.raw.one(_LAST_EVENT)
         return int(row[0] or 0) if row else 0
 

@@ -2,7 +2,8 @@
 processes (officers) calling and finishing until every ticket is served, plus a hall display
 following the event feed, on one SQLite file and on PostgreSQL. Then: zero duplicate numbers,
 zero tickets called twice, zero lost, the quota held under the race, and the events table in
-commit order with no gaps (the display saw every id once, in order).
+id order, without gaps on SQLite (the display saw every id once, in order; PostgreSQL's ids come
+from a sequence drawn before the commit: a rolled-back writer leaves a gap).
 
 The workers are real processes (tests/integration/concurrency_worker.py) that wait for a common
 "go" file, so they really do run at the same time.
@@ -148,15 +149,17 @@ def check_hall(url: str, issuers: list[dict], counters: list[dict], display: dic
         for service in ("ktp", "kk", "pdam-bayar"):  # the people-ahead count is back to zero too
             assert queue.issue(service).ahead == 0, service
 
-        # -- events: ids 1..N with no gap, and each process's events in the order it committed them
+        # -- events: ids 1..N with no gap on SQLite, and each process's events in the order it committed them
         ids = [e[0] for e in events]
-        assert ids == list(range(1, len(ids) + 1)), "gap or reordering in event ids"
+        assert len(set(ids)) == len(ids)
+        if url.startswith("sqlite"):  # PostgreSQL: a sequence, gaps where a writer rolled back
+            assert ids == list(range(1, len(ids) + 1)), "gap or reordering in event ids"
         for w in issuers + counters:
             mine = [[e[1], e[2]] for e in events if e[3] == w["name"]]
             assert mine == w["actions"], w["name"]
         assert sum(len(w["actions"]) for w in issuers + counters) + 2 == len(events)  # + rollover, setup
         # a display following the feed while everyone worked saw every event once, in id order:
-        # no id became visible before a smaller one (ids are handed out in commit order)
+        # no id was passed while a smaller one could still commit (the feed's bound, antrian.storage.sql_tx)
         assert display["seen"] == ids
     finally:
         store.dispose()

@@ -1,8 +1,11 @@
-"""The event feed on PostgreSQL: ids in commit order, so a reader never skips an event that
-commits late, and a ticket's events come in the order its changes happened. Forced
-interleavings on separate connections, in one thread and in an explicit order: a writer holds its
-transaction open while another commits, and the reader reads in between
-(antrian.storage.sql_tx explains why the ids are taken at commit)."""
+"""The event feed on PostgreSQL without a hall-wide lock: a reader never skips an event that
+commits late, never hands one over twice, always in id order, and a ticket's events come in the
+order its changes happened. Forced interleavings on separate connections, in one thread and in an
+explicit order: writers hold their transactions open (before or after their events are written,
+``before_commit``) while others commit, and the reader reads in between (antrian.storage.sql_tx
+explains the scheme: shared locks keyed by the sequence, a reader bound below them). Two writers
+hold their written events open at once in several tests: under the old exclusive event lock the
+second would wait for the first."""
 
 from __future__ import annotations
 
@@ -40,10 +43,14 @@ class Reader:
         self.store = store
         self.after = 0
         self.seen: list[str] = []
+        self.ids: list[int] = []
 
-    def poll(self) -> list[str]:
+    def poll(self, limit: int = 500) -> list[str]:
         with self.store.read() as tx:
-            got = tx.events_after(self.after)
+            got = tx.events_after(self.after, limit)
+        ids = [e.id or 0 for e in got]
+        assert ids == sorted(ids) and all(i > self.after for i in ids)  # id order, never back
+        self.ids.extend(ids)
         if got:
             self.after = got[-1].id or 0
         names = [str(e.payload["by"]) for e in got]
@@ -107,3 +114,121 @@ def test_writers_committing_in_reverse_order_are_read_in_commit_order_each_once(
     assert reader.poll() == ["A1", "A2"]
     assert reader.poll() == []
     assert reader.seen == ["C", "B1", "A1", "A2"]
+
+
+def _written(store: SqlStore, stack: ExitStack, *names: str, xid_first: bool = False):
+    """A transaction of ``store`` held open in ``stack`` with its events appended and, unless
+    ``xid_first``, already written (their ids drawn, as at commit)."""
+    tx = stack.enter_context(store.transaction())
+    if xid_first:
+        tx.conn.execute(text("SELECT value FROM meta WHERE key = 'service_day' FOR SHARE"))  # an xid now
+        return tx
+    for n in names:
+        tx.append_event(_event(n))
+    tx.before_commit()  # the events are in the table now, uncommitted
+    return tx
+
+
+def _all_ids(store: SqlStore) -> list[int]:
+    with store.read() as tx:
+        return [int(r[0]) for r in tx.conn.execute(text("SELECT id FROM events ORDER BY id"))]
+
+
+def test_a_writer_holding_written_events_holds_the_reader_below_them_until_it_commits(stores):
+    a_store, b_store, c_store, r_store = stores
+    reader = Reader(r_store)
+    with b_store.transaction() as b0:
+        b0.append_event(_event("before"))
+    with ExitStack() as a_open:
+        _written(a_store, a_open, "A1", "A2")  # ids drawn, not committed
+        with b_store.transaction() as b:
+            b.append_event(_event("B"))  # a larger id, committed
+        with c_store.transaction() as c:
+            c.append_event(_event("C"))
+        assert reader.poll() == ["before"]  # nothing past A's ids ...
+        assert reader.poll() == []  # ... however often it asks
+        late = Reader(r_store)
+        with r_store.read() as tx:
+            late.after = tx.last_event_id()  # a reader starting now starts below A too
+    assert reader.poll() == ["A1", "A2", "B", "C"]  # A committed: everything, in id order
+    assert late.poll() == ["A1", "A2", "B", "C"]
+    assert reader.poll() == []
+    assert reader.ids == _all_ids(r_store)  # each committed event once
+
+
+def test_a_writer_open_before_its_events_holds_nothing(stores):
+    """The xid horizon's weakness: a transaction that took its xid early but has not written its
+    events yet does not hold the feed (its ids will be drawn later, larger)."""
+    a_store, b_store, _, r_store = stores
+    reader = Reader(r_store)
+    with ExitStack() as a_open:
+        a = _written(a_store, a_open, xid_first=True)
+        for n in ("B1", "B2"):
+            with b_store.transaction() as b:
+                b.append_event(_event(n))
+        assert reader.poll() == ["B1", "B2"]
+        a.append_event(_event("A"))
+    assert reader.poll() == ["A"]
+    assert reader.ids == _all_ids(r_store)
+
+
+def test_ids_drawn_against_xid_order_with_a_third_writer_open_skip_nothing(stores):
+    """A takes its xid first, B and C later; B draws its ids first, then A, then C; A commits
+    first, C stays open longest. Nothing is skipped, nothing handed over twice, id order."""
+    a_store, b_store, c_store, r_store = stores
+    reader = Reader(r_store)
+    with ExitStack() as a_open, ExitStack() as b_open, ExitStack() as c_open:
+        a = _written(a_store, a_open, xid_first=True)
+        b = _written(b_store, b_open, xid_first=True)
+        c = _written(c_store, c_open, xid_first=True)
+        for tx, name in ((b, "B"), (a, "A"), (c, "C")):  # ids: B < A < C, xids: A < B < C
+            tx.append_event(_event(name))
+            tx.before_commit()
+        a_open.close()  # A commits first
+        assert reader.poll() == []  # B's smaller id is still open
+        b_open.close()
+        assert reader.poll() == ["B", "A"]  # C still open
+        assert reader.poll() == []
+    assert reader.poll() == ["C"]
+    assert reader.ids == _all_ids(r_store) and len(set(reader.ids)) == 3
+
+
+def test_the_limit_cuts_in_id_order_and_never_past_an_open_writer(stores):
+    a_store, b_store, _, r_store = stores
+    reader = Reader(r_store)
+    with b_store.transaction() as b:
+        for n in ("1", "2", "3"):
+            b.append_event(_event(n))
+    with ExitStack() as a_open:
+        _written(a_store, a_open, "A")
+        with b_store.transaction() as b:
+            b.append_event(_event("4"))
+        assert reader.poll(limit=2) == ["1", "2"]
+        assert reader.poll(limit=2) == ["3"]  # the open writer's id is the edge
+        assert reader.poll(limit=2) == []
+    assert reader.poll(limit=1) == ["A"]
+    assert reader.poll(limit=1) == ["4"]
+    assert reader.ids == _all_ids(r_store)
+
+
+def test_a_writer_rolled_back_after_its_events_were_written_leaves_a_gap_and_holds_nothing(stores):
+    a_store, b_store, _, r_store = stores
+    reader = Reader(r_store)
+    with pytest.raises(RuntimeError):
+        with ExitStack() as a_open:
+            _written(a_store, a_open, "A")
+            raise RuntimeError("roll back")
+    with b_store.transaction() as b:
+        b.append_event(_event("B"))
+    assert reader.poll() == ["B"]
+    with r_store.read() as tx:
+        assert tx.last_event_id() == reader.ids[-1] > 1  # id 1 was A's: a gap
+
+
+def test_the_feed_refuses_a_snapshot_taken_before_its_bound(stores):
+    """REPEATABLE READ would read the events in a snapshot older than the bound: refused."""
+    r_store = stores[3]
+    with r_store.read() as tx:
+        tx.conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        with pytest.raises(RuntimeError, match="READ COMMITTED"):
+            tx.events_after(0)

@@ -510,7 +510,8 @@ def test_events_after_in_id_order_with_limit(queue):
     evs = queue.events_after(0, 1000)
     ids = [e.id for e in evs]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert ids == list(range(ids[0], ids[0] + len(ids)))  # no gaps
+    if queue.store.dialect == "sqlite":  # PostgreSQL: a sequence, gaps where a writer rolled back
+        assert ids == list(range(ids[0], ids[0] + len(ids)))  # no gaps
     assert [e.id for e in queue.events_after(ids[3], 4)] == ids[4:8]
     assert queue.events_after(ids[-1]) == []
     assert queue.last_event_id() == ids[-1]
