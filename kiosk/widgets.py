@@ -354,7 +354,9 @@ class BusyOverlay(Overlay):
     """'Memproses...' shown the moment a tap starts background work, or, with ``after_ms``, only
     once the work has taken that long (a ticket is usually on the screen sooner: no flash of the
     overlay, and no repaint of the whole window while the ticket's bytes go to the printer; the
-    window swallows taps meanwhile)."""
+    window swallows taps meanwhile). ``showing`` is emitted just before it shows."""
+
+    showing = Signal()
 
     def __init__(self, parent: QWidget, m: Metrics):
         super().__init__(parent)
@@ -383,6 +385,7 @@ class BusyOverlay(Overlay):
             self._show_now()
 
     def _show_now(self) -> None:
+        self.showing.emit()
         self.popup()
         self._anim.start()
 

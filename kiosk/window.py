@@ -158,6 +158,7 @@ class KioskWindow(QWidget):
             self.home.band.hide()
 
         self.busy_overlay = BusyOverlay(self, self.m)
+        self.busy_overlay.showing.connect(self._thaw_screen)
         self.message = MessageOverlay(self, self.m)
 
         self.home.agency_chosen.connect(self.choose_agency)
@@ -329,6 +330,7 @@ class KioskWindow(QWidget):
             return
         self.busy = True  # and the event filter swallows taps until the ticket is shown
         self.busy_overlay.start(self.tr("Processing"), after_ms=BUSY_SHOW_AFTER_MS)
+        self._freeze_screen()
         self.db.submit(self._issue_job(code, self.group), self._issued_and_printed,
                        lambda exc: self._issue_failed(code, exc))
 
@@ -357,6 +359,16 @@ class KioskWindow(QWidget):
 
         return job
 
+    def _freeze_screen(self) -> None:
+        """From the tap on a service until its result (or "Memproses..."): the screens are not
+        repainted. The screen keeps its last frame (the button as the finger pressed it) and the
+        GUI thread leaves the CPU to the issue and the printer; the result repaints it anyway."""
+        self.stack.setUpdatesEnabled(False)
+
+    def _thaw_screen(self) -> None:
+        if not self.stack.updatesEnabled():
+            self.stack.setUpdatesEnabled(True)
+
     def _issued_and_printed(self, done: "_Issued") -> None:
         # the printer usually finished first (its on_done found no ticket shown): show its outcome
         # with the ticket, one layout of the screen
@@ -371,6 +383,7 @@ class KioskWindow(QWidget):
     def _show_issued(self, issued: IssuedTicket, qr=None, outcome: PrintOutcome | None = None) -> None:
         self.busy = False
         self.busy_overlay.stop()
+        self._thaw_screen()
         self._set_online(True)
         self.staff.set_clock_jump(None)
         self.result.lang = self.lang
@@ -398,6 +411,7 @@ class KioskWindow(QWidget):
     def _issue_failed(self, code: str, exc: BaseException) -> None:
         self.busy = False
         self.busy_overlay.stop()
+        self._thaw_screen()
         if isinstance(exc, ClockJump):  # staff only; the citizen gets "ask the staff" below
             self.staff.set_clock_jump(exc.params)
         if isinstance(exc, StoreUnavailable):
