@@ -60,7 +60,7 @@ from kiosk.screens import (
     StaffScreen,
 )
 from kiosk.text import opening_text
-from kiosk.widgets import Banner, BusyOverlay, MessageOverlay, Metrics, qr_image, stylesheet
+from kiosk.widgets import Banner, BusyOverlay, MessageOverlay, Metrics, ServiceButton, qr_image, stylesheet
 from printer.commands import error_text
 
 log = logging.getLogger(__name__)
@@ -245,6 +245,14 @@ class KioskWindow(QWidget):
             if isinstance(obj, QWidget) and obj.window() is self:
                 self._swallowing = False
                 return True
+        elif t == QEvent.Type.MouseButtonRelease and isinstance(obj, ServiceButton) and obj.isDown():
+            # The release on a service issues a ticket. The button would repaint itself (released)
+            # before its click reaches choose_service; the screen freezes first instead, and
+            # stays as the finger left it until the result (choose_service keeps it frozen) or
+            # the next turn of the event loop (a refused service, a finger that slid off).
+            if obj.window() is self:
+                self._freeze_screen()
+                QTimer.singleShot(0, self, self._thaw_unless_busy)
         return False
 
     def _screen_changed(self, _index: int) -> None:
@@ -364,6 +372,10 @@ class KioskWindow(QWidget):
         repainted. The screen keeps its last frame (the button as the finger pressed it) and the
         GUI thread leaves the CPU to the issue and the printer; the result repaints it anyway."""
         self.stack.setUpdatesEnabled(False)
+
+    def _thaw_unless_busy(self) -> None:
+        if not self.busy:
+            self._thaw_screen()
 
     def _thaw_screen(self) -> None:
         if not self.stack.updatesEnabled():

@@ -425,6 +425,14 @@ def test_the_screen_is_not_repainted_between_the_tap_and_its_result(qtbot, qapp,
         tap(w.agency.buttons["ktp"])
         qtbot.waitUntil(lambda: w.message.isVisible(), timeout=5000)
         assert w.stack.updatesEnabled() and not w.busy
+        w.message.dismiss()
+        slow.down = False
+        button = w.agency.buttons["ktp"]  # a finger that slides off the button: no ticket
+        QTest.mousePress(button, Qt.LeftButton, Qt.NoModifier, button.rect().center())
+        QTest.mouseRelease(button, Qt.LeftButton, Qt.NoModifier, button.rect().bottomRight() * 2)
+        assert not w.stack.updatesEnabled()  # frozen at the release, before the button repaints
+        qtbot.waitUntil(lambda: w.stack.updatesEnabled(), timeout=5000)  # thawed at the next turn
+        assert not w.busy and w.current() is w.agency
     finally:
         slow.down = False
         close_kiosk(w)
