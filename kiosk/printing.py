@@ -1,7 +1,10 @@
 """The kiosk's printing desk: one ticket printer, one serial worker, and what staff must know.
 
 The ticket is already committed when it gets here. Every print job runs on the printer's own
-serial ``Runner`` (never on the GUI thread, one job at a time, in order). The printer's status is
+serial ``Runner`` (never on the GUI thread, one job at a time, in order). A job may be handed in
+from any thread: the kiosk's database worker hands over a ticket the moment it is committed, so
+the bytes go out without a round trip through the GUI thread's event loop; the bookkeeping below
+(what staff sees) and every ``on_done`` still run on the GUI thread, through the runner's signal. The printer's status is
 checked before printing ([printer] check_status): the escpos backends do it themselves on the job's
 connection, for the others the desk asks ``status()`` first. Paper out or cover open fail the job
 before any ticket byte is sent; paper near end prints and warns staff. Any failure keeps the
@@ -12,6 +15,7 @@ until a print succeeds.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +39,25 @@ class PrintOutcome:
     number: str
     error: PrinterError | None
     status: PrinterStatus | None
+
+
+class PrintJob:
+    """A handed-in job, for the thread that handed it in: ``wait(seconds)`` returns once the
+    printer is done with it (printed or failed) or the time is up; ``outcome`` is then set when the
+    job is done (None while it runs). The GUI thread still learns the outcome from ``on_done``."""
+
+    def __init__(self, number: str):
+        self.number = number
+        self.outcome: PrintOutcome | None = None
+        self._done = threading.Event()
+
+    def wait(self, seconds: float) -> PrintOutcome | None:
+        self._done.wait(seconds)
+        return self.outcome
+
+    def _finish(self, outcome: PrintOutcome | None) -> None:
+        self.outcome = outcome
+        self._done.set()
 
 
 def as_printer_error(exc: BaseException) -> PrinterError:
@@ -64,7 +87,17 @@ class PrintDesk(QObject):
         self.last_error_number: str | None = None
         self.printed = 0
         self.unprinted: OrderedDict[str, IssuedTicket] = OrderedDict()
-        self.busy = 0  # jobs queued or running
+        self._busy = 0  # jobs queued or running
+        self._busy_lock = threading.Lock()  # jobs are handed in from worker threads too
+
+    @property
+    def busy(self) -> int:
+        """Jobs queued or running."""
+        return self._busy
+
+    def _count(self, delta: int) -> None:
+        with self._busy_lock:
+            self._busy += delta
 
     # ------------------------------------------------------------------ what staff sees
     @property
@@ -87,8 +120,17 @@ class PrintDesk(QObject):
         return None
 
     # ------------------------------------------------------------------ jobs
-    def _job(self, build: Callable[[], TicketPrint]) -> "_Done":
-        """On the worker. The escpos backends ask the printer themselves (DLE EOT, on the same
+    def _job(self, number: str, build: Callable[[], TicketPrint], handle: PrintJob) -> "_Done":
+        """On the worker: the job, then ``handle`` learns its outcome (before the GUI thread does)."""
+        result: _Done | None = None
+        try:
+            result = self._print(build)
+            return result
+        finally:
+            handle._finish(None if result is None else PrintOutcome(number, result.error, result.status))
+
+    def _print(self, build: Callable[[], TicketPrint]) -> "_Done":
+        """The escpos backends ask the printer themselves (DLE EOT, on the same
         connection, when [printer] check_status is on) and keep ``last_status``; for the others
         (preview, dummy, fakes) the desk asks ``status()`` first. Never raises: an expected
         printer failure is a result, not a crash to log."""
@@ -115,7 +157,9 @@ class PrintDesk(QObject):
         return _Done(st, None)
 
     def _submit(self, number: str, build: Callable[[], TicketPrint], issued: IssuedTicket | None,
-                on_done: Callable[[PrintOutcome], None] | None) -> None:
+                on_done: Callable[[PrintOutcome], None] | None) -> PrintJob:
+        """Any thread. ``done``/``crashed`` (and so ``ok``/``err`` and ``on_done``) run on the GUI
+        thread: the runner delivers them through its signal."""
         def done(result: _Done) -> None:
             if result.error is None:
                 ok(result.status)
@@ -126,7 +170,7 @@ class PrintDesk(QObject):
             err(None, as_printer_error(exc))
 
         def ok(st: PrinterStatus | None) -> None:
-            self.busy -= 1
+            self._count(-1)
             self.printed += 1
             self.failing = False
             if st is not None:
@@ -139,7 +183,7 @@ class PrintDesk(QObject):
                 on_done(PrintOutcome(number, None, st))
 
         def err(st: PrinterStatus | None, error: PrinterError) -> None:
-            self.busy -= 1
+            self._count(-1)
             log.warning("ticket %s not printed: %s (%s)", number, error, error.kind)
             self.failing = True
             self.last_error = error
@@ -162,12 +206,20 @@ class PrintDesk(QObject):
             if on_done:
                 on_done(PrintOutcome(number, error, st))
 
-        self.busy += 1
-        if self.runner.submit(lambda: self._job(build), done, crashed) is None:  # runner shut down
-            self.busy -= 1
+        handle = PrintJob(number)
+        self._count(1)
+        try:
+            future = self.runner.submit(lambda: self._job(number, build, handle), done, crashed)
+        except RuntimeError:  # the runner's pool shut down between its check and the submit
+            future = None
+        if future is None:  # runner shut down (the kiosk is closing)
+            self._count(-1)
+            handle._finish(None)
+        return handle
 
     def print_issued(self, issued: IssuedTicket, on_done: Callable[[PrintOutcome], None] | None = None,
-                     reprint: bool = False) -> None:
+                     reprint: bool = False) -> PrintJob:
+        """Any thread (the kiosk hands a new ticket in from its database worker)."""
         def build() -> TicketPrint:
             tp = ticket_print_for(issued, self.hall, reprint=reprint)
             state = getattr(issued, "state", None)  # a ReprintView (antrian.services.reprint) says what is true now
@@ -177,14 +229,14 @@ class PrintDesk(QObject):
                 tp = for_reprint(tp, state.value, getattr(issued, "counter_code", None))
             return tp
 
-        self._submit(issued.ticket.number, build, issued, on_done)
+        return self._submit(issued.ticket.number, build, issued, on_done)
 
-    def print_test(self, on_done: Callable[[PrintOutcome], None] | None = None) -> None:
+    def print_test(self, on_done: Callable[[PrintOutcome], None] | None = None) -> PrintJob:
         def build() -> TicketPrint:
             h = self.hall
             return test_ticket(h.name, h.city, h.ticket_footer, self.clock.now().astimezone(h.tz))
 
-        self._submit("test", build, None, on_done)
+        return self._submit("test", build, None, on_done)
 
     def refresh_status(self, on_done: Callable[[PrinterStatus], None] | None = None) -> None:
         def ok(st: PrinterStatus) -> None:

@@ -16,7 +16,7 @@ import math
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -628,11 +628,14 @@ class ResultScreen(QWidget):
             self._number_px = px
             self.number.setStyleSheet(f"font-size: {px}px;")
 
-    def show_ticket(self, issued: IssuedTicket, qr_size: int = 300) -> None:
+    def show_ticket(self, issued: IssuedTicket, qr_size: int = 300, qr: QImage | None = None,
+                    print_state: str = "printing") -> None:
+        """``qr``: the ticket's QR code drawn already (``qr_image``, off the GUI thread); else
+        drawn here. ``print_state``: "printing", or the printer's outcome when it is known."""
         self.issued = issued
-        self.print_state = "printing"
+        self.print_state = print_state
         self.number.setText(issued.ticket.number)
-        self.qr.setPixmap(qr_pixmap(issued.qr_text, qr_size))
+        self.qr.setPixmap(QPixmap.fromImage(qr) if qr is not None else qr_pixmap(issued.qr_text, qr_size))
         self._guard.start(self.GUARD_MS)
         self.retranslate()
 

@@ -351,7 +351,12 @@ class Overlay(QWidget):
 
 
 class BusyOverlay(Overlay):
-    """'Memproses...' shown the moment a tap starts background work."""
+    """'Memproses...' shown the moment a tap starts background work, or, with ``after_ms``, only
+    once the work has taken that long (a ticket is usually on the screen sooner: no flash of the
+    overlay, and no repaint of the whole window while the ticket's bytes go to the printer; the
+    window swallows taps meanwhile). ``showing`` is emitted just before it shows."""
+
+    showing = Signal()
 
     def __init__(self, parent: QWidget, m: Metrics):
         super().__init__(parent)
@@ -366,15 +371,31 @@ class BusyOverlay(Overlay):
         self._anim = QTimer(self)
         self._anim.setInterval(400)
         self._anim.timeout.connect(self._tick)
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._show_now)
 
-    def start(self, text: str) -> None:
+    def start(self, text: str, after_ms: int = 0) -> None:
         self._text = text.rstrip(".")
         self._dots = 3
         self.box.setText(self._text + "...")
+        if after_ms > 0:
+            self._later.start(after_ms)
+        else:
+            self._show_now()
+
+    def _show_now(self) -> None:
+        self.showing.emit()
         self.popup()
         self._anim.start()
 
+    @property
+    def pending(self) -> bool:
+        """Started, and waiting for its ``after_ms`` before it shows."""
+        return self._later.isActive()
+
     def stop(self) -> None:
+        self._later.stop()
         self._anim.stop()
         self.hide()
 
@@ -519,11 +540,12 @@ class LongPress(QObject):
         return False
 
 
-def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
-    """A crisp QR code (``qrcode`` computes the modules; each module is a whole number of
-    pixels). Empty text gives an empty pixmap."""
+def qr_image(text: str, size_px: int, border: int = 2) -> QImage:
+    """A crisp QR code as a QImage (``qrcode`` computes the modules; each module is a whole
+    number of pixels). Any thread: the kiosk draws it on its database worker, after the ticket's
+    bytes went to the printer. Empty text gives a null image."""
     if not text:
-        return QPixmap()
+        return QImage()
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
@@ -535,16 +557,20 @@ def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
     matrix = qr.get_matrix()
     n = len(matrix)
     scale = max(1, size_px // n)
-    img = QImage(n * scale, n * scale, QImage.Format.Format_RGB32)
-    img.fill(QColor("white"))
-    p = QPainter(img)
-    black = QColor("black")
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                p.fillRect(QRect(x * scale, y * scale, scale, scale), black)
-    p.end()
-    return QPixmap.fromImage(img)
+    # one byte a module (0 dark, 255 light), then a nearest-neighbour scale by a whole factor:
+    # the same pixels as filling one rectangle a dark module, without a Python call for each
+    modules = bytes(0 if dark else 255 for row in matrix for dark in row)
+    small = QImage(modules, n, n, n, QImage.Format.Format_Grayscale8)
+    big = small.scaled(n * scale, n * scale, Qt.AspectRatioMode.IgnoreAspectRatio,
+                       Qt.TransformationMode.FastTransformation)
+    return big.convertToFormat(QImage.Format.Format_RGB32)  # a copy: ``modules`` may go
+
+
+def qr_pixmap(text: str, size_px: int, border: int = 2) -> QPixmap:
+    """``qr_image`` as a pixmap (GUI thread only). Empty text gives an empty pixmap."""
+    if not text:
+        return QPixmap()
+    return QPixmap.fromImage(qr_image(text, size_px, border))
 
 
 class Banner(QLabel):

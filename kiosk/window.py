@@ -31,9 +31,10 @@ context "KioskWindow" of kiosk_id.ts); cutting it further would scatter that con
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from antrian.domain.errors import (
@@ -49,7 +50,7 @@ from antrian.domain.rules import Availability
 from antrian.services.auth import verify_pin
 from qtshared.common import Runner
 from kiosk.flow import KioskFlow
-from kiosk.printing import PrintDesk, PrintOutcome
+from kiosk.printing import PrintDesk, PrintJob, PrintOutcome
 from kiosk.screens import (
     AgencyScreen,
     HomeScreen,
@@ -59,12 +60,19 @@ from kiosk.screens import (
     StaffScreen,
 )
 from kiosk.text import opening_text
-from kiosk.widgets import Banner, BusyOverlay, MessageOverlay, Metrics, stylesheet
+from kiosk.widgets import Banner, BusyOverlay, MessageOverlay, Metrics, ServiceButton, qr_image, stylesheet
 from printer.commands import error_text
 
 log = logging.getLogger(__name__)
 
 DEMO_PIN = "0000"
+# The result screen waits at most this long for the printer after the commit: a working printer
+# has the ticket by then (a few ms), a silent one must not hold the citizen's number back.
+SHOW_AFTER_PRINT_S = 0.08
+# "Memproses..." after a tap on a service shows only when the ticket is not on the screen by then
+# (the database is slow, or the printer silent): a ticket usually is, and painting the overlay
+# over the whole window would compete with the ticket's bytes for the CPU.
+BUSY_SHOW_AFTER_MS = 120
 
 
 class KioskWindow(QWidget):
@@ -150,6 +158,7 @@ class KioskWindow(QWidget):
             self.home.band.hide()
 
         self.busy_overlay = BusyOverlay(self, self.m)
+        self.busy_overlay.showing.connect(self._thaw_screen)
         self.message = MessageOverlay(self, self.m)
 
         self.home.agency_chosen.connect(self.choose_agency)
@@ -229,13 +238,21 @@ class KioskWindow(QWidget):
         if t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
             if isinstance(obj, QWidget) and obj.window() is self:
                 self.idle_timer.start()
-                if t != QEvent.Type.KeyPress and self.flow.swallows_touch():
+                if t != QEvent.Type.KeyPress and (self.flow.swallows_touch() or self.busy_overlay.pending):
                     self._swallowing = True  # and its release: no click
                     return True
         elif t == QEvent.Type.MouseButtonRelease and self._swallowing:
             if isinstance(obj, QWidget) and obj.window() is self:
                 self._swallowing = False
                 return True
+        elif t == QEvent.Type.MouseButtonRelease and isinstance(obj, ServiceButton) and obj.isDown():
+            # The release on a service issues a ticket. The button would repaint itself (released)
+            # before its click reaches choose_service; the screen freezes first instead, and
+            # stays as the finger left it until the result (choose_service keeps it frozen) or
+            # the next turn of the event loop (a refused service, a finger that slid off).
+            if obj.window() is self:
+                self._freeze_screen()
+                QTimer.singleShot(0, self, self._thaw_unless_busy)
         return False
 
     def _screen_changed(self, _index: int) -> None:
@@ -319,39 +336,94 @@ class KioskWindow(QWidget):
         if refused:
             self._explain_refusal(code)
             return
-        self.busy = True
-        self.busy_overlay.start(self.tr("Processing"))
-        group = self.group
-        self.db.submit(lambda: self.queue.issue(code, group), self._issued,
+        self.busy = True  # and the event filter swallows taps until the ticket is shown
+        self.busy_overlay.start(self.tr("Processing"), after_ms=BUSY_SHOW_AFTER_MS)
+        self._freeze_screen()
+        self.db.submit(self._issue_job(code, self.group), self._issued_and_printed,
                        lambda exc: self._issue_failed(code, exc))
 
+    def _issue_job(self, code: str, group: str | None):
+        """The tap's work, for the database worker: issue; hand the committed ticket straight to
+        the printer (its own serial worker: no round trip through this thread's event loop, and
+        nothing painted here while the bytes go out); wait until the printer is done or
+        ``SHOW_AFTER_PRINT_S`` is up; then draw the screen's QR code (a QImage, still off this
+        thread). The result screen comes after the bytes, not before them."""
+        queue, desk, printed, qr_size = self.queue, self.desk, self._printed, self._qr_size()
+
+        def job() -> _Issued:
+            issued = queue.issue(code, group)  # committed: from here on nothing may lose it
+            handle = None
+            try:
+                handle = desk.print_issued(issued, printed)
+                handle.wait(SHOW_AFTER_PRINT_S)
+            except Exception:  # never: print_issued only queues; the ticket is shown regardless
+                log.exception("handing ticket %s to the printer failed", issued.ticket.number)
+            qr = None
+            try:
+                qr = qr_image(issued.qr_text, qr_size)
+            except Exception:  # the screen draws it itself then
+                log.exception("drawing the QR code of ticket %s failed", issued.ticket.number)
+            return _Issued(issued, handle, qr)
+
+        return job
+
+    def _freeze_screen(self) -> None:
+        """From the tap on a service until its result (or "Memproses..."): the screens are not
+        repainted. The screen keeps its last frame (the button as the finger pressed it) and the
+        GUI thread leaves the CPU to the issue and the printer; the result repaints it anyway."""
+        self.stack.setUpdatesEnabled(False)
+
+    def _thaw_unless_busy(self) -> None:
+        if not self.busy:
+            self._thaw_screen()
+
+    def _thaw_screen(self) -> None:
+        if not self.stack.updatesEnabled():
+            self.stack.setUpdatesEnabled(True)
+
+    def _issued_and_printed(self, done: "_Issued") -> None:
+        # the printer usually finished first (its on_done found no ticket shown): show its outcome
+        # with the ticket, one layout of the screen
+        outcome = done.job.outcome if done.job is not None else None
+        self._show_issued(done.issued, done.qr, outcome)
+
     def _issued(self, issued: IssuedTicket) -> None:
+        """A ticket issued elsewhere (the booking check-in): print it, then show it."""
         self.desk.print_issued(issued, self._printed)  # first: the printer starts at once
+        self._show_issued(issued)
+
+    def _show_issued(self, issued: IssuedTicket, qr=None, outcome: PrintOutcome | None = None) -> None:
         self.busy = False
         self.busy_overlay.stop()
+        self._thaw_screen()
         self._set_online(True)
         self.staff.set_clock_jump(None)
         self.result.lang = self.lang
-        self.result.show_ticket(issued, qr_size=self._qr_size())
+        state = "printing" if outcome is None else "printed" if outcome.error is None else "failed"
+        self.result.show_ticket(issued, qr_size=self._qr_size(), qr=qr, print_state=state)
         self.stack.setCurrentWidget(self.result)
         self._update_banners()
-        self._start_result_countdown(self.result_ms)
+        self._start_result_countdown(self.result_ms if state != "failed" else self._failed_result_ms())
         self.poll()
+
+    def _failed_result_ms(self) -> int:
+        return max(2 * self.result_ms, 30000)  # time to take a photo of the number and the QR code
 
     def _printed(self, outcome: PrintOutcome) -> None:
         shown = self.result.issued
         if shown is None or shown.ticket.number != outcome.number or self.current() is not self.result:
             return
-        if outcome.error is None:
-            self.result.set_print_state("printed")
-        else:
-            self.result.set_print_state("failed")
-            # time to take a photo of the number and the QR code
-            self._start_result_countdown(max(2 * self.result_ms, 30000))
+        state = "printed" if outcome.error is None else "failed"
+        if self.result.print_state == state:  # told twice (the job's handle, then on_done)
+            return
+        self.result.set_print_state(state)
+        if outcome.error is not None:
+            self._start_result_countdown(self._failed_result_ms())
 
     def _issue_failed(self, code: str, exc: BaseException) -> None:
         self.busy = False
         self.busy_overlay.stop()
+        self._thaw_screen()
         if isinstance(exc, ClockJump):  # staff only; the citizen gets "ask the staff" below
             self.staff.set_clock_jump(exc.params)
         if isinstance(exc, StoreUnavailable):
@@ -650,6 +722,15 @@ class KioskWindow(QWidget):
             app.removeEventFilter(self)
         for r in self._owned:
             r.shutdown(wait=wait)
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """What the tap's database job hands back: the ticket, its print job, the screen's QR code."""
+
+    issued: IssuedTicket
+    job: PrintJob | None
+    qr: QImage | None
 
 
 def _pin_ok(pin: str, stored: str) -> bool:

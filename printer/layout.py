@@ -21,6 +21,7 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,22 @@ def prepare_logo(path: Path, width: int, max_height: int) -> "Image":
     return canvas
 
 
+def prepared_logo(path: Path, width: int, max_height: int) -> "Image":
+    """``prepare_logo``, done once per logo file (path, size and modification time) and size: a
+    kiosk prints the same logo on every ticket, and preparing it (decode, trim, resize, dither)
+    takes longer than the rest of the ticket's layout. A copy: the caller may change it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return prepare_logo(path, width, max_height)  # the same clear error as before
+    return _prepared_logo(str(path), st.st_mtime_ns, st.st_size, width, max_height).copy()
+
+
+@lru_cache(maxsize=8)
+def _prepared_logo(path: str, _mtime_ns: int, _size: int, width: int, max_height: int) -> "Image":
+    return prepare_logo(Path(path), width, max_height)
+
+
 DEFAULT_PROFILES = {"58mm": "RP-F10-58mm", "80mm": "RP-F10-80mm"}  # kiosk printers: cutter, native QR
 
 
@@ -242,7 +259,7 @@ def render(p: "Escpos", t: TicketPrint, paper: PaperProfile, logo: Path | None =
 
     if logo is not None:
         p.set(align="center")
-        img = prepare_logo(logo, dots, max(24, int(dots * LOGO_MAX_HEIGHT_FRACTION)))
+        img = prepared_logo(logo, dots, max(24, int(dots * LOGO_MAX_HEIGHT_FRACTION)))
         p.image(img, impl="bitImageRaster", center=False)
         p.ln()
 

@@ -182,6 +182,33 @@ def test_logo_is_a_raster_image_no_wider_than_the_paper(tmp_path):
         assert data.index(b"\x1dv0") < data.index(b"MAL PELAYANAN PUBLIK")
 
 
+def test_the_logo_is_prepared_once_and_again_when_its_file_changes(tmp_path, monkeypatch):
+    import printer.layout as layout
+
+    logo = tmp_path / "logo.png"
+    img = Image.new("RGBA", (1200, 300), (255, 255, 255, 0))
+    img.paste((0, 60, 160, 255), (100, 50, 1100, 250))
+    img.save(logo)
+    uncached = {paper.name: output(make_ticket(), paper, logo=logo) for paper in PAPERS}
+    prepared = []
+    real = layout.prepare_logo
+
+    def counting(path, width, max_height):
+        prepared.append((path, width))
+        return real(path, width, max_height)
+
+    layout._prepared_logo.cache_clear()
+    monkeypatch.setattr(layout, "prepare_logo", counting)
+    for _ in range(3):
+        for paper in PAPERS:
+            assert output(make_ticket(), paper, logo=logo) == uncached[paper.name]  # the same bytes
+    assert len(prepared) == len(PAPERS)  # once per paper width, not once per ticket
+    img.paste((0, 0, 0, 255), (0, 0, 1200, 300))  # a new logo under the same name
+    img.save(logo)
+    changed = output(make_ticket(), PAPER_80MM, logo=logo)
+    assert len(prepared) == len(PAPERS) + 1 and changed != uncached[PAPER_80MM.name]
+
+
 def test_ticket_bytes_is_render_on_a_dummy():
     t = make_ticket(priority_label="Lansia")
     assert ticket_bytes(t, PAPER_80MM, profile="RP-F10-80mm") == output(t, PAPER_80MM)

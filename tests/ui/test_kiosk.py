@@ -295,12 +295,14 @@ def test_tap_gives_feedback_at_once_and_double_tap_issues_one_ticket(qtbot, qapp
         slow.gate = gate = Gate()  # the database holds the issue until the test lets it go
         button = w.agency.buttons["ktp"]
         tap(button)
-        # the tap returned while the issue is still held in the database: feedback came first
-        assert w.busy_overlay.isVisible()
-        assert w.busy_overlay.box.text().startswith("Memproses")
-        tap(button)  # a second tap while the first is processed
-        tap(button)
+        # the tap returned while the issue is still held in the database; "Memproses..." shows
+        # while it is held (after BUSY_SHOW_AFTER_MS: a ticket issued sooner never flashes it)
+        assert w.busy and w.busy_overlay.pending
+        tap(button)  # a second tap while the first is processed (swallowed before the overlay shows)
         assert gate.entered.wait(5)
+        qtbot.waitUntil(lambda: w.busy_overlay.isVisible(), timeout=5000)
+        assert w.busy_overlay.box.text().startswith("Memproses")
+        tap(button)  # and once it shows
         gate.open()
         qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
         assert not w.busy_overlay.isVisible()
@@ -374,6 +376,66 @@ def test_slow_printer_never_blocks_the_screen(qtbot, kiosk, printer):
     assert gate.entered.wait(5)
     gate.open()
     qtbot.waitUntil(lambda: w.result.print_state == "printed", timeout=5000)
+
+
+def test_the_bytes_go_out_before_the_result_screen_which_shows_the_outcome(qtbot, kiosk, printer,
+                                                                          monkeypatch):
+    import kiosk.window as kiosk_window
+
+    # no time limit for the printer: the order below does not depend on the machine's speed
+    monkeypatch.setattr(kiosk_window, "SHOW_AFTER_PRINT_S", 30.0)
+    w = kiosk
+    order: list[str] = []
+    real_print = printer.print_ticket
+
+    def recording_print(t):
+        real_print(t)
+        order.append("printed " + t.number)  # on the printer's worker
+
+    printer.print_ticket = recording_print
+    w.stack.currentChanged.connect(lambda _i: order.append("screen") if w.current() is w.result else None)
+    issued = issue_via_screen(qtbot, w, "dukcapil", "kk")
+    assert order == [f"printed {issued.ticket.number}", "screen"]
+    assert w.result.print_state == "printed"  # shown with the ticket: no "printing" step
+    assert not w.result.qr.pixmap().isNull()  # drawn on the database worker
+    qtbot.waitUntil(lambda: w.desk.busy == 0, timeout=5000)
+    assert w.result.print_state == "printed" and w.desk.printed == 1
+
+
+def test_the_screen_is_not_repainted_between_the_tap_and_its_result(qtbot, qapp, hall, store, clock,
+                                                                    printer):
+    slow = FlakyStore(store)
+    q = QueueService(hall, slow, clock)
+    w = make_kiosk(qtbot, qapp, q, printer)
+    try:
+        tap(w.home.tiles["dukcapil"])
+        slow.gate = gate = Gate()
+        tap(w.agency.buttons["ktp"])
+        assert not w.stack.updatesEnabled()  # the pressed button stays as it is
+        assert gate.entered.wait(5)
+        qtbot.waitUntil(lambda: w.busy_overlay.isVisible(), timeout=5000)  # a slow database
+        assert w.stack.updatesEnabled()  # "Memproses..." over a painted screen
+        gate.open()
+        qtbot.waitUntil(lambda: w.current() is w.result, timeout=5000)
+        assert w.stack.updatesEnabled()
+        w.finish_result()
+        slow.gate = None
+        slow.down = True  # an issue that fails thaws the screen too
+        tap(w.home.tiles["dukcapil"])
+        tap(w.agency.buttons["ktp"])
+        qtbot.waitUntil(lambda: w.message.isVisible(), timeout=5000)
+        assert w.stack.updatesEnabled() and not w.busy
+        w.message.dismiss()
+        slow.down = False
+        button = w.agency.buttons["ktp"]  # a finger that slides off the button: no ticket
+        QTest.mousePress(button, Qt.LeftButton, Qt.NoModifier, button.rect().center())
+        QTest.mouseRelease(button, Qt.LeftButton, Qt.NoModifier, button.rect().bottomRight() * 2)
+        assert not w.stack.updatesEnabled()  # frozen at the release, before the button repaints
+        qtbot.waitUntil(lambda: w.stack.updatesEnabled(), timeout=5000)  # thawed at the next turn
+        assert not w.busy and w.current() is w.agency
+    finally:
+        slow.down = False
+        close_kiosk(w)
 
 
 # ------------------------------------------------------------------------------ printer trouble

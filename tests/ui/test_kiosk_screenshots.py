@@ -154,3 +154,44 @@ def test_screenshot_every_kiosk_screen(qtbot, qapp, real_hall, db_url, shot):
     finally:
         close_kiosk(w)
         store.dispose()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1080, 1920)], ids=["1366x768", "1080x1920"])
+def test_screenshot_the_tap_screens(qtbot, qapp, real_hall, db_url, shot, size):
+    """What a tap on a service shows (issue 11: the result now follows the ticket's bytes):
+    "Memproses..." over a slow database, the result printed, and the result when printing failed."""
+    from antrian.storage.db import SqlStore, upgrade
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("screenshots need one database only")
+    upgrade(db_url)
+    store = FlakyStore(SqlStore(db_url))
+    queue = QueueService(real_hall, store, FakeClock())
+    for _ in range(7):
+        queue.issue("ktp-el")
+    printer = FakeTicketPrinter()
+    w = make_kiosk(qtbot, qapp, queue, printer, settings=KioskSettings(result_seconds=30), size=size)
+    name = f"{size[0]}x{size[1]}"
+    try:
+        qtbot.waitUntil(lambda: w.waiting is not None, timeout=5000)
+        tap(w.home.tiles["disdukcapil"])
+        settle(qtbot)
+        store.gate = gate = Gate()
+        tap(w.agency.buttons["ktp-el"])
+        qtbot.waitUntil(lambda: w.busy_overlay.isVisible(), timeout=5000)
+        settle(qtbot)
+        shot(w, f"kiosk-tap-busy-{name}")
+        gate.open()
+        qtbot.waitUntil(lambda: w.current() is w.result and w.result.print_state == "printed", timeout=5000)
+        store.gate = None
+        settle(qtbot)
+        shot(w, f"kiosk-tap-result-{name}")
+        w.finish_result()
+        printer.fail_with("paper_out")
+        tap(w.home.tiles["disdukcapil"])
+        tap(w.agency.buttons["ktp-el"])
+        qtbot.waitUntil(lambda: w.current() is w.result and w.result.print_state == "failed", timeout=5000)
+        settle(qtbot)
+        shot(w, f"kiosk-tap-result-failed-{name}")
+    finally:
+        close_kiosk(w)
