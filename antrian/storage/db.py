@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
 from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
+from antrian.storage.sql_raw import Raw, Sql
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
 __all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
@@ -77,6 +78,8 @@ POOL_SIZE = 1
 MAX_OVERFLOW = 1
 # SQLite: how long a writer waits for another writer's lock before "busy".
 SQLITE_BUSY_TIMEOUT_MS = 30000
+
+_BEGIN = {"BEGIN IMMEDIATE": Sql("BEGIN IMMEDIATE"), "BEGIN": Sql("BEGIN")}
 
 # deadlock_detected, serialization_failure: retried by the use cases, never "offline"
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
@@ -127,9 +130,13 @@ def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, applicat
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # on the driver's cursor (issue 11: Core's exec_driver_sql cost more than the BEGIN);
+            # statement listeners still see it, driver errors arrive wrapped as from Core
+            Raw(conn, pg=False).run(_BEGIN[begin])
 
         return engine
     if u.get_backend_name() == "postgresql":

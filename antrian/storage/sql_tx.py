@@ -38,41 +38,33 @@ from antrian.services.ports import ServiceTimes, UserRecord
 from antrian.storage import tables as T
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
+from antrian.storage.sql_text import (  # noqa: F401  (the fixed texts; moved there, names kept)
+    _ADD_TICKET,
+    _ADD_TICKET_SQL,
+    _BUMP,
+    _BUMP2,
+    _BY_NUMBER,
+    _BY_TOKEN,
+    _COUNT,
+    _COUNTER_STATE,
+    _COUNTER_STATES,
+    _COUNTS3,
+    _DAY_PIN,
+    _DONE,
+    _ENSURE_COUNTER,
+    _GET_TICKET,
+    _ROLL_COUNTERS,
+    _ROLL_DAY,
+    _ROLL_TICKETS,
+    _STORED_DAY,
+    _WAITING,
+    _counts_cte,
+)
 
 EVENT_CHANNEL = "mpp_events"
 
-_DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
-               pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
-_BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
-            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
-_BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
-             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
-# count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
-_WAITING = (("wait:", "d", False), ("waitp:", "d", True))
-_DONE = (("done_n:", "one", False), ("done_s:", "secs", False))
-
-
-def _counts_cte(counts: tuple[tuple[str, str, bool], ...]) -> str:
-    """PostgreSQL: the count upserts of a ticket write in the same statement (a data-modifying
-    CTE over the written row ``t``), in key order as _bump2 does it."""
-    picks = " UNION ALL ".join(
-        f"SELECT service_day, ('{prefix}' || service_code) COLLATE \"C\" AS k, CAST(:{param} AS bigint) FROM t"
-        + (" WHERE prio = 1" if prio_only else "") for prefix, param, prio_only in counts)
-    return (f", c AS (INSERT INTO daily_counts (day, key, value) {picks} ORDER BY k "
-            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value)")
-
-
-_ADD_TICKET_SQL = (
-    "INSERT INTO tickets (service_day, prefix, seq, number, service_code, agency_code, priority, prio, status, "
-    "issued_at, arrival_at, token, counter_code, officer, target_counter, recall_count, transferred_from) "
-    "VALUES (:service_day, :prefix, :seq, :number, :service_code, :agency_code, :priority, :prio, :status, "
-    ":issued_at, :arrival_at, :token, :counter_code, :officer, :target_counter, :recall_count, "
-    ":transferred_from) RETURNING id")
-_ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
-    f"WITH t AS ({_ADD_TICKET_SQL}, service_day, service_code, prio){_counts_cte(_WAITING)} SELECT id FROM t"))
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
-_ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
 _LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
                     pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
@@ -138,15 +130,6 @@ def _ticket(row: Row[Any]) -> Ticket:
     )
 
 
-def _counter(row: Row[Any]) -> CounterState:
-    m = row._mapping
-    return CounterState(
-        code=m["code"], status=CounterStatus(m["status"]), officer=m["officer"],
-        current_ticket_id=m["current_ticket_id"], priority_streak=m["priority_streak"],
-        pause_reason=m["pause_reason"], updated_at=m["updated_at"],
-    )
-
-
 def _event(row: Row[Any]) -> Event:
     m = row._mapping
     try:
@@ -194,6 +177,8 @@ class SqlTx(HallReadsSql):
         self.known_counters = set(known_counters)
         self.raw = Raw(conn, self.pg)
         self._pending: list[Event] = []  # PostgreSQL: written at commit
+        self._stored_day: str | None = None  # the service day read by this transaction's rollover
+        self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -209,12 +194,15 @@ class SqlTx(HallReadsSql):
     def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
         iso = day.isoformat()
         n = 0
+        self._stored_day = None
         if self.known_day != day:
             n = self._roll(day, iso, now, confirm_jump)
-        # pin the service day until this transaction ends (a rollover waits for it), and refuse
-        # to write for a day that is already over
-        row = self.raw.one(_DAY_PIN)
-        stored = (row[0] if row else "") or ""
+        stored = self._stored_day
+        if stored is None:
+            # pin the service day until this transaction ends (a rollover waits for it), and
+            # refuse to write for a day that is already over
+            row = self.raw.one(_DAY_PIN)
+            stored = (row[0] if row else "") or ""
         if stored > iso:
             raise DayRolledOver(
                 f"the hall's service day is already {stored}, but this station's clock says {iso}: "
@@ -225,8 +213,10 @@ class SqlTx(HallReadsSql):
         return n
 
     def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
+        stored: str | None = None
         if not self.pg and not confirm_jump:
-            stored = self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == "service_day")).scalar() or ""
+            row = self.raw.one(_STORED_DAY)
+            stored = (row[0] if row else "") or ""
             if stored and stored < iso and (day - date.fromisoformat(stored)).days > 1:
                 raise ClockJump(
                     f"this PC's clock says {iso}, more than a day after the last service day {stored}: "
@@ -234,21 +224,15 @@ class SqlTx(HallReadsSql):
                     "(nothing was changed, no ticket expired)",
                     last_day=stored, day=iso,
                 )
-        changed = self.conn.execute(
-            update(T.meta).where(T.meta.c.key == "service_day", T.meta.c.value < iso).values(value=iso)
-        ).rowcount
+        changed = self.raw.rowcount(_ROLL_DAY, {"iso": iso})
+        if not self.pg:
+            # SQLite: this transaction holds the write lock since BEGIN IMMEDIATE, so the day just
+            # read (or just written) is the pin rollover() would read again
+            self._stored_day = iso if changed else stored
         if not changed:
             return 0
-        open_states = [s.value for s in (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)]
-        self.conn.execute(
-            update(T.counters).values(current_ticket_id=None, priority_streak=0, status=CounterStatus.CLOSED.value,
-                                      pause_reason=None)
-        )
-        n = self.conn.execute(
-            update(T.tickets)
-            .where(T.tickets.c.service_day < day, T.tickets.c.status.in_(open_states))
-            .values(status=Status.EXPIRED.value)
-        ).rowcount
+        self.raw.run(_ROLL_COUNTERS)
+        n = self.raw.rowcount(_ROLL_TICKETS, {"day": self.raw.day(day)})
         self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
         return int(n)
 
@@ -272,10 +256,8 @@ class SqlTx(HallReadsSql):
         self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
 
     def _count(self, day: date, key: str) -> int:
-        v = self.conn.execute(
-            select(T.daily_counts.c.value).where(T.daily_counts.c.day == day, T.daily_counts.c.key == key)
-        ).scalar()
-        return int(v or 0)
+        row = self.raw.one(_COUNT, {"day": self.raw.day(day), "key": key})
+        return int(row[0] or 0) if row else 0
 
     def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
         if priority:
@@ -301,9 +283,19 @@ class SqlTx(HallReadsSql):
         return {k[4:]: int(v) for k, v in rows}
 
     def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
-        return self._count(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")
+        """Also reads the service's times of the day in the same statement: a service_times()
+        right after it (nothing run in between: the issue estimate) takes them from here."""
+        key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        n_key, s_key = f"done_n:{service_code}", f"done_s:{service_code}"
+        got = dict(self.raw.run(_COUNTS3, {"day": self.raw.day(day), "k0": key, "k1": n_key, "k2": s_key}).fetchall())
+        self._times_read = (self.raw.statements, day, service_code,
+                            ServiceTimes(int(got.get(n_key) or 0), int(got.get(s_key) or 0)))
+        return int(got.get(key) or 0)
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
+        read = self._times_read
+        if read is not None and read[0] == self.raw.statements and read[1] == day and read[2] == service_code:
+            return read[3]
         return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
 
     def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
@@ -330,23 +322,16 @@ class SqlTx(HallReadsSql):
         return t.evolve(id=new_id)
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
-        row = self.conn.execute(select(T.tickets).where(T.tickets.c.id == ticket_id)).first()
-        return _ticket(row) if row else None
+        row = self.raw.one(_GET_TICKET, {"id": ticket_id})
+        return ticket_from(row) if row else None
 
     def find_by_token(self, token: str) -> Ticket | None:
-        row = self.conn.execute(
-            select(T.tickets).where(T.tickets.c.token == token).order_by(T.tickets.c.id.desc()).limit(1)
-        ).first()
-        return _ticket(row) if row else None
+        row = self.raw.one(_BY_TOKEN, {"token": token})
+        return ticket_from(row) if row else None
 
     def find_by_number(self, day: date, prefix: str, seq: int) -> Ticket | None:
-        row = self.conn.execute(
-            select(T.tickets)
-            .where(T.tickets.c.service_day == day, T.tickets.c.prefix == prefix, T.tickets.c.seq == seq)
-            .order_by(T.tickets.c.id.desc())
-            .limit(1)
-        ).first()
-        return _ticket(row) if row else None
+        row = self.raw.one(_BY_NUMBER, {"day": self.raw.day(day), "prefix": prefix, "seq": seq})
+        return ticket_from(row) if row else None
 
     def oldest_waiting(self, service_code: str, priority: bool, counter_code: str) -> Ticket | None:
         c = T.tickets.c
@@ -470,11 +455,11 @@ class SqlTx(HallReadsSql):
         self.raw.run(_ENSURE_COUNTER, {"code": code})
 
     def counter_state(self, code: str) -> CounterState:
-        row = self.conn.execute(select(T.counters).where(T.counters.c.code == code)).first()
-        return _counter(row) if row else CounterState(code=code)
+        row = self.raw.one(_COUNTER_STATE, {"code": code})
+        return counter_from(row) if row else CounterState(code=code)
 
     def counter_states(self) -> list[CounterState]:
-        return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
+        return [counter_from(r) for r in self.raw.run(_COUNTER_STATES).fetchall()]
 
     def lock_counter(self, code: str) -> CounterState:
         self._ensure_counter(code)
