@@ -10,13 +10,9 @@ event sends NOTIFY mpp_events (at commit) as a wake-up hint for displays.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
-import threading
-import time
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -38,10 +34,27 @@ from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
 from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
 from antrian.storage.sql_raw import Raw, Sql
+from antrian.storage.store_common import (
+    CONNECT_TIMEOUT_S,
+    HEAD_REVISION,
+    IDLE_IN_TX_TIMEOUT_MS,
+    MAX_OVERFLOW,
+    POOL_SIZE,
+    SQLITE_BUSY_TIMEOUT_MS,
+    STATEMENT_TIMEOUT_MS,
+    TX_DEADLINE_S,
+    ServerClock,
+    _Deadline,
+    pg_connect_args,
+    schema_message,
+    sqlite_busy,
+    unavailable,
+)
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
-__all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
-           "upgrade"]
+__all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TIMEOUT_MS", "MAX_OVERFLOW", "POOL_SIZE",
+           "SQLITE_BUSY_TIMEOUT_MS", "STATEMENT_TIMEOUT_MS", "TX_DEADLINE_S", "ServerClock", "SqlStore", "SqlTx",
+           "current_revision", "normalise_url", "pg_connect_args", "redact", "upgrade"]
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -50,7 +63,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0006_events_xid"  # the newest: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads -> 0006_events_xid
+
 
 
 def redact(url: str) -> str:
@@ -67,39 +80,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-# Bounded waits on PostgreSQL (seconds): a server that stops answering turns a station offline
-# within TX_DEADLINE_S, and it recovers by itself once the server answers again.
-CONNECT_TIMEOUT_S = 4
-STATEMENT_TIMEOUT_MS = 5000
-IDLE_IN_TX_TIMEOUT_MS = 10000
-TX_DEADLINE_S = 8.0
-# Connections per station process: the pool (POOL_SIZE + MAX_OVERFLOW) plus one LISTEN.
-POOL_SIZE = 1
-MAX_OVERFLOW = 1
-# SQLite: how long a writer waits for another writer's lock before "busy".
-SQLITE_BUSY_TIMEOUT_MS = 30000
-
 _BEGIN = {"BEGIN IMMEDIATE": Sql("BEGIN IMMEDIATE"), "BEGIN": Sql("BEGIN")}
 
 # deadlock_detected, serialization_failure: retried by the use cases, never "offline"
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
-
-
-def pg_connect_args(application_name: str = "mpp") -> dict[str, Any]:
-    """libpq connection arguments for every PostgreSQL connection of a station (the pool's and
-    the LISTEN one): connect timeout, server-side statement and idle-in-transaction timeouts,
-    TCP keepalives."""
-    return {
-        "connect_timeout": CONNECT_TIMEOUT_S,
-        "application_name": application_name,
-        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
-                   f"-c idle_in_transaction_session_timeout={IDLE_IN_TX_TIMEOUT_MS}",
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 2,
-        "tcp_user_timeout": int(TX_DEADLINE_S * 1000),
-    }
 
 
 def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, application_name: str = "mpp") -> Engine:
@@ -158,12 +142,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, applicat
 
 
 def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
-    reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    return StoreUnavailable(
-        f"cannot use the database {redact(url)}: {reason}. Is the server running and the URL right "
-        "(--db or MPP_DB_URL)?",
-        url=redact(url),
-    )
+    return unavailable(url, exc)
 
 
 # ----------------------------------------------------------------------------------- migrations
@@ -209,41 +188,6 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
-class ServerClock:
-    """The hall's one clock on PostgreSQL: the database server's statement_timestamp(). The
-    station's own clock only paints its screen (QueueService.clock_skew warns when it is off)."""
-
-    REFRESH_SECONDS = 60.0
-
-    def __init__(self, store: SqlStore):
-        self.store = store
-        self._offset: timedelta | None = None  # server time minus this PC's time
-        self._fetched_at = 0.0
-
-    def now(self) -> datetime:
-        """This PC's time corrected by the server's offset. Never raises. The offset is fetched
-        once at first use, then refreshed at most every REFRESH_SECONDS and only off the main
-        thread (the GUI thread of a window never waits for the database to paint its clock);
-        while the database is away the last known offset is used. The service day itself is
-        pinned inside each write transaction from the server's statement_timestamp()."""
-        stale = time.monotonic() - self._fetched_at > self.REFRESH_SECONDS
-        if self._offset is None or (stale and threading.current_thread() is not threading.main_thread()):
-            self._refresh()
-        local = datetime.now(timezone.utc)
-        return local + self._offset if self._offset is not None else local
-
-    def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
-        try:
-            with self.store.read() as tx:
-                server = tx.server_now()
-        except Exception as e:  # the database is away: keep the last offset
-            log.debug("server clock: %s", e)
-            return
-        if server is not None:
-            self._offset = server - datetime.now(timezone.utc)
-
-
 class SqlStore:
     """The QueueStore over SQLAlchemy. ``auto_upgrade`` migrates an SQLite file on first use."""
 
@@ -276,13 +220,8 @@ class SqlStore:
         if rev != HEAD_REVISION:
             if self._auto_upgrade:
                 upgrade(self.url)
-            elif rev is None:
-                raise SchemaMissing(f"the database {self.describe()} has no Antrian MPP tables: run `mpp db upgrade`")
             else:
-                raise SchemaMissing(
-                    f"the database {self.describe()} is at schema {rev}, this program needs {HEAD_REVISION}: "
-                    "run `mpp db upgrade`"
-                )
+                raise SchemaMissing(schema_message(self.describe(), rev))
         self._checked = True
 
     @contextmanager
@@ -290,7 +229,7 @@ class SqlStore:
         self.ensure_schema()
         try:
             with engine.connect() as conn:
-                with _Deadline(conn if self.dialect == "postgresql" else None):
+                with _Deadline(_socket_fd(conn) if self.dialect == "postgresql" else None):
                     tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
                     with conn.begin():
                         yield tx
@@ -316,11 +255,7 @@ class SqlStore:
             if isinstance(e, DBAPIError) and not isinstance(e, OperationalError) and not _is_connection_error(e):
                 raise
             if self.dialect == "sqlite" and "locked" in str(e).lower():
-                raise StoreUnavailable(
-                    f"the database {self.describe()} is busy: another program held it longer than "
-                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again",
-                    url=self.describe(), busy=True,
-                ) from None
+                raise sqlite_busy(self.describe(), SQLITE_BUSY_TIMEOUT_MS) from None
             raise _unavailable(self.url, e) from None
 
     def transaction(self) -> AbstractContextManager[SqlTx]:
@@ -343,29 +278,6 @@ def _sqlstate(e: Exception) -> str | None:
     return state if isinstance(state, str) else None
 
 
-class _Deadline:
-    """A client-side bound on one PostgreSQL transaction: if it is still running after
-    TX_DEADLINE_S (a server that stopped answering, which no server-side timeout can see),
-    its socket is shut down, so the driver fails at once and the station goes offline."""
-
-    def __init__(self, conn: Connection | None):
-        self._conn = conn
-        self._timer: threading.Timer | None = None
-
-    def __enter__(self) -> _Deadline:
-        if self._conn is not None:
-            fd = _socket_fd(self._conn)
-            if fd is not None:
-                self._timer = threading.Timer(TX_DEADLINE_S, _shutdown_fd, (fd,))
-                self._timer.daemon = True
-                self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-
 def _socket_fd(conn: Connection) -> int | None:
     try:
         raw = conn.connection.dbapi_connection
@@ -373,25 +285,6 @@ def _socket_fd(conn: Connection) -> int | None:
         return int(fd) if fd is not None else None
     except Exception:
         return None
-
-
-def _shutdown_fd(fd: int) -> None:
-    log.warning("database: a transaction ran past %.0f s; dropping its connection", TX_DEADLINE_S)
-    try:
-        dup = os.dup(fd)
-    except OSError:
-        return
-    try:
-        s = socket.socket(fileno=dup)
-    except OSError:
-        os.close(dup)
-        return
-    try:
-        s.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        s.close()
 
 
 def _is_connection_error(e: DBAPIError) -> bool:

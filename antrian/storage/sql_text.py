@@ -63,3 +63,4 @@ _ROLL_TICKETS = Sql("UPDATE tickets SET status = 'expired' WHERE service_day < :
 
 # -- the schema revision, in one plain query (no alembic on the issue path)
 _REVISION = Sql("SELECT version_num FROM alembic_version")
+_SERVER_NOW = Sql("SELECT statement_timestamp()")
