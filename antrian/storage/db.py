@@ -30,7 +30,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
+from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
 from antrian.storage.sql_raw import Raw, Sql
@@ -45,6 +45,7 @@ from antrian.storage.store_common import (
     TX_DEADLINE_S,
     ServerClock,
     _Deadline,
+    conflict,
     pg_connect_args,
     schema_message,
     sqlite_busy,
@@ -246,12 +247,7 @@ class SqlStore:
             ) from None
         except (OperationalError, DBAPIError) as e:
             if _sqlstate(e) in _CONFLICT_SQLSTATES:
-                raise StoreConflict(
-                    f"the database stopped this action to break a conflict with another station "
-                    f"({'deadlock' if _sqlstate(e) == '40P01' else 'serialization failure'}); nothing was "
-                    "changed, try again",
-                    sqlstate=_sqlstate(e),
-                ) from None
+                raise conflict(_sqlstate(e)) from None
             if isinstance(e, DBAPIError) and not isinstance(e, OperationalError) and not _is_connection_error(e):
                 raise
             if self.dialect == "sqlite" and "locked" in str(e).lower():

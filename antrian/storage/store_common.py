@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from antrian.domain.errors import StoreUnavailable
+from antrian.domain.errors import StoreConflict, StoreUnavailable
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -85,6 +85,16 @@ def sqlite_busy(described: str, busy_timeout_ms: int) -> StoreUnavailable:
         f"the database {described} is busy: another program held it longer than "
         f"{busy_timeout_ms // 1000} s; nothing was changed, try again",
         url=described, busy=True,
+    )
+
+
+def conflict(sqlstate: str | None) -> StoreConflict:
+    """A deadlock or serialization failure the database broke (the use cases retry it)."""
+    return StoreConflict(
+        f"the database stopped this action to break a conflict with another station "
+        f"({'deadlock' if sqlstate == '40P01' else 'serialization failure'}); nothing was "
+        "changed, try again",
+        sqlstate=sqlstate,
     )
 
 
