@@ -140,6 +140,60 @@ class ServerClock:
             self._offset = server - datetime.now(timezone.utc)
 
 
+class _Watchdog:
+    """One thread per process that shuts down the sockets of transactions past their deadline
+    (issue 11: a threading.Timer per transaction cost a thread start on every call, 0.1-2 ms).
+    Registering is a dict insert under a lock, with no wake-up: the thread sleeps until the
+    earliest deadline or at most POLL_S, and a deadline registered meanwhile lies TX_DEADLINE_S
+    (> POLL_S) ahead, so it is seen before it falls due."""
+
+    POLL_S = 1.0
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[float, int]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, fd: int, seconds: float) -> int:
+        with self._lock:
+            self._next += 1
+            token = self._next
+            self._entries[token] = (time.monotonic() + seconds, fd)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mpp-tx-deadline", daemon=True)
+                self._thread.start()
+        return token
+
+    def remove(self, token: int) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            now = time.monotonic()
+            due: list[int] = []
+            with self._lock:
+                wake = now + self.POLL_S
+                for token, (deadline, fd) in list(self._entries.items()):
+                    if deadline <= now:
+                        del self._entries[token]
+                        due.append(fd)
+                    else:
+                        wake = min(wake, deadline)
+            for fd in due:
+                _shutdown_fd(fd)
+            time.sleep(max(0.0, wake - time.monotonic()))
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _Deadline:
     """A client-side bound on one PostgreSQL transaction: if it is still running after
     TX_DEADLINE_S (a server that stopped answering, which no server-side timeout can see),
@@ -147,18 +201,16 @@ class _Deadline:
 
     def __init__(self, fd: int | None):
         self._fd = fd
-        self._timer: threading.Timer | None = None
+        self._token: int | None = None
 
     def __enter__(self) -> _Deadline:
         if self._fd is not None:
-            self._timer = threading.Timer(TX_DEADLINE_S, _shutdown_fd, (self._fd,))
-            self._timer.daemon = True
-            self._timer.start()
+            self._token = _WATCHDOG.add(self._fd, TX_DEADLINE_S)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._token is not None:
+            _WATCHDOG.remove(self._token)
 
 
 def _shutdown_fd(fd: int) -> None:
