@@ -10,12 +10,13 @@ import here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
 from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, Event, Ticket
 from antrian.services.ports import ServiceTimes
-from antrian.storage.sql_raw import Raw, counter_from, ticket_from
+from antrian.storage.sql_raw import Raw, Sql, counter_from, ticket_from
 from antrian.storage.sql_text import (
     _ADD_TICKET,
     _BY_NUMBER,
@@ -31,7 +32,10 @@ from antrian.storage.sql_text import (
     _ROLL_TICKETS,
     _SERVER_NOW,
     _STORED_DAY,
+    open_among_sql,
 )
+
+_OPEN_AMONG: dict[int, Sql] = {}
 
 
 class RawQueueTx:
@@ -175,3 +179,12 @@ class RawQueueTx:
 
     def counter_states(self) -> list[CounterState]:
         return [counter_from(r) for r in self.raw.run(_COUNTER_STATES).fetchall()]
+
+    def open_counter_count(self, codes: Sequence[str]) -> int:
+        if not codes:
+            return 0
+        sql = _OPEN_AMONG.get(len(codes))
+        if sql is None:
+            sql = _OPEN_AMONG.setdefault(len(codes), open_among_sql(len(codes)))
+        row = self.raw.one(sql, {f"c{i}": code for i, code in enumerate(codes)})
+        return int(row[0]) if row else 0

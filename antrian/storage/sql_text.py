@@ -64,3 +64,9 @@ _ROLL_TICKETS = Sql("UPDATE tickets SET status = 'expired' WHERE service_day < :
 # -- the schema revision, in one plain query (no alembic on the issue path)
 _REVISION = Sql("SELECT version_num FROM alembic_version")
 _SERVER_NOW = Sql("SELECT statement_timestamp()")
+
+
+def open_among_sql(n: int) -> Sql:
+    """How many of the counters :c0..:c{n-1} are open (one index probe per code)."""
+    return Sql("SELECT count(*) FROM counters WHERE status = 'open' AND code IN ("
+               + ", ".join(f":c{i}" for i in range(n)) + ")")

@@ -100,8 +100,14 @@ def test_both_paths_write_the_same_rows_counts_and_events(request, tmp_path, bac
     full_url, short_url = _two_databases(request, tmp_path, backend, migrate)
     clocks = FakeClock(), FakeClock()
     full = QueueService(hall, SqlStore(full_url), clocks[0])
+    # two open counters on both: the estimate divides by the open counters of the service
+    other = SqlStore(short_url)
+    for q in (full, QueueService(hall, other, clocks[1])):
+        q.open_counter("7")
+        q.open_counter("8")
+    other.dispose()
     # the day before: tickets left waiting, then a new day (the rollover expires them)
-    plan = [("ktp", None), ("ktp", "lansia"), ("kk", None), ("next day", None), ("ktp", None),
+    plan = [("ktp", None), ("ktp", None), ("ktp", "lansia"), ("kk", None), ("next day", None), ("ktp", None),
             ("ktp", "disabilitas"), ("kk", None), ("ktp", None)]
     results = []
     for which, clock in enumerate(clocks):
@@ -127,6 +133,7 @@ def test_both_paths_write_the_same_rows_counts_and_events(request, tmp_path, bac
     assert results[0] == results[1]
     a, b = _state(full_url), _state(short_url)
     assert a["events"] and any(e[1] == "day_rollover" for e in a["events"])
+    assert results[0][1][7:9] == (1, 5)  # one ahead, 10 minutes each, two counters open
     assert a == b
 
 
