@@ -12,6 +12,7 @@ from antrian import paths
 from antrian.config import StationFile, booking_policy, build_hall, check_station_against_hall, load_hall_file, load_station
 from antrian.domain.booking import BookingPolicy
 from antrian.domain.catalogue import Hall
+from antrian.issue_path import always_open as always_open, hall_for_env
 from antrian.services.queue import QueueService
 
 if TYPE_CHECKING:
@@ -78,24 +79,7 @@ def build_context(db: str | None = None, config: str | None = None, station: str
     policy = booking_policy(hall_file.booking)
     if station_path:
         check_station_against_hall(st, hall, station_path)
-    if os.environ.get("MPP_ALWAYS_OPEN") == "1":
-        hall = always_open(hall)
-    if os.environ.get("MPP_PUBLIC_URL"):  # set by `mpp demo` for its stations: tickets open its web server
-        from dataclasses import replace
-
-        hall = replace(hall, public_url=os.environ["MPP_PUBLIC_URL"].rstrip("/"), _by_code={})
+    hall = hall_for_env(hall)
     db_url = db or os.environ.get("MPP_DB_URL") or st.db or paths.default_db_url()
     return AppContext(hall=hall, station=st, db_url=db_url, config_path=config_path,
                       station_path=Path(station_path) if station_path else None, booking_policy=policy)
-
-
-def always_open(hall: Hall) -> Hall:
-    """The hall with every service open all day, every day (demos and end-to-end tests run at any
-    hour; set by `mpp demo` through MPP_ALWAYS_OPEN=1, never in a real hall)."""
-    from dataclasses import replace
-    from datetime import time
-
-    from antrian.domain.catalogue import Span, WeeklyHours
-
-    all_day = WeeklyHours(days=((Span(time(0, 0), time(23, 59)),),) * 7)
-    return replace(hall, services=tuple(replace(s, hours=all_day) for s in hall.services), _by_code={})

@@ -294,6 +294,10 @@ class FakeTx(QueueTx):
     def counter_states(self) -> list[CounterState]:
         return [self.s.counters[c] for c in sorted(self.s.counters)]
 
+    def open_counter_count(self, codes: Sequence[str]) -> int:
+        states = (self.s.counters.get(c) for c in set(codes))
+        return sum(1 for st in states if st is not None and st.status == CounterStatus.OPEN)
+
     def lock_counter(self, code: str) -> CounterState:
         return self._ensure(code)  # a write transaction holds the store's lock already
 

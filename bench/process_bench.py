@@ -2,14 +2,18 @@
 
 Runs the installed `mpp` console script (the same Python) ~10 times against a fresh SQLite file with
 the bundled hall (MPP_ALWAYS_OPEN=1 so it runs at any hour), after two warm-up runs that write the
-bytecode caches. Prints the wall time p50 (target <= 0.2 s) against the floor of a bare
-``python -c pass`` on the same interpreter, and the time of the imports alone (``-X importtime``,
-top-level modules summed) so a regression names its cause."""
+bytecode caches and the prevalidated hall (antrian.hall_cache). Prints the wall time p50 (target
+<= 0.2 s) against the floor of a bare ``python -c pass`` on the same interpreter, the CPU time of
+the process (user + system: less sensitive than the wall to a busy machine), the time of the
+imports alone (``-X importtime``, top-level modules summed) so a regression names its cause,
+and, in the same run, the full path (QueueService over SqlStore, antrian.bootstrap: what `mpp
+issue` ran before issue 11 and still runs with a station file) for the ratio."""
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,15 +31,24 @@ def _mpp_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from mpp.cli import main; sys.exit(main())"]
 
 
-def _wall(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
+def _wall(cmd: list[str], env: dict[str, str], runs: int, cpu: list[float] | None = None) -> list[float]:
     out = []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         out.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if cpu is not None:
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if r.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd[-2:])} failed ({r.returncode}): {r.stderr.strip()}")
     return out
+
+
+# `mpp issue` on the full path: the short one declines (as it does for a station file)
+_FULL = ("import sys; import antrian.issue_path as p; p.issue = lambda *a, **k: None; "
+         "from mpp.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 def _import_seconds(cmd: list[str], env: dict[str, str]) -> tuple[float, list[tuple[float, str]]]:
@@ -67,14 +80,29 @@ def run(report) -> None:
         issue = [*mpp, "issue", "skck-baru"]
         _wall(issue, env, 2)  # bytecode caches written
         floor = statistics.median(_wall([sys.executable, "-c", "pass"], env, RUNS))
-        walls = _wall(issue, env, RUNS)
+        cpu: list[float] = []
+        walls = _wall(issue, env, RUNS, cpu)
+        full_cpu: list[float] = []
+        full = _wall([sys.executable, "-c", _FULL, "issue", "skck-baru"], env, RUNS, full_cpu)
         p50 = statistics.median(walls)
         report("mpp issue as a process: wall p50 (SQLite)", p50, "s", "target <= 0.2 s", floor=floor)
         report("mpp issue as a process: wall min (SQLite)", min(walls), "s")
+        report("mpp issue as a process: CPU p50 (user+sys)", statistics.median(cpu), "s")
+        report("mpp issue, full path (SqlStore, pydantic): wall p50", statistics.median(full), "s",
+               f"short path / full = {p50 / statistics.median(full):.2f}; CPU p50 "
+               f"{statistics.median(full_cpu):.2f} s", floor=floor)
         imports, biggest = _import_seconds(issue, env)
         report("mpp issue as a process: imports (-X importtime)", imports, "s",
                "largest: " + ", ".join(f"{name} {1000 * s:.0f} ms" for s, name in biggest))
+        loaded = subprocess.run([sys.executable, "-c", _LOADED, "issue", "skck-baru"], env=env,
+                                capture_output=True, text=True).stderr.strip().splitlines()[-1:]
+        report("mpp issue as a process: heavy modules loaded", float(len(loaded[0].split(",")) if loaded and loaded[0] else 0),
+               "", "of sqlalchemy, alembic, pydantic, psycopg, holidays: " + (loaded[0] if loaded and loaded[0] else "none"))
 
+
+_LOADED = ("import sys; from mpp.cli import main; rc = main(sys.argv[1:]); "
+           "print(','.join(m for m in ('sqlalchemy', 'alembic', 'pydantic', 'psycopg', 'holidays') if m in sys.modules), "
+           "file=sys.stderr); sys.exit(rc)")
 
 if __name__ == "__main__":
     from bench.__main__ import Report

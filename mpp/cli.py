@@ -199,7 +199,7 @@ def _database_refusal(e: BaseException) -> tuple[int, str] | None:
 def main(argv: Sequence[str] | None = None, *, window_hooks: Sequence[Callable[[str, Any], None]] = ()) -> int:
     """Run one `mpp` command. ``window_hooks`` are called with (kind, window) when a station
     window is built; the console script passes none (tests inject their driver this way)."""
-    from antrian.config import ConfigError
+    from antrian.config_base import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     where = "`mpp " + " ".join(argv[:2]) + "`" if argv else "`mpp`"

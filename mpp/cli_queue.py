@@ -92,11 +92,20 @@ def cmd_catalogue(args) -> int:
 
 
 def cmd_issue(args) -> int:
-    ctx = context_from(args)
-    issued = ctx.queue.issue(args.service, priority=args.priority)
+    # the short path first: no SQLAlchemy, alembic or pydantic (antrian.issue_path); it declines
+    # (None, nothing written) what only the full context handles
+    from antrian.issue_path import issue
+
+    done = None if getattr(args, "_ctx", None) is not None else issue(
+        args.service, args.priority, db=args.db, config=args.config, station=args.station)
+    if done is None:
+        ctx = context_from(args)
+        hall, issued = ctx.hall, ctx.queue.issue(args.service, priority=args.priority)
+    else:
+        hall, issued = done
     t = issued.ticket
-    data = ticket_json(t, ctx.hall) | {"ahead": issued.ahead, "eta_minutes": issued.eta_minutes, "qr": issued.qr_text}
-    emit(args, data, f"{t.number}  {ctx.hall.service(t.service_code).name}  ahead {issued.ahead}, ~{issued.eta_minutes} min")
+    data = ticket_json(t, hall) | {"ahead": issued.ahead, "eta_minutes": issued.eta_minutes, "qr": issued.qr_text}
+    emit(args, data, f"{t.number}  {hall.service(t.service_code).name}  ahead {issued.ahead}, ~{issued.eta_minutes} min")
     return 0
 
 

@@ -29,6 +29,8 @@ class Issuing(QueueCore):
             rules.check_can_issue(service, self.hall, self.local_now(now), n - 1)
             seq = tx.next_number(day, agency.prefix)
             ahead = tx.waiting_count(day, service.code, priority=priority is not None)
+            # right after the waiting count: SqlTx answers both from one statement
+            avg = self._avg_minutes(tx, day, service)
             token = make_token(day, agency.prefix, seq)
             ticket = tx.add_waiting(
                 Ticket(
@@ -39,7 +41,7 @@ class Issuing(QueueCore):
                 )
             )
             eta = rules.estimate_wait_minutes(
-                ahead, self._avg_minutes(tx, day, service), self._open_counters(tx, service.code)
+                ahead, avg, self._open_counters(tx, service.code)
             )
             self._event(tx, "issued", now, ticket, officer=officer, ahead=ahead, eta_minutes=eta,
                         priority=priority, prefix=agency.prefix, seq=seq)

@@ -185,6 +185,11 @@ class Counters(Protocol):
     def counter_state(self, code: str) -> CounterState: ...
     def counter_states(self) -> list[CounterState]: ...
 
+    def open_counter_count(self, codes: Sequence[str]) -> int:
+        """How many of the counters ``codes`` are open (the issue estimate: one count, not every
+        counter's state)."""
+        ...
+
     def lock_counter(self, code: str) -> CounterState:
         """The counter's state, its row locked until the transaction ends (PostgreSQL; SQLite's
         BEGIN IMMEDIATE already serialises writers). Lock order in every use case: the counter

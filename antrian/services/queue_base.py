@@ -23,7 +23,6 @@ from antrian.domain.model import (
     ALLOWED_FROM,
     AT_COUNTER,
     CounterState,
-    CounterStatus,
     Event,
     Ticket,
     parse_ticket_ref,
@@ -184,5 +183,4 @@ class QueueCore:
         return times.total_seconds / times.finished / 60.0
 
     def _open_counters(self, tx: QueueTx, service_code: str) -> int:
-        serving = {c.code for c in self.hall.counters_serving(service_code)}
-        return sum(1 for st in tx.counter_states() if st.code in serving and st.status == CounterStatus.OPEN)
+        return tx.open_counter_count(sorted({c.code for c in self.hall.counters_serving(service_code)}))

@@ -11,13 +11,9 @@ as a wake-up hint for displays.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
-import threading
-import time
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -35,13 +31,32 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from antrian.domain.errors import SchemaMissing, StoreConflict, StoreUnavailable
+from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
+from antrian.storage.sql_raw import Raw, Sql
+from antrian.storage.store_common import (
+    CONNECT_TIMEOUT_S,
+    HEAD_REVISION,
+    IDLE_IN_TX_TIMEOUT_MS,
+    MAX_OVERFLOW,
+    POOL_SIZE,
+    SQLITE_BUSY_TIMEOUT_MS,
+    STATEMENT_TIMEOUT_MS,
+    TX_DEADLINE_S,
+    ServerClock,
+    _Deadline,
+    conflict,
+    pg_connect_args,
+    schema_message,
+    sqlite_busy,
+    unavailable,
+)
 from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
 
-__all__ = ["EVENT_CHANNEL", "HEAD_REVISION", "SqlStore", "SqlTx", "current_revision", "normalise_url", "redact",
-           "upgrade"]
+__all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TIMEOUT_MS", "MAX_OVERFLOW", "POOL_SIZE",
+           "SQLITE_BUSY_TIMEOUT_MS", "STATEMENT_TIMEOUT_MS", "TX_DEADLINE_S", "ServerClock", "SqlStore", "SqlTx",
+           "current_revision", "normalise_url", "pg_connect_args", "redact", "upgrade"]
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -50,7 +65,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0006_events_xid"  # the newest: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads -> 0006_events_xid
+
 
 
 def redact(url: str) -> str:
@@ -67,37 +82,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-# Bounded waits on PostgreSQL (seconds): a server that stops answering turns a station offline
-# within TX_DEADLINE_S, and it recovers by itself once the server answers again.
-CONNECT_TIMEOUT_S = 4
-STATEMENT_TIMEOUT_MS = 5000
-IDLE_IN_TX_TIMEOUT_MS = 10000
-TX_DEADLINE_S = 8.0
-# Connections per station process: the pool (POOL_SIZE + MAX_OVERFLOW) plus one LISTEN.
-POOL_SIZE = 1
-MAX_OVERFLOW = 1
-# SQLite: how long a writer waits for another writer's lock before "busy".
-SQLITE_BUSY_TIMEOUT_MS = 30000
+_BEGIN = {"BEGIN IMMEDIATE": Sql("BEGIN IMMEDIATE"), "BEGIN": Sql("BEGIN")}
 
 # deadlock_detected, serialization_failure: retried by the use cases, never "offline"
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
-
-
-def pg_connect_args(application_name: str = "mpp") -> dict[str, Any]:
-    """libpq connection arguments for every PostgreSQL connection of a station (the pool's and
-    the LISTEN one): connect timeout, server-side statement and idle-in-transaction timeouts,
-    TCP keepalives."""
-    return {
-        "connect_timeout": CONNECT_TIMEOUT_S,
-        "application_name": application_name,
-        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
-                   f"-c idle_in_transaction_session_timeout={IDLE_IN_TX_TIMEOUT_MS}",
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 2,
-        "tcp_user_timeout": int(TX_DEADLINE_S * 1000),
-    }
 
 
 def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, application_name: str = "mpp") -> Engine:
@@ -128,9 +116,13 @@ def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, applicat
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # on the driver's cursor (issue 11: Core's exec_driver_sql cost more than the BEGIN);
+            # statement listeners still see it, driver errors arrive wrapped as from Core
+            Raw(conn, pg=False).run(_BEGIN[begin])
 
         return engine
     if u.get_backend_name() == "postgresql":
@@ -152,12 +144,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, applicat
 
 
 def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
-    reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    return StoreUnavailable(
-        f"cannot use the database {redact(url)}: {reason}. Is the server running and the URL right "
-        "(--db or MPP_DB_URL)?",
-        url=redact(url),
-    )
+    return unavailable(url, exc)
 
 
 # ----------------------------------------------------------------------------------- migrations
@@ -203,41 +190,6 @@ def current_revision(engine: Engine) -> str | None:
 # ------------------------------------------------------------------------------------- the store
 
 
-class ServerClock:
-    """The hall's one clock on PostgreSQL: the database server's statement_timestamp(). The
-    station's own clock only paints its screen (QueueService.clock_skew warns when it is off)."""
-
-    REFRESH_SECONDS = 60.0
-
-    def __init__(self, store: SqlStore):
-        self.store = store
-        self._offset: timedelta | None = None  # server time minus this PC's time
-        self._fetched_at = 0.0
-
-    def now(self) -> datetime:
-        """This PC's time corrected by the server's offset. Never raises. The offset is fetched
-        once at first use, then refreshed at most every REFRESH_SECONDS and only off the main
-        thread (the GUI thread of a window never waits for the database to paint its clock);
-        while the database is away the last known offset is used. The service day itself is
-        pinned inside each write transaction from the server's statement_timestamp()."""
-        stale = time.monotonic() - self._fetched_at > self.REFRESH_SECONDS
-        if self._offset is None or (stale and threading.current_thread() is not threading.main_thread()):
-            self._refresh()
-        local = datetime.now(timezone.utc)
-        return local + self._offset if self._offset is not None else local
-
-    def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
-        try:
-            with self.store.read() as tx:
-                server = tx.server_now()
-        except Exception as e:  # the database is away: keep the last offset
-            log.debug("server clock: %s", e)
-            return
-        if server is not None:
-            self._offset = server - datetime.now(timezone.utc)
-
-
 class SqlStore:
     """The QueueStore over SQLAlchemy. ``auto_upgrade`` migrates an SQLite file on first use."""
 
@@ -270,13 +222,8 @@ class SqlStore:
         if rev != HEAD_REVISION:
             if self._auto_upgrade:
                 upgrade(self.url)
-            elif rev is None:
-                raise SchemaMissing(f"the database {self.describe()} has no Antrian MPP tables: run `mpp db upgrade`")
             else:
-                raise SchemaMissing(
-                    f"the database {self.describe()} is at schema {rev}, this program needs {HEAD_REVISION}: "
-                    "run `mpp db upgrade`"
-                )
+                raise SchemaMissing(schema_message(self.describe(), rev))
         self._checked = True
 
     @contextmanager
@@ -284,7 +231,7 @@ class SqlStore:
         self.ensure_schema()
         try:
             with engine.connect() as conn:
-                with _Deadline(conn if self.dialect == "postgresql" else None):
+                with _Deadline(_socket_fd(conn) if self.dialect == "postgresql" else None):
                     tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
                     with conn.begin():
                         yield tx
@@ -301,20 +248,11 @@ class SqlStore:
             ) from None
         except (OperationalError, DBAPIError) as e:
             if _sqlstate(e) in _CONFLICT_SQLSTATES:
-                raise StoreConflict(
-                    f"the database stopped this action to break a conflict with another station "
-                    f"({'deadlock' if _sqlstate(e) == '40P01' else 'serialization failure'}); nothing was "
-                    "changed, try again",
-                    sqlstate=_sqlstate(e),
-                ) from None
+                raise conflict(_sqlstate(e)) from None
             if isinstance(e, DBAPIError) and not isinstance(e, OperationalError) and not _is_connection_error(e):
                 raise
             if self.dialect == "sqlite" and "locked" in str(e).lower():
-                raise StoreUnavailable(
-                    f"the database {self.describe()} is busy: another program held it longer than "
-                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again",
-                    url=self.describe(), busy=True,
-                ) from None
+                raise sqlite_busy(self.describe(), SQLITE_BUSY_TIMEOUT_MS) from None
             raise _unavailable(self.url, e) from None
 
     def transaction(self) -> AbstractContextManager[SqlTx]:
@@ -337,77 +275,6 @@ def _sqlstate(e: Exception) -> str | None:
     return state if isinstance(state, str) else None
 
 
-class _Watchdog:
-    """One daemon thread for the deadlines of every transaction of the process. (A
-    ``threading.Timer`` per transaction started an OS thread each time and waited for it to run:
-    0.25 ms p50 and over 1 ms p95 on a loaded 2-core machine, as much as a whole read.)"""
-
-    def __init__(self) -> None:
-        self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # the thread and its lock stay with the parent
-
-    def _reset(self) -> None:
-        self._cond = threading.Condition()
-        self._due: dict[int, tuple[float, int]] = {}  # token -> (monotonic deadline, socket fd)
-        self._token = 0
-        self._waiting_until: float | None = None
-        self._thread: threading.Thread | None = None
-
-    def add(self, fd: int) -> int:
-        with self._cond:
-            self._token += 1
-            due = time.monotonic() + TX_DEADLINE_S
-            self._due[self._token] = (due, fd)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="mpp-tx-deadline", daemon=True)
-                self._thread.start()
-            elif self._waiting_until is None or due < self._waiting_until:
-                self._cond.notify()  # only when it sleeps past this deadline (it rarely does)
-            return self._token
-
-    def remove(self, token: int) -> None:
-        with self._cond:
-            self._due.pop(token, None)  # the thread finds it gone when it wakes
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                now = time.monotonic()
-                late = [(t, fd) for t, (due, fd) in self._due.items() if due <= now]
-                for t, _ in late:
-                    del self._due[t]
-                if not late:
-                    self._waiting_until = min((due for due, _ in self._due.values()), default=None)
-                    self._cond.wait(None if self._waiting_until is None else self._waiting_until - now)
-                    continue
-            for _, fd in late:
-                _shutdown_fd(fd)
-
-
-_WATCHDOG = _Watchdog()
-
-
-class _Deadline:
-    """A client-side bound on one PostgreSQL transaction: if it is still running after
-    TX_DEADLINE_S (a server that stopped answering, which no server-side timeout can see),
-    its socket is shut down, so the driver fails at once and the station goes offline."""
-
-    def __init__(self, conn: Connection | None):
-        self._conn = conn
-        self._token: int | None = None
-
-    def __enter__(self) -> _Deadline:
-        if self._conn is not None:
-            fd = _socket_fd(self._conn)
-            if fd is not None:
-                self._token = _WATCHDOG.add(fd)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._token is not None:
-            _WATCHDOG.remove(self._token)
-
-
 def _socket_fd(conn: Connection) -> int | None:
     try:
         raw = conn.connection.dbapi_connection
@@ -415,25 +282,6 @@ def _socket_fd(conn: Connection) -> int | None:
         return int(fd) if fd is not None else None
     except Exception:
         return None
-
-
-def _shutdown_fd(fd: int) -> None:
-    log.warning("database: a transaction ran past %.0f s; dropping its connection", TX_DEADLINE_S)
-    try:
-        dup = os.dup(fd)
-    except OSError:
-        return
-    try:
-        s = socket.socket(fileno=dup)
-    except OSError:
-        os.close(dup)
-        return
-    try:
-        s.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        s.close()
 
 
 def _is_connection_error(e: DBAPIError) -> bool:

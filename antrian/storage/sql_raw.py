@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Sequence
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any, Sequence
 
 from antrian.domain.model import CounterState, CounterStatus, Status, Ticket
+
+if TYPE_CHECKING:  # no SQLAlchemy at run time: the DBAPI-only issue path uses this module too
+    from sqlalchemy.engine import Connection
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -52,6 +53,7 @@ class Raw:
         self.conn = conn
         self.pg = pg
         self._cur: Any = None
+        self.statements = 0  # run so far (SqlTx: a value read is still current if none ran since)
 
     def cursor(self) -> Any:
         if self._cur is None:
@@ -60,6 +62,7 @@ class Raw:
 
     def run(self, sql: Sql, params: dict[str, Any] | None = None) -> Any:
         text = sql.pg if self.pg else sql.sqlite
+        self.statements += 1
         try:
             cur = self.cursor()
             conn = self.conn

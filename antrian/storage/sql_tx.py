@@ -39,50 +39,21 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import and_, case, literal, or_, select, text, update
+from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
-from antrian.services.ports import ServiceTimes, UserRecord
+from antrian.services.ports import UserRecord
 from antrian.storage import tables as T
+from antrian.storage.raw_tx import RawQueueTx
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
+from antrian.storage.sql_text import _BUMP, _BUMP2, _DONE, _ENSURE_COUNTER, _WAITING, _counts_cte
 
 EVENT_CHANNEL = "mpp_events"
 
-_DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
-               pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
-_BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
-            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
-_BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
-             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
-# count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
-_WAITING = (("wait:", "d", False), ("waitp:", "d", True))
-_DONE = (("done_n:", "one", False), ("done_s:", "secs", False))
-
-
-def _counts_cte(counts: tuple[tuple[str, str, bool], ...]) -> str:
-    """PostgreSQL: the count upserts of a ticket write in the same statement (a data-modifying
-    CTE over the written row ``t``), in key order as _bump2 does it."""
-    picks = " UNION ALL ".join(
-        f"SELECT service_day, ('{prefix}' || service_code) COLLATE \"C\" AS k, CAST(:{param} AS bigint) FROM t"
-        + (" WHERE prio = 1" if prio_only else "") for prefix, param, prio_only in counts)
-    return (f", c AS (INSERT INTO daily_counts (day, key, value) {picks} ORDER BY k "
-            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value)")
-
-
-_ADD_TICKET_SQL = (
-    "INSERT INTO tickets (service_day, prefix, seq, number, service_code, agency_code, priority, prio, status, "
-    "issued_at, arrival_at, token, counter_code, officer, target_counter, recall_count, transferred_from) "
-    "VALUES (:service_day, :prefix, :seq, :number, :service_code, :agency_code, :priority, :prio, :status, "
-    ":issued_at, :arrival_at, :token, :counter_code, :officer, :target_counter, :recall_count, "
-    ":transferred_from) RETURNING id")
-_ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
-    f"WITH t AS ({_ADD_TICKET_SQL}, service_day, service_code, prio){_counts_cte(_WAITING)} SELECT id FROM t"))
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
-_ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
 _LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
                     pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
@@ -157,15 +128,6 @@ def _ticket(row: Row[Any]) -> Ticket:
     )
 
 
-def _counter(row: Row[Any]) -> CounterState:
-    m = row._mapping
-    return CounterState(
-        code=m["code"], status=CounterStatus(m["status"]), officer=m["officer"],
-        current_ticket_id=m["current_ticket_id"], priority_streak=m["priority_streak"],
-        pause_reason=m["pause_reason"], updated_at=m["updated_at"],
-    )
-
-
 def _event(row: Row[Any]) -> Event:
     m = row._mapping
     try:
@@ -203,15 +165,15 @@ def _json_default(o: object) -> str:
     return str(o)
 
 
-class SqlTx(HallReadsSql):
+class SqlTx(RawQueueTx, HallReadsSql):
+    """The rollover, numbering, counts and key lookups come from RawQueueTx (antrian.storage.raw_tx),
+    shared with the SQLAlchemy-free issue path."""
+
     def __init__(self, conn: Connection, dialect: str, known_day: date | None = None,
                  known_counters: frozenset[str] = frozenset()):
         self.conn = conn
-        self.pg = dialect == "postgresql"
-        # what this process already knows to be in the database (skips needless writes)
-        self.known_day = known_day
+        self._init_raw(Raw(conn, dialect == "postgresql"), dialect == "postgresql", known_day)
         self.known_counters = set(known_counters)
-        self.raw = Raw(conn, self.pg)
         self._pending: list[Event] = []  # PostgreSQL: written at commit
 
     def _upsert(self) -> Callable[[Any], Any]:
@@ -224,60 +186,8 @@ class SqlTx(HallReadsSql):
 
         return sqlite_insert
 
-    # -- day
-    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
-        iso = day.isoformat()
-        n = 0
-        if self.known_day != day:
-            n = self._roll(day, iso, now, confirm_jump)
-        # pin the service day until this transaction ends (a rollover waits for it), and refuse
-        # to write for a day that is already over
-        row = self.raw.one(_DAY_PIN)
-        stored = (row[0] if row else "") or ""
-        if stored > iso:
-            raise DayRolledOver(
-                f"the hall's service day is already {stored}, but this station's clock says {iso}: "
-                "check this PC's date and time",
-                stored=stored, day=iso,
-            )
-        self.known_day = day
-        return n
-
-    def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
-        if not self.pg and not confirm_jump:
-            stored = self.conn.execute(select(T.meta.c.value).where(T.meta.c.key == "service_day")).scalar() or ""
-            if stored and stored < iso and (day - date.fromisoformat(stored)).days > 1:
-                raise ClockJump(
-                    f"this PC's clock says {iso}, more than a day after the last service day {stored}: "
-                    "if the date is right, confirm the new day; otherwise correct the clock "
-                    "(nothing was changed, no ticket expired)",
-                    last_day=stored, day=iso,
-                )
-        changed = self.conn.execute(
-            update(T.meta).where(T.meta.c.key == "service_day", T.meta.c.value < iso).values(value=iso)
-        ).rowcount
-        if not changed:
-            return 0
-        open_states = [s.value for s in (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)]
-        self.conn.execute(
-            update(T.counters).values(current_ticket_id=None, priority_streak=0, status=CounterStatus.CLOSED.value,
-                                      pause_reason=None)
-        )
-        n = self.conn.execute(
-            update(T.tickets)
-            .where(T.tickets.c.service_day < day, T.tickets.c.status.in_(open_states))
-            .values(status=Status.EXPIRED.value)
-        ).rowcount
-        self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
-        return int(n)
-
-    def server_now(self) -> datetime | None:
-        if not self.pg:
-            return None
-        t = self.conn.execute(text("SELECT statement_timestamp()")).scalar_one()
-        return t.astimezone(timezone.utc) if isinstance(t, datetime) else None
-
-    # -- numbering (the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
+    # -- numbering (the rollover, next_number, take_quota_slot and the counts' reads: RawQueueTx;
+    #    the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
     #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
         row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
@@ -290,23 +200,11 @@ class SqlTx(HallReadsSql):
             key, by, key2, by2 = key2, by2, key, by
         self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
 
-    def _count(self, day: date, key: str) -> int:
-        v = self.conn.execute(
-            select(T.daily_counts.c.value).where(T.daily_counts.c.day == day, T.daily_counts.c.key == key)
-        ).scalar()
-        return int(v or 0)
-
     def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
         if priority:
             self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
         else:
             self._bump(day, f"wait:{service_code}", delta)
-
-    def next_number(self, day: date, prefix: str) -> int:
-        return self._bump(day, f"seq:{prefix}")
-
-    def take_quota_slot(self, day: date, service_code: str) -> int:
-        return self._bump(day, f"svc:{service_code}")
 
     def issued_count(self, day: date, service_code: str) -> int:
         return self._count(day, f"svc:{service_code}")
@@ -319,12 +217,6 @@ class SqlTx(HallReadsSql):
         )
         return {k[4:]: int(v) for k, v in rows}
 
-    def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
-        return self._count(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")
-
-    def service_times(self, day: date, service_code: str) -> ServiceTimes:
-        return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
-
     def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
         stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
@@ -332,41 +224,6 @@ class SqlTx(HallReadsSql):
             index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))
 
     # -- tickets
-    def add_waiting(self, t: Ticket) -> Ticket:
-        r = self.raw
-        row = r.one(_ADD_TICKET, dict(
-            service_day=r.day(t.service_day), prefix=t.prefix, seq=t.seq, number=t.number,
-            service_code=t.service_code, agency_code=t.agency_code, priority=t.priority,
-            prio=1 if t.priority else 0, status=t.status.value, issued_at=r.ts(t.issued_at),
-            arrival_at=r.ts(t.arrival_at), token=t.token, counter_code=t.counter_code, officer=t.officer,
-            target_counter=t.target_counter, recall_count=t.recall_count, transferred_from=t.transferred_from,
-            d=1,
-        ))
-        assert row is not None
-        new_id = row[0]
-        if not self.pg:  # PostgreSQL: counted in the same statement
-            self._waiting_delta(t.service_day, t.service_code, bool(t.priority), +1)
-        return t.evolve(id=new_id)
-
-    def get_ticket(self, ticket_id: int) -> Ticket | None:
-        row = self.conn.execute(select(T.tickets).where(T.tickets.c.id == ticket_id)).first()
-        return _ticket(row) if row else None
-
-    def find_by_token(self, token: str) -> Ticket | None:
-        row = self.conn.execute(
-            select(T.tickets).where(T.tickets.c.token == token).order_by(T.tickets.c.id.desc()).limit(1)
-        ).first()
-        return _ticket(row) if row else None
-
-    def find_by_number(self, day: date, prefix: str, seq: int) -> Ticket | None:
-        row = self.conn.execute(
-            select(T.tickets)
-            .where(T.tickets.c.service_day == day, T.tickets.c.prefix == prefix, T.tickets.c.seq == seq)
-            .order_by(T.tickets.c.id.desc())
-            .limit(1)
-        ).first()
-        return _ticket(row) if row else None
-
     def oldest_waiting(self, service_code: str, priority: bool, counter_code: str) -> Ticket | None:
         c = T.tickets.c
         row = self.conn.execute(
@@ -487,13 +344,6 @@ class SqlTx(HallReadsSql):
             return
         self.known_counters.add(code)
         self.raw.run(_ENSURE_COUNTER, {"code": code})
-
-    def counter_state(self, code: str) -> CounterState:
-        row = self.conn.execute(select(T.counters).where(T.counters.c.code == code)).first()
-        return _counter(row) if row else CounterState(code=code)
-
-    def counter_states(self) -> list[CounterState]:
-        return [_counter(r) for r in self.conn.execute(select(T.counters).order_by(T.counters.c.code))]
 
     def lock_counter(self, code: str) -> CounterState:
         self._ensure_counter(code)

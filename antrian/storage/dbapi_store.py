@@ -1,0 +1,319 @@
+"""The queue store of `mpp issue` without SQLAlchemy: one transaction over a plain driver
+connection (sqlite3 or psycopg), for a process that issues one ticket and exits (issue 11: the
+SQLAlchemy and alembic imports were most of the command's time).
+
+It runs the same statements with the same logic as ``SqlTx``: the rollover, numbering, counts
+and lookups are RawQueueTx's (antrian.storage.raw_tx), the texts antrian.storage.sql_text's. The
+few methods ``SqlTx`` keeps for itself (the count upserts and the event writes, edited there)
+are copied below verbatim; tests/integration/test_issue_paths.py fails when a copy and its
+original differ, and compares the rows, counts and events both paths write on SQLite and
+PostgreSQL.
+
+Anything but the plain case goes to the full store: ``NeedsFullPath`` is raised before any
+write when the URL is not a plain file or server URL, or the schema is not at HEAD_REVISION
+(the full store upgrades an SQLite file or says what to run, in its words). Driver errors give
+the same one line as the full store: busy, unavailable, a conflict to retry."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import unquote
+
+from antrian.domain.errors import StoreConflict, StoreUnavailable
+from antrian.domain.model import Event
+from antrian.paths import secure_file
+from antrian.services.ports import Clock, SystemClock
+from antrian.storage.raw_tx import RawQueueTx
+from antrian.storage.sql_raw import Raw, Sql
+from antrian.storage.sql_text import _BUMP, _BUMP2, _REVISION
+from antrian.storage.store_common import (
+    HEAD_REVISION,
+    SQLITE_BUSY_TIMEOUT_MS,
+    ServerClock,
+    _Deadline,
+    conflict,
+    pg_connect_args,
+    redact,
+    sqlite_busy,
+    unavailable,
+)
+
+EVENT_CHANNEL = "mpp_events"
+
+# -- copies of sql_tx's event statements (owned there; test_issue_paths checks they are equal)
+_XID = "pg_current_xact_id()::text::bigint"
+_APPEND = Sql(
+    "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
+    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
+    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
+       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
+# ids in commit order on PostgreSQL: held from the events' insert until the commit ends
+EVENT_LOCK = 0x4D5050  # "MPP"
+_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})")
+
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+class NeedsFullPath(Exception):
+    """Not a case for this store: use antrian.storage.db.SqlStore (nothing was written)."""
+
+
+def _json_default(o: object) -> str:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat()
+    return str(o)
+
+
+class DbapiRaw(Raw):
+    """Raw over a plain driver connection: no SQLAlchemy, driver errors as they are."""
+
+    def __init__(self, dbapi_conn: Any, pg: bool):
+        self.dbapi_conn = dbapi_conn
+        self.pg = pg
+        self._cur = None
+        self.statements = 0
+
+    def cursor(self) -> Any:
+        if self._cur is None:
+            self._cur = self.dbapi_conn.cursor()
+        return self._cur
+
+    def run(self, sql: Sql, params: dict[str, Any] | None = None) -> Any:
+        self.statements += 1
+        cur = self.cursor()
+        cur.execute(sql.pg if self.pg else sql.sqlite, params or {})
+        return cur
+
+
+class DbapiTx(RawQueueTx):
+    """The issue path's part of QueueTx (what Issuing.issue and ServerClock use)."""
+
+    def __init__(self, raw: DbapiRaw, pg: bool):
+        self._init_raw(raw, pg, None)
+        self._pending: list[Event] = []
+
+    # -- copied verbatim from SqlTx (antrian.storage.sql_tx)
+    def _bump(self, day: date, key: str, by: int = 1) -> int:
+        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
+        assert row is not None
+        return int(row[0])
+
+    def _bump2(self, day: date, key: str, by: int, key2: str, by2: int) -> None:
+        """Two counts of one day in one statement (in key order: the same lock order everywhere)."""
+        if key2 < key:
+            key, by, key2, by2 = key2, by2, key, by
+        self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
+
+    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
+        if priority:
+            self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
+        else:
+            self._bump(day, f"wait:{service_code}", delta)
+
+    def append_event(self, e: Event) -> int:
+        """SQLite: written at once, its id returned. PostgreSQL: kept until the commit, where the
+        events are written in commit order (module docstring); 0 is returned (readers learn ids
+        from the feed, use cases do not need them)."""
+        if self.pg:
+            self._pending.append(e)
+            return 0
+        return self._insert_event(e)
+
+    def _insert_event(self, e: Event) -> int:
+        r = self.raw
+        row = r.one(_APPEND, dict(
+            at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+            officer=e.officer, service_code=e.service_code,
+            payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+        ))
+        assert row is not None
+        return int(row[0])
+
+    def _flush_events(self) -> None:
+        if not self._pending:
+            return
+        self.raw.run(_EVENT_LOCK)  # until this transaction ends: the next writer's ids come after
+        pending, self._pending = self._pending, []
+        for e in pending:
+            self._insert_event(e)
+
+    def before_commit(self) -> None:
+        """PostgreSQL: the transaction's events, under the event lock, just before it commits."""
+        self._flush_events()
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of a plain ``sqlite:///path`` URL (None: not one, e.g. in memory or with options)."""
+    if not url.startswith("sqlite:///") or "?" in url:
+        return None
+    db = url[len("sqlite:///"):]
+    return db if db and db != ":memory:" else None
+
+
+class DbapiStore:
+    """One connection, opened at the first transaction, for one short command."""
+
+    def __init__(self, url: str):
+        if url.startswith("postgres://") or url.startswith("postgresql://"):
+            self.dialect = "postgresql"
+            self._conninfo = "postgresql://" + url.split("://", 1)[1]
+            self.url = "postgresql+psycopg://" + url.split("://", 1)[1]  # as SqlStore names it
+        elif url.startswith("postgresql+psycopg://"):
+            self.dialect = "postgresql"
+            self._conninfo = "postgresql://" + url.split("://", 1)[1]
+            self.url = url
+        else:
+            path = _sqlite_path(url)
+            if path is None:
+                raise NeedsFullPath(url)
+            self.dialect = "sqlite"
+            self._path = Path(unquote(path)).expanduser()
+            self.url = url
+        self._conn: Any = None
+        self._checked = False
+
+    def describe(self) -> str:
+        return redact(self.url)
+
+    def default_clock(self) -> Clock:
+        return ServerClock(self) if self.dialect == "postgresql" else SystemClock()
+
+    # -- the connection
+    def _connect(self) -> Any:
+        if self._conn is not None:
+            return self._conn
+        conn: Any
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            if not self._path.resolve().parent.is_dir() or not self._path.exists():
+                raise NeedsFullPath(self.url)  # the full store says so, or creates and migrates it
+            secure_file(self._path)
+            try:
+                conn = sqlite3.connect(str(self._path), timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                       check_same_thread=False)
+                conn.isolation_level = None  # we emit BEGIN ourselves
+                for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                               f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "PRAGMA synchronous=FULL"):
+                    conn.execute(pragma)
+            except sqlite3.Error as e:
+                raise self._mapped(e) from None
+        else:
+            try:
+                import psycopg
+            except ImportError:
+                raise NeedsFullPath(self.url) from None
+            try:
+                conn = psycopg.connect(self._conninfo, **pg_connect_args())
+            except psycopg.Error as e:
+                raise self._mapped(e) from None
+        self._conn = conn
+        return conn
+
+    def ensure_schema(self) -> None:
+        if self._checked:
+            return
+        conn = self._connect()
+        pg = self.dialect == "postgresql"
+        try:
+            cur = conn.cursor()
+            cur.execute(_REVISION.pg if pg else _REVISION.sqlite)
+            row = cur.fetchone()
+            if pg:
+                conn.rollback()
+        except Exception as e:
+            if not self._is_driver_error(e):
+                raise
+            if pg:
+                conn.rollback()
+            raise NeedsFullPath(self.url) from None  # no schema: the full store's words
+        if not row or row[0] != HEAD_REVISION:
+            raise NeedsFullPath(self.url)
+        self._checked = True
+
+    def _is_driver_error(self, e: Exception) -> bool:
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            return isinstance(e, sqlite3.Error)
+        import psycopg
+
+        return isinstance(e, psycopg.Error)
+
+    def _mapped(self, e: Exception) -> Exception:
+        """A driver error as SqlStore._tx reports it."""
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e).lower():
+                return sqlite_busy(self.describe(), SQLITE_BUSY_TIMEOUT_MS)
+            if isinstance(e, sqlite3.OperationalError):
+                return unavailable(self.url, e)
+            return e
+        import psycopg
+
+        state = getattr(e, "sqlstate", None)
+        if state in _CONFLICT_SQLSTATES:
+            return conflict(state)
+        if isinstance(e, psycopg.OperationalError) or "connection" in str(e).lower():
+            return unavailable(self.url, e)
+        return e
+
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[DbapiTx]:
+        self.ensure_schema()
+        conn = self._connect()
+        pg = self.dialect == "postgresql"
+        raw = DbapiRaw(conn, pg)
+        try:
+            fd = int(conn.pgconn.socket) if pg else None
+        except Exception:
+            fd = None
+        try:
+            with _Deadline(fd):
+                try:
+                    if not pg:
+                        raw.run(_BEGIN_IMMEDIATE if write else _BEGIN)
+                    tx = DbapiTx(raw, pg)
+                    yield tx
+                    if write:
+                        tx.before_commit()
+                    conn.commit() if pg else conn.execute("COMMIT")
+                except BaseException:
+                    try:
+                        conn.rollback() if pg else conn.execute("ROLLBACK")
+                    except Exception:
+                        pass
+                    raise
+        except (StoreConflict, StoreUnavailable, NeedsFullPath):
+            raise
+        except Exception as e:
+            if not self._is_driver_error(e):
+                raise
+            mapped = self._mapped(e)
+            if mapped is e:
+                raise
+            raise mapped from None
+
+    def transaction(self) -> Any:
+        return self._tx(True)
+
+    def read(self) -> Any:
+        return self._tx(False)
+
+    def dispose(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+_BEGIN_IMMEDIATE = Sql("BEGIN IMMEDIATE")
+_BEGIN = Sql("BEGIN")

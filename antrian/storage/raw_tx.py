@@ -1,0 +1,190 @@
+"""The queue transaction's methods that need nothing but fixed SQL on a DBAPI cursor: the day
+rollover, numbering, the counts the issue estimate reads, tickets and counters by key. ``SqlTx``
+(over a SQLAlchemy connection, antrian.storage.sql_tx) and ``DbapiTx`` (the SQLAlchemy-free
+issue path of `mpp issue`, antrian.storage.dbapi_store) both inherit them, so both paths run the
+same statements (antrian.storage.sql_text) with the same logic.
+
+A class using this mixin provides ``raw`` (antrian.storage.sql_raw.Raw or a subclass), ``pg``,
+``known_day`` and the methods ``_bump``, ``_waiting_delta`` and ``append_event``. No SQLAlchemy
+import here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+
+from antrian.domain.errors import ClockJump, DayRolledOver
+from antrian.domain.model import CounterState, Event, Ticket
+from antrian.services.ports import ServiceTimes
+from antrian.storage.sql_raw import Raw, Sql, counter_from, ticket_from
+from antrian.storage.sql_text import (
+    _ADD_TICKET,
+    _BY_NUMBER,
+    _BY_TOKEN,
+    _COUNT,
+    _COUNTER_STATE,
+    _COUNTER_STATES,
+    _COUNTS3,
+    _DAY_PIN,
+    _GET_TICKET,
+    _ROLL_COUNTERS,
+    _ROLL_DAY,
+    _ROLL_TICKETS,
+    _SERVER_NOW,
+    _STORED_DAY,
+    open_among_sql,
+)
+
+_OPEN_AMONG: dict[int, Sql] = {}
+
+
+class RawQueueTx:
+    raw: Raw
+    pg: bool
+    known_day: date | None
+
+    def _init_raw(self, raw: Raw, pg: bool, known_day: date | None) -> None:
+        self.raw = raw
+        self.pg = pg
+        # what this process already knows to be in the database (skips needless writes)
+        self.known_day = known_day
+        self._stored_day: str | None = None  # the service day read by this transaction's rollover
+        self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
+
+    # provided by the class (their owners edit them in antrian.storage.sql_tx)
+    def _bump(self, day: date, key: str, by: int = 1) -> int:
+        raise NotImplementedError
+
+    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
+        raise NotImplementedError
+
+    def append_event(self, e: Event) -> int:
+        raise NotImplementedError
+
+    # -- day
+    def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
+        iso = day.isoformat()
+        n = 0
+        self._stored_day = None
+        if self.known_day != day:
+            n = self._roll(day, iso, now, confirm_jump)
+        stored = self._stored_day
+        if stored is None:
+            # pin the service day until this transaction ends (a rollover waits for it), and
+            # refuse to write for a day that is already over
+            row = self.raw.one(_DAY_PIN)
+            stored = (row[0] if row else "") or ""
+        if stored > iso:
+            raise DayRolledOver(
+                f"the hall's service day is already {stored}, but this station's clock says {iso}: "
+                "check this PC's date and time",
+                stored=stored, day=iso,
+            )
+        self.known_day = day
+        return n
+
+    def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
+        stored: str | None = None
+        if not self.pg and not confirm_jump:
+            row = self.raw.one(_STORED_DAY)
+            stored = (row[0] if row else "") or ""
+            if stored and stored < iso and (day - date.fromisoformat(stored)).days > 1:
+                raise ClockJump(
+                    f"this PC's clock says {iso}, more than a day after the last service day {stored}: "
+                    "if the date is right, confirm the new day; otherwise correct the clock "
+                    "(nothing was changed, no ticket expired)",
+                    last_day=stored, day=iso,
+                )
+        changed = self.raw.rowcount(_ROLL_DAY, {"iso": iso})
+        if not self.pg:
+            # SQLite: this transaction holds the write lock since BEGIN IMMEDIATE, so the day just
+            # read (or just written) is the pin rollover() would read again
+            self._stored_day = iso if changed else stored
+        if not changed:
+            return 0
+        self.raw.run(_ROLL_COUNTERS)
+        n = self.raw.rowcount(_ROLL_TICKETS, {"day": self.raw.day(day)})
+        self.append_event(Event(type="day_rollover", at=now or datetime.now(timezone.utc), payload={"day": iso, "expired": n}))
+        return int(n)
+
+    def server_now(self) -> datetime | None:
+        if not self.pg:
+            return None
+        row = self.raw.one(_SERVER_NOW)
+        t = row[0] if row else None
+        return t.astimezone(timezone.utc) if isinstance(t, datetime) else None
+
+    # -- numbering and the day's counts (the count keys are the adapter's business: "seq:<prefix>",
+    #    "svc:<service>", "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service
+    #    times); _bump, _bump2 and _waiting_delta are the class's own (antrian.storage.sql_tx)
+    def next_number(self, day: date, prefix: str) -> int:
+        return self._bump(day, f"seq:{prefix}")
+
+    def take_quota_slot(self, day: date, service_code: str) -> int:
+        return self._bump(day, f"svc:{service_code}")
+
+    def _count(self, day: date, key: str) -> int:
+        row = self.raw.one(_COUNT, {"day": self.raw.day(day), "key": key})
+        return int(row[0] or 0) if row else 0
+
+    def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
+        """Also reads the service's times of the day in the same statement: a service_times()
+        right after it (nothing run in between: the issue estimate) takes them from here."""
+        key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        n_key, s_key = f"done_n:{service_code}", f"done_s:{service_code}"
+        got = dict(self.raw.run(_COUNTS3, {"day": self.raw.day(day), "k0": key, "k1": n_key, "k2": s_key}).fetchall())
+        self._times_read = (self.raw.statements, day, service_code,
+                            ServiceTimes(int(got.get(n_key) or 0), int(got.get(s_key) or 0)))
+        return int(got.get(key) or 0)
+
+    def service_times(self, day: date, service_code: str) -> ServiceTimes:
+        read = self._times_read
+        if read is not None and read[0] == self.raw.statements and read[1] == day and read[2] == service_code:
+            return read[3]
+        return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
+
+    # -- tickets
+    def add_waiting(self, t: Ticket) -> Ticket:
+        r = self.raw
+        row = r.one(_ADD_TICKET, dict(
+            service_day=r.day(t.service_day), prefix=t.prefix, seq=t.seq, number=t.number,
+            service_code=t.service_code, agency_code=t.agency_code, priority=t.priority,
+            prio=1 if t.priority else 0, status=t.status.value, issued_at=r.ts(t.issued_at),
+            arrival_at=r.ts(t.arrival_at), token=t.token, counter_code=t.counter_code, officer=t.officer,
+            target_counter=t.target_counter, recall_count=t.recall_count, transferred_from=t.transferred_from,
+            d=1,
+        ))
+        assert row is not None
+        new_id = row[0]
+        if not self.pg:  # PostgreSQL: counted in the same statement
+            self._waiting_delta(t.service_day, t.service_code, bool(t.priority), +1)
+        return t.evolve(id=new_id)
+
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        row = self.raw.one(_GET_TICKET, {"id": ticket_id})
+        return ticket_from(row) if row else None
+
+    def find_by_token(self, token: str) -> Ticket | None:
+        row = self.raw.one(_BY_TOKEN, {"token": token})
+        return ticket_from(row) if row else None
+
+    def find_by_number(self, day: date, prefix: str, seq: int) -> Ticket | None:
+        row = self.raw.one(_BY_NUMBER, {"day": self.raw.day(day), "prefix": prefix, "seq": seq})
+        return ticket_from(row) if row else None
+
+    # -- counters
+    def counter_state(self, code: str) -> CounterState:
+        row = self.raw.one(_COUNTER_STATE, {"code": code})
+        return counter_from(row) if row else CounterState(code=code)
+
+    def counter_states(self) -> list[CounterState]:
+        return [counter_from(r) for r in self.raw.run(_COUNTER_STATES).fetchall()]
+
+    def open_counter_count(self, codes: Sequence[str]) -> int:
+        if not codes:
+            return 0
+        sql = _OPEN_AMONG.get(len(codes))
+        if sql is None:
+            sql = _OPEN_AMONG.setdefault(len(codes), open_among_sql(len(codes)))
+        row = self.raw.one(sql, {f"c{i}": code for i, code in enumerate(codes)})
+        return int(row[0]) if row else 0

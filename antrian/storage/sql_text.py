@@ -1,0 +1,72 @@
+"""The fixed SQL texts of the queue's hot paths, shared by ``SqlTx`` (antrian.storage.sql_tx, over
+a SQLAlchemy connection) and the DBAPI-only issue path of `mpp issue`
+(antrian.storage.dbapi_store), which must not import SQLAlchemy. One text per statement: the two
+paths write the same rows (tests/integration/test_issue_paths.py compares them).
+
+No SQLAlchemy here: only ``Sql`` (antrian.storage.sql_raw) and plain strings."""
+
+from __future__ import annotations
+
+from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Sql
+
+_DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
+               pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
+_BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
+            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
+_BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
+             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
+# count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
+_WAITING = (("wait:", "d", False), ("waitp:", "d", True))
+_DONE = (("done_n:", "one", False), ("done_s:", "secs", False))
+
+
+def _counts_cte(counts: tuple[tuple[str, str, bool], ...]) -> str:
+    """PostgreSQL: the count upserts of a ticket write in the same statement (a data-modifying
+    CTE over the written row ``t``), in key order as _bump2 does it."""
+    picks = " UNION ALL ".join(
+        f"SELECT service_day, ('{prefix}' || service_code) COLLATE \"C\" AS k, CAST(:{param} AS bigint) FROM t"
+        + (" WHERE prio = 1" if prio_only else "") for prefix, param, prio_only in counts)
+    return (f", c AS (INSERT INTO daily_counts (day, key, value) {picks} ORDER BY k "
+            "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value)")
+
+
+_ADD_TICKET_SQL = (
+    "INSERT INTO tickets (service_day, prefix, seq, number, service_code, agency_code, priority, prio, status, "
+    "issued_at, arrival_at, token, counter_code, officer, target_counter, recall_count, transferred_from) "
+    "VALUES (:service_day, :prefix, :seq, :number, :service_code, :agency_code, :priority, :prio, :status, "
+    ":issued_at, :arrival_at, :token, :counter_code, :officer, :target_counter, :recall_count, "
+    ":transferred_from) RETURNING id")
+_ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
+    f"WITH t AS ({_ADD_TICKET_SQL}, service_day, service_code, prio){_counts_cte(_WAITING)} SELECT id FROM t"))
+_ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
+
+# -- reads of the hot paths (issue 11: no Core statement building on a call or an issue)
+_COUNT = Sql("SELECT value FROM daily_counts WHERE day = :day AND key = :key")
+# the counts the issue estimate reads, in one statement: waiting (or priority waiting) and the
+# day's service times of one service
+_COUNTS3 = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key IN (:k0, :k1, :k2)")
+_ISSUED_COUNTS = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key LIKE 'svc:%'")
+_COUNTER_STATE = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code")
+_COUNTER_STATES = Sql(f"SELECT {COUNTER_COLS} FROM counters ORDER BY code")
+_GET_TICKET = Sql(f"SELECT {TICKET_COLS} FROM tickets WHERE id = :id")
+_BY_TOKEN = Sql(f"SELECT {TICKET_COLS} FROM tickets WHERE token = :token ORDER BY id DESC LIMIT 1")
+_BY_NUMBER = Sql(f"SELECT {TICKET_COLS} FROM tickets WHERE service_day = :day AND prefix = :prefix AND seq = :seq "
+                 "ORDER BY id DESC LIMIT 1")
+
+# -- the day rollover (SqlTx.rollover)
+_STORED_DAY = Sql("SELECT value FROM meta WHERE key = 'service_day'")
+_ROLL_DAY = Sql("UPDATE meta SET value = :iso WHERE key = 'service_day' AND value < :iso")
+_ROLL_COUNTERS = Sql("UPDATE counters SET current_ticket_id = NULL, priority_streak = 0, status = 'closed', "
+                     "pause_reason = NULL")
+_ROLL_TICKETS = Sql("UPDATE tickets SET status = 'expired' WHERE service_day < :day "
+                    "AND status IN ('waiting', 'called', 'serving', 'parked')")
+
+# -- the schema revision, in one plain query (no alembic on the issue path)
+_REVISION = Sql("SELECT version_num FROM alembic_version")
+_SERVER_NOW = Sql("SELECT statement_timestamp()")
+
+
+def open_among_sql(n: int) -> Sql:
+    """How many of the counters :c0..:c{n-1} are open (one index probe per code)."""
+    return Sql("SELECT count(*) FROM counters WHERE status = 'open' AND code IN ("
+               + ", ".join(f":c{i}" for i in range(n)) + ")")
