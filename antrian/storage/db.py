@@ -52,7 +52,8 @@ from antrian.storage.store_common import (
     sqlite_busy,
     unavailable,
 )
-from antrian.storage.sql_tx import EVENT_CHANNEL, SqlTx
+from antrian.storage.sql_text import EVENT_CHANNEL
+from antrian.storage.sql_tx import SqlTx
 
 __all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TIMEOUT_MS", "MAX_OVERFLOW", "POOL_SIZE",
            "SQLITE_BUSY_TIMEOUT_MS", "STATEMENT_TIMEOUT_MS", "TX_DEADLINE_S", "ServerClock", "SqlStore", "SqlTx",

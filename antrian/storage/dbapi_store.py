@@ -4,10 +4,9 @@ SQLAlchemy and alembic imports were most of the command's time).
 
 It runs the same statements with the same logic as ``SqlTx``: the rollover, numbering, counts
 and lookups are RawQueueTx's (antrian.storage.raw_tx), the texts antrian.storage.sql_text's. The
-few methods ``SqlTx`` keeps for itself (the count upserts and the event writes, edited there)
-are copied below verbatim; tests/integration/test_issue_paths.py fails when a copy and its
-original differ, and compares the rows, counts and events both paths write on SQLite and
-PostgreSQL.
+event writes too; the count upserts ``SqlTx`` keeps for itself are copied below verbatim
+(tests/integration/test_issue_paths.py fails when a copy and its original differ, and compares
+the rows, counts and events both paths write on SQLite and PostgreSQL).
 
 Anything but the plain case goes to the full store: ``NeedsFullPath`` is raised before any
 write when the URL is not a plain file or server URL, or the schema is not at HEAD_REVISION
@@ -16,15 +15,13 @@ the same one line as the full store: busy, unavailable, a conflict to retry."""
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote
 
 from antrian.domain.errors import StoreConflict, StoreUnavailable
-from antrian.domain.model import Event
 from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
 from antrian.storage.raw_tx import RawQueueTx
@@ -42,32 +39,11 @@ from antrian.storage.store_common import (
     unavailable,
 )
 
-EVENT_CHANNEL = "mpp_events"
-
-# -- copies of sql_tx's event statements (owned there; test_issue_paths checks they are equal)
-_XID = "pg_current_xact_id()::text::bigint"
-_APPEND = Sql(
-    "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
-    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
-    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
-       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
-# ids in commit order on PostgreSQL: held from the events' insert until the commit ends
-EVENT_LOCK = 0x4D5050  # "MPP"
-_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})")
-
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 class NeedsFullPath(Exception):
     """Not a case for this store: use antrian.storage.db.SqlStore (nothing was written)."""
-
-
-def _json_default(o: object) -> str:
-    if isinstance(o, (datetime, date)):
-        return o.isoformat()
-    return str(o)
 
 
 class DbapiRaw(Raw):
@@ -96,7 +72,6 @@ class DbapiTx(RawQueueTx):
 
     def __init__(self, raw: DbapiRaw, pg: bool):
         self._init_raw(raw, pg, None)
-        self._pending: list[Event] = []
 
     # -- copied verbatim from SqlTx (antrian.storage.sql_tx)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
@@ -115,37 +90,6 @@ class DbapiTx(RawQueueTx):
             self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
         else:
             self._bump(day, f"wait:{service_code}", delta)
-
-    def append_event(self, e: Event) -> int:
-        """SQLite: written at once, its id returned. PostgreSQL: kept until the commit, where the
-        events are written in commit order (module docstring); 0 is returned (readers learn ids
-        from the feed, use cases do not need them)."""
-        if self.pg:
-            self._pending.append(e)
-            return 0
-        return self._insert_event(e)
-
-    def _insert_event(self, e: Event) -> int:
-        r = self.raw
-        row = r.one(_APPEND, dict(
-            at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
-            officer=e.officer, service_code=e.service_code,
-            payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
-        ))
-        assert row is not None
-        return int(row[0])
-
-    def _flush_events(self) -> None:
-        if not self._pending:
-            return
-        self.raw.run(_EVENT_LOCK)  # until this transaction ends: the next writer's ids come after
-        pending, self._pending = self._pending, []
-        for e in pending:
-            self._insert_event(e)
-
-    def before_commit(self) -> None:
-        """PostgreSQL: the transaction's events, under the event lock, just before it commits."""
-        self._flush_events()
 
 
 def _sqlite_path(url: str) -> str | None:

@@ -5,11 +5,12 @@ issue path of `mpp issue`, antrian.storage.dbapi_store) both inherit them, so bo
 same statements (antrian.storage.sql_text) with the same logic.
 
 A class using this mixin provides ``raw`` (antrian.storage.sql_raw.Raw or a subclass), ``pg``,
-``known_day`` and the methods ``_bump``, ``_waiting_delta`` and ``append_event``. No SQLAlchemy
+``known_day`` and the methods ``_bump`` and ``_waiting_delta``. No SQLAlchemy
 import here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
@@ -19,6 +20,7 @@ from antrian.services.ports import ServiceTimes
 from antrian.storage.sql_raw import Raw, Sql, counter_from, ticket_from
 from antrian.storage.sql_text import (
     _ADD_TICKET,
+    _APPEND,
     _BY_NUMBER,
     _BY_TOKEN,
     _COUNT,
@@ -26,6 +28,7 @@ from antrian.storage.sql_text import (
     _COUNTER_STATES,
     _COUNTS3,
     _DAY_PIN,
+    _EVENT_LOCK,
     _GET_TICKET,
     _ROLL_COUNTERS,
     _ROLL_DAY,
@@ -36,6 +39,12 @@ from antrian.storage.sql_text import (
 )
 
 _OPEN_AMONG: dict[int, Sql] = {}
+
+
+def _json_default(o: object) -> str:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat()
+    return str(o)
 
 
 class RawQueueTx:
@@ -50,6 +59,7 @@ class RawQueueTx:
         self.known_day = known_day
         self._stored_day: str | None = None  # the service day read by this transaction's rollover
         self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
+        self._pending: list[Event] = []  # PostgreSQL: the events, written at commit
 
     # provided by the class (their owners edit them in antrian.storage.sql_tx)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
@@ -58,8 +68,39 @@ class RawQueueTx:
     def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
         raise NotImplementedError
 
+    # -- events (the feed's rules: antrian.storage.sql_tx's module docstring)
     def append_event(self, e: Event) -> int:
-        raise NotImplementedError
+        """SQLite: written at once, its id returned. PostgreSQL: kept until the commit, where the
+        events are written last (module docstring of antrian.storage.sql_tx); 0 is returned
+        (readers learn ids from the feed, use cases do not need them)."""
+        if self.pg:
+            self._pending.append(e)
+            return 0
+        return self._insert_event(e)
+
+    def _insert_event(self, e: Event) -> int:
+        r = self.raw
+        row = r.one(_APPEND, dict(
+            at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
+            officer=e.officer, service_code=e.service_code,
+            payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+        ))
+        assert row is not None
+        return int(row[0])
+
+    def _flush_events(self) -> None:
+        if not self._pending:
+            return
+        # shared, keyed by the sequence's value: readers stop below this transaction's ids until
+        # it ends; other writers do not wait (antrian.storage.sql_tx's module docstring)
+        self.raw.run(_EVENT_LOCK)
+        pending, self._pending = self._pending, []
+        for e in pending:
+            self._insert_event(e)
+
+    def before_commit(self) -> None:
+        """PostgreSQL: the transaction's events (with their lock), just before it commits."""
+        self._flush_events()
 
     # -- day
     def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:

@@ -70,3 +70,19 @@ def open_among_sql(n: int) -> Sql:
     """How many of the counters :c0..:c{n-1} are open (one index probe per code)."""
     return Sql("SELECT count(*) FROM counters WHERE status = 'open' AND code IN ("
                + ", ".join(f":c{i}" for i in range(n)) + ")")
+
+# -- the event log
+EVENT_CHANNEL = "mpp_events"
+_XID = "pg_current_xact_id()::text::bigint"
+_APPEND = Sql(
+    "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
+    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
+    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
+       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
+# PostgreSQL (module docstring): a writer's lock key is L - 2**63 for the sequence's value L (the
+# negative half of the bigint keys: pg_locks shows it as classid >= 2**31); the ids it draws are > L
+EVENT_SEQ = "events_id_seq"
+_SEQ_VALUE = f"(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END AS v FROM {EVENT_SEQ} OFFSET 0)"
+_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) FROM {_SEQ_VALUE} s")

@@ -48,9 +48,7 @@ from antrian.storage import tables as T
 from antrian.storage.raw_tx import RawQueueTx
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
-from antrian.storage.sql_text import _BUMP, _BUMP2, _DONE, _ENSURE_COUNTER, _WAITING, _counts_cte
-
-EVENT_CHANNEL = "mpp_events"
+from antrian.storage.sql_text import _BUMP, _BUMP2, _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING, _counts_cte
 
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
@@ -62,22 +60,9 @@ _CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'close
 _CLOSE_FREE = Sql(_CLOSE_COUNTER + "current_ticket_id IS NULL")
 _CLOSE_HOLDING = Sql(_CLOSE_COUNTER + "current_ticket_id = :tid")
 _EVENT_COLS = "id, type, at, ticket_id, number, counter_code, officer, service_code, payload"
-_XID = "pg_current_xact_id()::text::bigint"
-_APPEND = Sql(
-    "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
-    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
-    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
-       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
 _EVENTS_AFTER = Sql(f"SELECT {_EVENT_COLS} FROM events WHERE id > :after ORDER BY id LIMIT :lim",
                     pg=f"SELECT {_EVENT_COLS} FROM events WHERE id > :after AND id <= :upto ORDER BY id LIMIT :lim")
 _LAST_EVENT = Sql("SELECT max(id) FROM events")
-# PostgreSQL (module docstring): a writer's lock key is L - 2**63 for the sequence's value L (the
-# negative half of the bigint keys: pg_locks shows it as classid >= 2**31); the ids it draws are > L
-EVENT_SEQ = "events_id_seq"
-_SEQ_VALUE = f"(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END AS v FROM {EVENT_SEQ} OFFSET 0)"
-_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) FROM {_SEQ_VALUE} s")
 # S first (the fenced subquery), then F (a subplan evaluated for S's row): the order matters
 _FEED_BOUND = Sql(
     "SELECT s.v, (SELECT min((l.classid::bigint - 2147483648) * 4294967296 + l.objid::bigint) "
@@ -159,12 +144,6 @@ def _user(row: Row[Any]) -> UserRecord:
     )
 
 
-def _json_default(o: object) -> str:
-    if isinstance(o, (datetime, date)):
-        return o.isoformat()
-    return str(o)
-
-
 class SqlTx(RawQueueTx, HallReadsSql):
     """The rollover, numbering, counts and key lookups come from RawQueueTx (antrian.storage.raw_tx),
     shared with the SQLAlchemy-free issue path."""
@@ -174,7 +153,6 @@ class SqlTx(RawQueueTx, HallReadsSql):
         self.conn = conn
         self._init_raw(Raw(conn, dialect == "postgresql"), dialect == "postgresql", known_day)
         self.known_counters = set(known_counters)
-        self._pending: list[Event] = []  # PostgreSQL: written at commit
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -387,40 +365,7 @@ class SqlTx(RawQueueTx, HallReadsSql):
         params["tid"] = read_current
         return self.raw.rowcount(_CLOSE_HOLDING, params) == 1
 
-    # -- events
-    def append_event(self, e: Event) -> int:
-        """SQLite: written at once, its id returned. PostgreSQL: kept until the commit, where the
-        events are written in commit order (module docstring); 0 is returned (readers learn ids
-        from the feed, use cases do not need them)."""
-        if self.pg:
-            self._pending.append(e)
-            return 0
-        return self._insert_event(e)
-
-    def _insert_event(self, e: Event) -> int:
-        r = self.raw
-        row = r.one(_APPEND, dict(
-            at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
-            officer=e.officer, service_code=e.service_code,
-            payload=json.dumps(e.payload, default=_json_default, separators=(",", ":")),
-        ))
-        assert row is not None
-        return int(row[0])
-
-    def _flush_events(self) -> None:
-        if not self._pending:
-            return
-        # shared, keyed by the sequence's value: readers stop below this transaction's ids until
-        # it ends; other writers do not wait (module docstring)
-        self.raw.run(_EVENT_LOCK)
-        pending, self._pending = self._pending, []
-        for e in pending:
-            self._insert_event(e)
-
-    def before_commit(self) -> None:
-        """PostgreSQL: the transaction's events (with their lock), just before it commits."""
-        self._flush_events()
-
+    # -- events (written by RawQueueTx: append_event, before_commit)
     def _feed_bound(self) -> int:
         """PostgreSQL: every event with an id up to this is committed and visible to the next
         statement, or never will be (module docstring). Read before that statement's snapshot."""

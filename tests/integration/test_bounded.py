@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from antrian.domain.errors import StoreConflict, StoreUnavailable
 from antrian.services.queue import QueueService
 from antrian.storage import db as dbmod
+from antrian.storage import store_common
 from antrian.storage.db import SqlStore, normalise_url, upgrade
 from antrian.storage.sql_tx import SqlTx
 
@@ -275,14 +276,14 @@ def test_a_transaction_past_its_deadline_loses_its_connection_and_the_next_one_w
     would finish well inside the server's statement timeout, but after TX_DEADLINE_S, fails as
     offline because its socket was shut down; the next transaction reconnects."""
     upgrade(pg_url)
-    monkeypatch.setattr(dbmod, "TX_DEADLINE_S", 0.3)
+    monkeypatch.setattr(store_common, "TX_DEADLINE_S", 0.3)
     assert dbmod.STATEMENT_TIMEOUT_MS > 3000
     store = SqlStore(pg_url)
     try:
         with store.read() as tx:  # a transaction that ends in time leaves nothing behind
             tx.conn.exec_driver_sql("SELECT 1")
-            assert len(dbmod._WATCHDOG._due) == 1
-        assert not dbmod._WATCHDOG._due
+            assert len(store_common._WATCHDOG._entries) == 1
+        assert not store_common._WATCHDOG._entries
         with pytest.raises(StoreUnavailable):
             with store.read() as tx:
                 tx.conn.exec_driver_sql("SELECT pg_sleep(3)")
