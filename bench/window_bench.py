@@ -102,6 +102,9 @@ class _Press:
         self.paint_first: float | None = None  # the first paint event after that render
         self.painted: float | None = None  # that paint pass over (a 0 ms timer after it)
         self.painted_widgets: set[str] = set()
+        self.painted_area = 0.0  # the share of the window repainted in that pass (0..1)
+        self.cpu: dict[str, float] = {}  # CPU time of the thread doing each stage (s), for a noisy machine
+        self.gui_cpu_at_render_end = 0.0
 
     def stages(self) -> dict[str, float] | None:
         """ms per stage; None if a stamp is missing."""
@@ -109,20 +112,32 @@ class _Press:
         if not call or self.render is None or self.painted is None:
             return None
         w0, w1 = call[0]
-        reads = [s for name in ("counter_view", "status") for s in self.spans.get(name, []) if s[0] >= w1]
+        # the reads: from the first read after the write to the end of the background job that
+        # read (counter_view, then the waiting counts: status() or the day's counts alone)
+        reads = [s for s in self.spans.get("counter_view", []) if s[0] >= w1]
         r0 = min((s[0] for s in reads), default=w1)
-        r1 = max((s[1] for s in reads), default=w1)
+        ends = [s[1] for s in reads] + [s[1] for s in self.spans.get("status", []) if s[0] >= r0]
+        ends += [s[1] for s in self.spans.get("job", []) if s[0] <= r0 <= s[1]]
+        r1 = min(max(ends, default=w1), self.render[0])
         ms = 1000.0
         return {
             "key -> write starts": ms * (w0 - self.t0),
             "write (call_next)": ms * (w1 - w0),
             "write done -> reads start": ms * (r0 - w1),
-            "reads (counter_view + status)": ms * (r1 - r0),
+            "reads (view + waiting counts)": ms * (r1 - r0),
             "reads done -> render starts": ms * (self.render[0] - r1),
             "render (widgets updated)": ms * (self.render[1] - self.render[0]),
             "render done -> painted": ms * (self.painted - self.render[1]),
             "total": ms * (self.painted - self.t0),
         }
+
+    def cpu_stages(self) -> dict[str, float]:
+        """ms of CPU time (time.thread_time of the thread that ran it) per stage."""
+        job = self.cpu.get("job", 0.0)
+        return {"write (call_next)": 1000 * self.cpu.get("call_next", 0.0),
+                "reads (view + waiting counts)": 1000 * max(0.0, self.cpu.get("reads", job - self.cpu.get("call_next", 0.0))),
+                "render (widgets updated)": 1000 * self.cpu.get("render", 0.0),
+                "render done -> painted": 1000 * self.cpu.get("paint", 0.0)}
 
 
 def _max_event_id(batch) -> int:
@@ -133,7 +148,8 @@ def _max_event_id(batch) -> int:
 def _child(kind: str, argv: list[str]) -> int:
     import threading
 
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+    from PySide6.QtGui import QRegion
     from PySide6.QtWidgets import QApplication
 
     import qtshared.common as qc
@@ -240,38 +256,71 @@ def _child(kind: str, argv: list[str]) -> int:
             inner = getattr(queue, name)
 
             def run(*a, **k):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 try:
                     return inner(*a, **k)
                 finally:
                     p = press[0]
                     if p is not None:
                         p.spans.setdefault(name, []).append((t, time.perf_counter()))
+                        if name == "call_next":
+                            p.cpu[name] = time.thread_time() - c
             return run
 
         for name in ("call_next", "counter_view", "status"):
             setattr(queue, name, timed(name))
+        runner = panel.runner
+        submit = runner.submit
+
+        def timed_submit(fn, *a, **k):
+            def job():
+                t, c = time.perf_counter(), time.thread_time()
+                try:
+                    return fn()
+                finally:
+                    p = press[0]
+                    if p is not None:
+                        p.spans.setdefault("job", []).append((t, time.perf_counter()))
+                        if "call_next" in p.spans and "job" not in p.cpu:
+                            p.cpu["job"] = time.thread_time() - c
+                        elif "call_next" in p.spans and p.spans["call_next"][0][1] <= t and "reads" not in p.cpu:
+                            p.cpu["reads"] = time.thread_time() - c
+            return submit(job, *a, **k)
+        runner.submit = timed_submit
         render = panel._render
 
         def timed_render() -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             render()
             p = press[0]
             if p is not None and p.render is None and panel.current is not None and "call_next" in p.spans:
                 p.render = (t, time.perf_counter())
+                p.gui_cpu_at_render_end = time.thread_time()
+                p.cpu["render"] = p.gui_cpu_at_render_end - c
         panel._render = timed_render
 
         class Paints(QObject):
             def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
                 p = press[0]
+                if event.type() in (QEvent.Type.Move, QEvent.Type.Resize) and p is not None \
+                        and p.render is not None and p.painted is None:
+                    p.painted_widgets.add("(moved or resized) " + (obj.objectName() or type(obj).__name__))
                 if event.type() == QEvent.Type.Paint and p is not None and p.render is not None \
                         and p.painted is None:
                     if p.paint_first is None:
                         p.paint_first = time.perf_counter()
-                        QTimer.singleShot(0, lambda: setattr(p, "painted", time.perf_counter()))
+                        def over() -> None:
+                            p.painted = time.perf_counter()
+                            p.cpu["paint"] = time.thread_time() - p.gui_cpu_at_render_end
+                        QTimer.singleShot(0, over)
                     p.painted_widgets.add(obj.objectName() or type(obj).__name__)
+                    r = event.rect()
+                    region[0] = region[0].united(QRect(obj.mapTo(window, r.topLeft()), r.size()))
+                    whole = window.width() * window.height()
+                    p.painted_area = sum(x.width() * x.height() for x in region[0]) / whole if whole else 0.0
                 return False
 
+        region = [QRegion()]
         paints = Paints(window)  # parented: the filter lives as long as the window
         for w in [window, *window.findChildren(QWidget)]:
             w.installEventFilter(paints)
@@ -285,9 +334,11 @@ def _child(kind: str, argv: list[str]) -> int:
             if len(done) >= PRESSES:
                 rows = [s for p in done if (s := p.stages()) is not None]
                 out["f1_stages"] = rows
+                out["f1_cpu"] = [p.cpu_stages() for p in done if p.stages() is not None]
                 out["missing"] = len(done) - len(rows)
                 out["painted_widgets"] = sorted(set().union(*(p.painted_widgets for p in done)))
                 out["grab_ms"] = grabs
+                out["painted_area"] = [p.painted_area for p in done]
                 the_day(window)
                 return
             if panel.current is not None:  # F1 on an open ticket asks first: finish it beforehand
@@ -302,6 +353,7 @@ def _child(kind: str, argv: list[str]) -> int:
             grabs.append(1000 * (time.perf_counter() - t))
             p = press[0] = _Press(time.perf_counter())
             press_debug[:] = [p]
+            region[0] = QRegion()
             QTest.keyClick(panel.scan, Qt.Key.Key_F1)
 
             def over() -> bool:
@@ -449,11 +501,16 @@ def _report_f1(report, r: dict) -> None:
         return
     stages = list(rows[0])
     floor = statistics.median(x["write (call_next)"] for x in rows)
-    print(f"  counter F1, per stage over {len(rows)} presses (ms, p50 / p95; {WAITING // 1000}k waiting):")
+    cpu = r.get("f1_cpu") or []
+    print(f"  counter F1, per stage over {len(rows)} presses ({WAITING // 1000}k waiting; ms wall p50 / p95, "
+          "and CPU time of the thread running it p50):")
     for name in stages:
         values = [x[name] for x in rows]
-        print(f"    {name:<34} {statistics.median(values):8.2f} {_pct(values, 0.95):8.2f}")
+        c = f"{statistics.median(x[name] for x in cpu):8.2f}" if cpu and name in cpu[0] else ""
+        print(f"    {name:<34} {statistics.median(values):8.2f} {_pct(values, 0.95):8.2f} {c}")
     print(f"    widgets painted after the call: {', '.join(r.get('painted_widgets', []))}")
+    if r.get("painted_area"):
+        print(f"    share of the window repainted after the call: {100 * statistics.median(r['painted_area']):.0f} % p50")
     if r.get("grab_ms"):
         print(f"    (for scale: one repaint of the whole window, QWidget.grab: "
               f"{statistics.median(r['grab_ms']):.2f} ms p50)")
