@@ -178,6 +178,10 @@ def _child(kind: str, argv: list[str]) -> int:
 
     def finish(window) -> None:
         out["rss_mb"], out["peak_mb"] = _rss_mb()
+        if os.environ.get("MPP_WINDOW_BENCH_DEBUG"):
+            from collections import Counter
+            top = Counter(k.split(".")[0] for k in sys.modules)
+            print("modules", len(sys.modules), top.most_common(25), file=sys.stderr, flush=True)
         print("MPP_WINDOW_BENCH " + json.dumps(out), flush=True)
         if kind == "kiosk":
             window.exit_kiosk()
