@@ -177,6 +177,10 @@ def _child(kind: str, argv: list[str]) -> int:
     threading.Thread(target=read_target, daemon=True).start()
 
     def finish(window) -> None:
+        if os.environ.get("MPP_WINDOW_BENCH_TRIM"):
+            import ctypes
+            out["before_trim_mb"] = _rss_mb()[0]
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
         out["rss_mb"], out["peak_mb"] = _rss_mb()
         if os.environ.get("MPP_WINDOW_BENCH_DEBUG"):
             from collections import Counter
@@ -487,6 +491,8 @@ def _run_window(kind: str, base: list[str], env: dict[str, str], url: str,
             proc.wait()
         reader.join(5)
     if found:
+        if os.environ.get("MPP_WINDOW_BENCH_DEBUG"):
+            print(found[0].get("before_trim_mb"), file=sys.stderr)
         return dict(found[0], largest_seen_mb=seen, feed_s=fed.get("s"))
     return {"kind": kind, "error": f"no result within {timeout_s:.0f} s (exit {proc.returncode}): the window "
                                    "did not get back to its event loop", "rss_mb": seen, "peak_mb": seen}
