@@ -1,25 +1,31 @@
 """The station windows with a day of 100k tickets (issue 11): F1 to the officer window's repaint,
-and each window's memory.
+and each window's memory after the day went through its event feed.
 
-One SQLite file holds 100,000 waiting tickets of today (inserted directly, as bench.core_bench
-does) in the bench hall (one agency, 3 services, counters 1-6). Each window runs as the real
-`mpp <window>` process (offscreen Qt, MPP_ALWAYS_OPEN=1), with a bench-only window hook (no product
-switch) that waits for the window's first refreshes and then:
+Each window gets a fresh SQLite file with 100,000 waiting tickets of today (inserted directly, as
+bench.core_bench does) in the bench hall (one agency, 3 services, counters 1-6), and runs as the
+real `mpp <window>` process (offscreen Qt, MPP_ALWAYS_OPEN=1) with a bench-only window hook (no
+product switch):
 
-- counter: presses F1 (call next) ``PRESSES`` times, each after the previous call and its refresh
-  are done, and measures key press -> the last repaint of the panel after the call and the refresh
-  it starts are done (a paint-event filter on the window; the repaint is over when no paint follows
-  for 30 ms, which is not counted); target p50 <= 20 ms. The F1 cost today is mostly
-  ``counter_view()``/``status()`` reading every open ticket: flat reads are helper `reads`' part;
-  this number moves with it.
-  The monitor renders every waiting ticket as QTableWidget rows (counter/monitor.py): with many
-  waiting its GUI thread does not get back to its timers; the row then says so and the memory is
-  the largest VmRSS seen from outside within WINDOW_TIMEOUT_S.
-- every window (kiosk, counter, display, monitor): VmRSS after its first refreshes; target
-  <= 150 MB.
+- counter: presses F1 (call next) ``PRESSES`` times, each after the previous call is finished, and
+  stamps every stage of it: key press -> the write starts on the worker thread -> the write
+  (``queue.call_next``, the floor of the row) -> the reads (counter view and waiting counts) ->
+  the result reaches the GUI thread -> the render (the widgets updated) -> painted (a paint-event
+  filter on every widget: the first paint after that render, and the paint pass over when a 0 ms
+  timer posted from it fires). Each stage is printed as wall-clock p50/p95 and as the CPU time
+  of the thread that ran it (``time.thread_time``: on a loaded machine the wall clock mostly
+  measures the other processes), with the share of the window repainted and, for scale, what
+  one repaint of the whole window costs (``QWidget.grab``). Target: p50 <= 20 ms.
+- every window (counter, kiosk, display, monitor): when it is up (and the counter's presses are
+  done) the parent writes a day of event log for the 100k tickets (issued, called, finished:
+  300k events, in batches, while the window runs) and tells the window the last id; the window
+  waits until its event feed has handed it that id, settles ``SETTLE_S`` and reports VmRSS.
+  Target <= 150 MB. (The kiosk follows no event feed: its row is its memory after the same time.)
 
     python -m bench.window_bench              # the rows, as `python -m bench windows`
     python -m bench.window_bench child KIND   # one window (used by the rows)
+
+MPP_WINDOW_BENCH_WAITING (default 100000) and MPP_WINDOW_BENCH_KINDS (counter,kiosk,display,monitor)
+make a quick look smaller; MPP_WINDOW_BENCH_DEBUG=1 shows the windows' stderr and each press.
 """
 
 from __future__ import annotations
