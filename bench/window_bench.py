@@ -169,10 +169,25 @@ def _child(kind: str, argv: list[str]) -> int:
 
     original_init = qc.EventFeed.__init__
 
-    def init(self, *a, **k):  # every feed this window makes: the day's events are counted as they come
+    from PySide6.QtCore import Slot
+
+    class Seen(QObject):
+        """Counts the day's events as the GUI thread takes them (a slot of a GUI-thread object:
+        a queued connection, so a batch counts once the window's own slots have had it, not when
+        the feed's thread read it)."""
+
+        @Slot(object)
+        def took(self, batch) -> None:
+            seen["max_id"] = max(seen["max_id"], _max_event_id(batch))
+
+    seen_by_gui: list = []
+
+    def init(self, *a, **k):  # every feed this window makes
         original_init(self, *a, **k)
         feeds.append(self)
-        self.events.connect(lambda batch: seen.__setitem__("max_id", max(seen["max_id"], _max_event_id(batch))))
+        if not seen_by_gui:
+            seen_by_gui.append(Seen())
+        self.events.connect(seen_by_gui[0].took)
 
     qc.EventFeed.__init__ = init  # type: ignore[method-assign]
 
@@ -192,6 +207,11 @@ def _child(kind: str, argv: list[str]) -> int:
             from collections import Counter
             top = Counter(k.split(".")[0] for k in sys.modules)
             print("modules", len(sys.modules), top.most_common(25), file=sys.stderr, flush=True)
+            print("status", [ln for ln in Path("/proc/self/status").read_text().splitlines()
+                             if ln.startswith(("Rss", "VmData", "Threads"))], file=sys.stderr, flush=True)
+            import gc
+            print("objects", Counter(type(o).__name__ for o in gc.get_objects()).most_common(12), file=sys.stderr,
+                  flush=True)
         print("MPP_WINDOW_BENCH " + json.dumps(out), flush=True)
         if kind == "kiosk":
             window.exit_kiosk()
