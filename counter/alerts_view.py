@@ -6,7 +6,7 @@ antrian.services.alerts / health presenters; checks run on the Runner every ``in
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
@@ -37,6 +37,7 @@ class AlertsView(QWidget):
         self.user = user
         self.clock = clock
         self._beep = beep
+        self._sound: Any = None  # qtshared.sound.SoundPlayer, made at the first beep
         self.tz = tz  # the hall's time zone for the log's times
         self.rows: list[AlertRow] = []
         self.devices: list[DeviceRow] = []
@@ -152,18 +153,12 @@ class AlertsView(QWidget):
         if self._beep is not None:
             self._beep()
             return
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QSoundEffect
-
+        if self._sound is None:  # a command-line player, not Qt Multimedia (~16 MB) in the window
             from antrian import paths
+            from qtshared.sound import SoundPlayer
 
-            if not hasattr(self, "_sound"):
-                self._sound = QSoundEffect(self)
-                self._sound.setSource(QUrl.fromLocalFile(str(paths.asset("sounds", "chime.wav"))))
-            self._sound.play()
-        except Exception:  # no sound device: the red rows still show
-            pass
+            self._sound = SoundPlayer(paths.asset("sounds", "chime.wav"), parent=self)
+        self._sound.play()
 
     def shutdown(self) -> None:
         self.timer.stop()

@@ -88,6 +88,11 @@ def read_snapshot(queue, users) -> Snapshot:
     return Snapshot(status, waiting, names, counter_presence(status.counters, devices), booked)
 
 
+def _shown_part(snap: Snapshot) -> tuple:
+    """What the monitor's tables show of a snapshot (everything but the time it was read)."""
+    return (snap.status.services, snap.status.counters, snap.waiting, snap.names, snap.presence, snap.booked)
+
+
 class MonitorAlerts(AlertsView):
     """The alerts panel, telling the monitor how many alerts are not acknowledged yet."""
 
@@ -296,11 +301,16 @@ class MonitorPanel(HeaderWidgets, QWidget):
         self._refreshing = False
         if self.gone:
             return
+        # a snapshot showing what is already shown is not rendered again (three tables rebuilt):
+        # a burst of events (a busy hour, the feed catching up) must not keep the GUI thread
+        # rebuilding identical rows; the 15 s ticker still moves the waits on
+        same = self.snapshot is not None and _shown_part(self.snapshot) == _shown_part(snap)
         self.snapshot = snap
         if self._store_down:
             self._store_down = False
             self._update_banner()
-        self._render()
+        if not same:
+            self._render()
         if self._dirty:
             self.refresh()
 

@@ -68,6 +68,9 @@ class CounterPanel(PanelWidgets, QWidget):
         self.reason_dialog: ReasonDialog | None = None
         self.confirm_dialog: ConfirmDialog | None = None
 
+        self._number_idle: str | None = None  # the number label's "idle" style property as polished
+        self._next_shown: tuple | None = None  # what the next-in-line list shows
+        self._parked_shown: tuple | None = None  # what the parked list shows
         self.booked = BookedTickets(queue, runner, lambda: None if self.gone else self._render())
         build_panel(self)
         build_shortcuts(self)
@@ -179,39 +182,53 @@ class CounterPanel(PanelWidgets, QWidget):
                 self.prio_label.hide()
             self.recall_label.setText(
                 self.tr("Called again {n} times").format(n=t.recall_count) if t.recall_count else "")
-        self.number_label.style().unpolish(self.number_label)
-        self.number_label.style().polish(self.number_label)
+        idle = "true" if t is None else "false"
+        if self._number_idle != idle:  # re-polish (the idle colour) only when it changes
+            self._number_idle = idle
+            self.number_label.style().unpolish(self.number_label)
+            self.number_label.style().polish(self.number_label)
 
         for code, label in self.waiting_labels.items():
             n, p = self.waiting_counts.get(code, 0), self.waiting_priority.get(code, 0)
             label.setText(f"{n}" + (f"  (\u2605 {p})" if p else ""))
 
-        self.next_list.clear()
+        # the lists are rebuilt only when what they show changed (a call changes them; the
+        # second's tick, a count or a message does not)
         now = self.clock.now()
+        rows = []
         for nt in self.next_in_line:
             service = self.hall.service(nt.service_code)
-            waited = minutes_text(now - nt.arrival_at)
-            item = QListWidgetItem(f"{nt.number}  {service.name}  {waited}")
-            item.setData(ROLE_NUMBER, nt.number)
-            item.setData(ROLE_SERVICE, with_booking(service.name, self.booked.tag(nt)))
-            item.setData(ROLE_RIGHT, waited)
-            item.setData(ROLE_PRIORITY, nt.is_priority)
-            self.next_list.addItem(item)
-        if not self.next_in_line:
-            self.next_list.addItem(QListWidgetItem(self.tr("Nobody is waiting")))
+            rows.append((nt.number, service.name, with_booking(service.name, self.booked.tag(nt)),
+                         minutes_text(now - nt.arrival_at), nt.is_priority))
+        shown = (tuple(rows), self.tr("Nobody is waiting") if not rows else "")
+        if shown != self._next_shown:
+            self._next_shown = shown
+            self.next_list.clear()
+            for number, name, service_text, waited, priority in rows:
+                item = QListWidgetItem(f"{number}  {name}  {waited}")
+                item.setData(ROLE_NUMBER, number)
+                item.setData(ROLE_SERVICE, service_text)
+                item.setData(ROLE_RIGHT, waited)
+                item.setData(ROLE_PRIORITY, priority)
+                self.next_list.addItem(item)
+            if not rows:
+                self.next_list.addItem(QListWidgetItem(shown[1]))
 
-        selected = self._selected_parked_token()
-        self.parked_list.clear()
-        for pt in self.parked:
-            service = self.hall.service(pt.service_code)
-            item = QListWidgetItem(f"{pt.number}  {service.name}")
-            item.setData(Qt.ItemDataRole.UserRole, pt.token)
-            item.setData(ROLE_NUMBER, pt.number)
-            item.setData(ROLE_SERVICE, service.name)
-            item.setData(ROLE_PRIORITY, pt.is_priority)
-            self.parked_list.addItem(item)
-            if pt.token == selected:
-                self.parked_list.setCurrentItem(item)
+        parked = tuple((pt.token, pt.number, self.hall.service(pt.service_code).name, pt.is_priority)
+                       for pt in self.parked)
+        if parked != self._parked_shown:
+            self._parked_shown = parked
+            selected = self._selected_parked_token()
+            self.parked_list.clear()
+            for token, number, name, priority in parked:
+                item = QListWidgetItem(f"{number}  {name}")
+                item.setData(Qt.ItemDataRole.UserRole, token)
+                item.setData(ROLE_NUMBER, number)
+                item.setData(ROLE_SERVICE, name)
+                item.setData(ROLE_PRIORITY, priority)
+                self.parked_list.addItem(item)
+                if token == selected:
+                    self.parked_list.setCurrentItem(item)
         if self.parked and self.parked_list.currentRow() < 0:
             self.parked_list.setCurrentRow(0)
 

@@ -129,30 +129,42 @@ class CounterPresenter:
         self.refreshing = True
         self.dirty = False
         self.reads += 1
-        code, queue, limit = self.counter.code, self.queue, self.next_limit
+        self.runner.submit(self._read, self._on_view, self._on_view_failed)
 
-        def work():
-            return queue.counter_view(code, next_limit=limit), queue.status()
+    def _read(self):
+        """Runs on the runner: this counter's view and the waiting counts of its services."""
+        return self.queue.counter_view(self.counter.code, next_limit=self.next_limit), self._counts()
 
-        self.runner.submit(work, self._on_view, self._on_view_failed)
+    def _counts(self) -> dict[str, tuple[int, int]]:
+        """service code -> (waiting, waiting with priority). The day's counts alone (one small
+        read) where the store offers them; else from ``status()``, which also reads every
+        counter's state and the oldest arrivals, none of which this window shows."""
+        store, day = getattr(self.queue, "store", None), getattr(self.queue, "service_day", None)
+        if store is not None and day is not None and hasattr(store, "read"):
+            with store.read() as tx:
+                if hasattr(tx, "service_counts"):
+                    return {code: (c.waiting, c.waiting_priority) for code, c in tx.service_counts(day()).items()}
+        return {s.service_code: (s.waiting, s.waiting_priority) for s in self.queue.status().services}
 
     def _on_view(self, result) -> None:
         self.refreshing = False
         if self.view.gone:
             return
-        (view, next_in_line, parked), status = result
+        self._apply(result)
+        if self.dirty:
+            self.refresh()
+
+    def _apply(self, result) -> None:
+        """Show a read's result (from ``_read``)."""
+        (view, next_in_line, parked), counts = result
         self._take_view(view)
         self.next_in_line = next_in_line
         self.parked = parked
-        for s in status.services:
-            if s.service_code in self.waiting_counts:
-                self.waiting_counts[s.service_code] = s.waiting
-                self.waiting_priority[s.service_code] = s.waiting_priority
+        for code in self.waiting_counts:
+            self.waiting_counts[code], self.waiting_priority[code] = counts.get(code, (0, 0))
         self.loaded = True
         self._store_back()
         self.view.render()
-        if self.dirty:
-            self.refresh()
 
     def _on_view_failed(self, exc: BaseException) -> None:
         self.refreshing = False
@@ -205,7 +217,13 @@ class CounterPresenter:
     def _run(self, action: str, work: Callable[[str, str], Any], *,
              guarded: tuple[str, str | None] | None = None,
              after: Callable[[Any], None] | None = None) -> bool:
-        """Run ``work(counter_code, officer)`` in the background; show the result, refresh.
+        """Run ``work(counter_code, officer)`` in the background; show the result and the counter
+        as it is after it.
+
+        The counter is re-read in the same background job, right after the action committed, and
+        both come back to the GUI thread together: one hand-over and one render, not a second
+        round trip through the GUI thread before the read can start (a read that fails there is
+        retried as a normal refresh; it never turns a done action into an error).
 
         ``guarded`` (the call's kind and ref): a ``CounterBusy`` refusal (this view did not know a
         ticket was open) re-reads the counter, asks what to do with that ticket, then retries."""
@@ -217,16 +235,30 @@ class CounterPresenter:
 
         before = self.current.number if self.current is not None else None
 
-        def ok(result):
+        def job():
+            result = work(code, officer)
+            try:
+                return result, self._read()
+            except Exception:  # noqa: BLE001 - the action is done; the refresh below reads again
+                return result, None
+
+        def ok(value):
+            result, view = value
             if self.view.gone:
                 return
             self._own.extend(n for n in (before, getattr(result, "number", None),
                                          getattr(getattr(result, "called", None), "number", None)) if n)
             self.busy = False
-            self.view.render_enabled()
             self._store_back()
             self.view.show_result(action, result)
-            self.refresh()
+            if view is not None and not self.refreshing:
+                # a refresh started before the action could still bring older state: only when
+                # none is in flight is this read the newest (else one more read follows it)
+                self.reads += 1
+                self._apply(view)
+            else:
+                self.view.render_enabled()
+                self.refresh()
             if after is not None:
                 after(result)
 
@@ -243,7 +275,7 @@ class CounterPresenter:
             self.view.show_error(exc)
             self.refresh()
 
-        self.runner.submit(lambda: work(code, officer), ok, err)
+        self.runner.submit(job, ok, err)
         self.view.focus_input()
         return True
 

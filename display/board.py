@@ -222,6 +222,10 @@ class Board:
         return self.history[0] if self.history else None
 
 
+# the most calls waiting for their turn as the big current call (min_turn seconds each)
+MAX_PENDING = 50
+
+
 class Spotlight:
     """The big current call. Each call gets its turn: ``highlight`` seconds of highlight when
     nobody is waiting, cut to ``min_turn`` seconds when more calls are queued behind it.
@@ -230,13 +234,17 @@ class Spotlight:
     spoken (``release``), so what the hall sees and what it hears stay together in a burst; a
     hold never lasts longer than ``max_hold`` seconds after the call came up."""
 
-    def __init__(self, highlight: float = 6.0, min_turn: float = 2.0, max_hold: float = 30.0):
+    def __init__(self, highlight: float = 6.0, min_turn: float = 2.0, max_hold: float = 30.0,
+                 max_pending: int = MAX_PENDING):
         self.highlight = float(highlight)
         self.min_turn = min(float(min_turn), self.highlight)
         self.max_hold = float(max_hold)
         self.current: Call | None = None
         self.shown_at: float | None = None
-        self.pending: deque[Call] = deque()
+        # bounded: a burst (the feed catching up on hours of calls) keeps the newest turns only;
+        # the older calls are already on the counter panel and in the history (issue 11: a day
+        # of 100k calls once queued here was 48 MB and hours of stale turns)
+        self.pending: deque[Call] = deque(maxlen=max(1, max_pending))
         self.held: set = set()
 
     def hold(self, event_id) -> None:

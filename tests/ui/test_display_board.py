@@ -118,3 +118,29 @@ def test_spotlight_holds_a_call_until_it_has_been_spoken(hall):
     s.push(c, 5.2)
     assert not s.tick(20.0)
     assert s.tick(35.2) and s.current is c
+
+
+def test_a_burst_of_calls_keeps_only_the_newest_turns():
+    """Issue 11: the feed catching up on a day of calls must not queue every one of them for its
+    turn as the big number (memory, and hours of stale numbers): the newest MAX_PENDING wait."""
+    from display.board import MAX_PENDING, Spotlight
+
+    spot = Spotlight(highlight=6, min_turn=2)
+    first = _burst_call(1)
+    assert spot.push(first, 0.0)
+    for i in range(2, 2 + 3 * MAX_PENDING):
+        spot.push(_burst_call(i), 0.0)
+    assert len(spot.pending) == MAX_PENDING
+    assert spot.pending[-1].event_id == 1 + 3 * MAX_PENDING  # the newest is kept, the oldest went
+    assert spot.pending[0].event_id == 2 + 2 * MAX_PENDING
+    assert spot.tick(2.0) and spot.current.event_id == 2 + 2 * MAX_PENDING
+
+
+def _burst_call(i: int):
+    from datetime import datetime, timezone
+
+    from display.board import Call
+
+    return Call(event_id=i, kind="called", number=f"K-{i:03d}", prefix="K", seq=i, counter_code="1",
+                counter_number=1, agency_code="a", agency_short="A", agency_spoken="A", colour="#2255aa",
+                at=datetime.now(timezone.utc))

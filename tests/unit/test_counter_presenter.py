@@ -465,3 +465,48 @@ def test_the_echo_of_an_own_call_starts_no_second_read(env):
                      Event("called", at, number=second.number, counter_code="7", officer="budi", service_code="ktp")])
     env.runner.run_all()
     assert env.p.reads == reads
+
+
+def test_a_call_and_its_reread_are_one_background_job(env):
+    """F1 (issue 11): the counter is re-read in the call's own job, right after the commit, so the
+    window gets the called ticket and the new queue in one hand-over and renders once."""
+    env.queue.add(3)
+    env.view.log.clear()
+    assert env.p.call("next")
+    assert len(env.runner.jobs) == 1
+    env.runner.run_one()
+    assert env.runner.jobs == []  # no second round trip for the read
+    assert [e[0] for e in env.view.log] == ["result", "render"]
+    assert env.p.current.number == "K-001"
+    assert [t.number for t in env.p.next_in_line] == ["K-002", "K-003"]
+    assert env.p.waiting_counts["ktp"] == 2
+
+
+def test_a_refresh_in_flight_during_a_call_is_read_again_after_it(env):
+    """A refresh submitted before the call may bring older state after the call's result: the
+    call's read is then not shown on its own; one more read follows the refresh in flight."""
+    env.queue.add(2)
+    env.p.refresh()  # e.g. a feed event: its read is queued first
+    env.p.call("next")
+    stale_fn, stale_ok, _ = env.runner.jobs[0]
+    stale = stale_fn()  # read before the call commits
+    env.runner.jobs.pop(0)
+    env.runner.run_one()  # the call and its read
+    assert env.p.dirty and env.p.refreshing
+    stale_ok(stale)  # the older read arrives last...
+    env.runner.run_all()  # ...and the read after it shows the called ticket
+    assert env.p.current.number == "K-001" and [t.number for t in env.p.next_in_line] == ["K-002"]
+    assert not env.p.refreshing and not env.p.dirty
+
+
+def test_a_failed_reread_after_a_done_call_is_no_error(env):
+    env.queue.add(1)
+    counter_view = env.queue.counter_view
+    env.queue.counter_view = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("read failed"))
+    env.p.call("next")
+    env.runner.run_one()
+    assert env.view.last("result") == ("result", "call", "K-001")
+    assert not [e for e in env.view.log if e[0] == "error"]
+    env.queue.counter_view = counter_view
+    env.runner.run_all()  # the normal refresh it fell back to
+    assert env.p.current.number == "K-001"
