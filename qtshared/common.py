@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator, Signal, Slot
 
 from antrian import paths
 from antrian.domain.errors import QueueError
@@ -69,10 +69,17 @@ class Runner(QObject):
 
 
 class EventFeed(QObject):
-    """Emits ``events(list[Event])`` in id order, ``online(bool)`` on changes of reachability."""
+    """Emits ``events(list[Event])`` in id order, ``online(bool)`` on changes of reachability.
+
+    Backpressure: after a page the reader waits (up to ACK_WAIT_S) until the GUI thread has
+    taken it, so a slow window never has more than one page queued; a catch-up of a whole day
+    of events would otherwise pile up in Qt's event queue (issue 11: the display and the monitor
+    went over 150 MB)."""
 
     events = Signal(list)
     online = Signal(bool)
+    _ack = Signal()
+    ACK_WAIT_S = 1.0
 
     def __init__(self, queue, poll_ms: int = 200, after_id: int | None = None, batch: int = 500,
                  parent: QObject | None = None):
@@ -86,6 +93,13 @@ class EventFeed(QObject):
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self.is_online: bool | None = None
+        self._taken = threading.Event()
+        # queued to this object's (the GUI) thread: runs after the page's own delivery
+        self._ack.connect(self._on_ack, Qt.ConnectionType.QueuedConnection)
+
+    @Slot()
+    def _on_ack(self) -> None:
+        self._taken.set()
 
     def start(self) -> None:
         if self._thread:
@@ -100,6 +114,7 @@ class EventFeed(QObject):
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._taken.set()
         if self._thread:
             self._thread.join(timeout=3)
 
@@ -126,9 +141,12 @@ class EventFeed(QObject):
                 if got:
                     self.after_id = got[-1].id
                     try:
+                        self._taken.clear()
                         self.events.emit(got)
+                        self._ack.emit()
                     except RuntimeError:
                         return
+                    self._taken.wait(self.ACK_WAIT_S)  # the GUI thread has taken it (or is stuck)
                     if len(got) == self.batch:
                         continue  # more to read at once
             except Exception as exc:  # database away: say so, keep trying, skip nothing
