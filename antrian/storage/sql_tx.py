@@ -110,20 +110,51 @@ def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] 
 _GUARDED: dict[Any, Sql] = {}
 
 
-def _candidates_sql(n_services: int) -> Sql:
-    """The oldest waiting ticket of each (service, class) in one statement: one LIMIT 1 index
-    probe per pair (ix_tickets_waiting), the use case picks among them."""
-    parts = []
-    for i in range(n_services):
-        for prio in (1, 0):
-            parts.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE status = 'waiting' "
-                         f"AND service_code = :s{i} AND prio = {prio} "
-                         "AND (target_counter IS NULL OR target_counter = :counter) "
-                         "ORDER BY arrival_at, id LIMIT 1) AS q" + f"{i}_{prio}")
-    return Sql(" UNION ALL ".join(parts))
+# PostgreSQL: how many of each line's oldest waiting tickets the locking candidate read looks at
+CANDIDATE_WINDOW = 16
 
 
-_CANDIDATES: dict[int, Sql] = {}
+def _line_sql(i: int, prio: int, cols: str, limit: int) -> str:
+    return (f"SELECT {cols} FROM tickets WHERE status = 'waiting' AND service_code = :s{i} AND prio = {prio} "
+            f"AND (target_counter IS NULL OR target_counter = :counter) ORDER BY arrival_at, id LIMIT {limit}")
+
+
+def _candidates_sql(n_services: int, lock: bool = True) -> Sql:
+    """Call next's candidates in one statement.
+
+    Plain (SQLite, where writers are serialised, and PostgreSQL's fallback): the oldest waiting
+    ticket of each (service, class), one LIMIT 1 index probe per pair (ix_tickets_waiting).
+
+    PostgreSQL (``lock``): per class, the oldest waiting ticket over the counter's services that
+    no other transaction holds, locked FOR UPDATE SKIP LOCKED until this one ends: at most two
+    rows, one priority and one regular. So sixteen counters pressing F1 at once each get the
+    next ticket at once instead of queueing on the same head row and then losing the guarded
+    claim (issue 11), and the rules (choose_next) run over the heads nobody holds: a ticket is
+    passed over only while another call in progress holds it (the one it claims, or the head of
+    the other class it chose against); with nothing locked the order is the plain one.
+    Each line is looked at through its CANDIDATE_WINDOW oldest tickets (an index range read
+    without locks, their ids an array probed by primary key); the lock goes to the first of
+    their union, in arrival order, still waiting and not locked. (FOR UPDATE cannot stand on a
+    UNION, and one LIMIT 1 ... SKIP LOCKED per pair would also lock the head of every other
+    service, which the next counter would then pass over: K-002 of KK skipped while K-001 of KTP
+    is called.) More than CANDIDATE_WINDOW calls holding one line at once hide its further
+    tickets from this read; when neither class shows a ticket, next_candidates falls back to
+    the plain heads, whose claim then waits for the holder."""
+    plain = " UNION ALL ".join(f"SELECT * FROM ({_line_sql(i, prio, TICKET_COLS, 1)}) AS q{i}_{prio}"
+                               for i in range(n_services) for prio in (1, 0))
+    if not lock:
+        return Sql(plain)
+    locked = []
+    for prio in (1, 0):
+        window = " UNION ALL ".join(f"SELECT id FROM ({_line_sql(i, prio, 'id', CANDIDATE_WINDOW)}) AS w{i}_{prio}"
+                                    for i in range(n_services))
+        locked.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE id = ANY(ARRAY({window})) "
+                      "AND status = 'waiting' AND (target_counter IS NULL OR target_counter = :counter) "
+                      f"ORDER BY arrival_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AS c{prio}")
+    return Sql(plain, pg=" UNION ALL ".join(locked))
+
+
+_CANDIDATES: dict[tuple[int, bool], Sql] = {}
 
 
 def _ticket(row: Row[Any]) -> Ticket:
@@ -363,18 +394,27 @@ class SqlTx(HallReadsSql):
         ).first()
         return _ticket(row) if row else None
 
+    @staticmethod
+    def _candidates(n: int, plain: bool) -> Sql:
+        sql = _CANDIDATES.get((n, plain))
+        if sql is None:
+            sql = _CANDIDATES.setdefault((n, plain), _candidates_sql(n, lock=not plain))
+        return sql
+
     def next_candidates(self, service_codes: tuple[str, ...] | list[str],
                         counter_code: str) -> tuple[Ticket | None, Ticket | None]:
         codes = list(dict.fromkeys(service_codes))
         if not codes:
             return None, None
-        sql = _CANDIDATES.get(len(codes))
-        if sql is None:
-            sql = _CANDIDATES.setdefault(len(codes), _candidates_sql(len(codes)))
         params: dict[str, Any] = {f"s{i}": code for i, code in enumerate(codes)}
         params["counter"] = counter_code
+        rows = self.raw.run(self._candidates(len(codes), False), params).fetchall()
+        if not rows and self.pg:
+            # every head is held by another call (or nobody waits): the plain heads, whose claim
+            # then waits for the holder (no spinning through CLAIM_ATTEMPTS, no false "nobody waiting")
+            rows = self.raw.run(self._candidates(len(codes), True), params).fetchall()
         best: list[Ticket | None] = [None, None]  # priority, regular
-        for r in self.raw.run(sql, params).fetchall():
+        for r in rows:
             t = ticket_from(r)
             k = 0 if t.priority is not None else 1
             cur = best[k]
