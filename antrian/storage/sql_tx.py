@@ -98,13 +98,20 @@ _EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock({EVENT_LOCK})")
 
 
 
-def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] = ()) -> Sql:
+def _guard_sql(sets: tuple[str, ...]) -> Sql:
     assign = ", ".join(f"{c} = :{c}" for c in sets)
-    update = (f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
-              "RETURNING service_day, service_code, prio")
-    if not counts:
-        return Sql(update)
-    return Sql(update, pg=f"WITH t AS ({update}){_counts_cte(counts)} SELECT service_day, service_code, prio FROM t")
+    return Sql(f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
+               "RETURNING service_day, service_code, prio")
+
+
+def _bump_many_sql(n: int) -> Sql:
+    """PostgreSQL: ``n`` count changes of a transaction in one upsert (rows in key order)."""
+    rows = ", ".join(f"(:day{i}, :key{i}, :by{i})" for i in range(n))
+    return Sql(f"INSERT INTO daily_counts (day, key, value) VALUES {rows} "
+               "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
+
+
+_BUMP_MANY: dict[int, Sql] = {}
 
 
 _GUARDED: dict[Any, Sql] = {}
@@ -225,6 +232,7 @@ class SqlTx(HallReadsSql):
         self.known_counters = set(known_counters)
         self.raw = Raw(conn, self.pg)
         self._pending: list[Event] = []  # PostgreSQL: written at commit
+        self._deferred: dict[tuple[date, str], int] = {}  # PostgreSQL: count changes written at commit
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -314,6 +322,36 @@ class SqlTx(HallReadsSql):
         else:
             self._bump(day, f"wait:{service_code}", delta)
 
+    # PostgreSQL: the waiting and service-time counts that follow a ticket's change ("wait:",
+    # "waitp:", "done_n:", "done_s:") are kept and written in one statement at commit
+    # (flush_counts, from before_commit), in key order, before the events: a count row of a
+    # service is one row every counter changes, so it is locked only for that statement and the
+    # commit instead of from the ticket's change to the end of the use case (a cycle's finish
+    # held its service's done_ rows through the whole call next; issue 11). The numbering and
+    # quota counts ("seq:", "svc:") stay immediate: their new value is the answer.
+    def _defer(self, day: date, key: str, delta: int) -> None:
+        k = (day, key)
+        self._deferred[k] = self._deferred.get(k, 0) + delta
+
+    def _deferred_delta(self, day: date, key: str) -> int:
+        """What this transaction will still add to a count at commit (its reads include it)."""
+        return self._deferred.get((day, key), 0) if self._deferred else 0
+
+    def flush_counts(self) -> None:
+        if not self._deferred:
+            return
+        items = sorted((k, v) for k, v in self._deferred.items() if v)
+        self._deferred = {}
+        if not items:
+            return
+        sql = _BUMP_MANY.get(len(items))
+        if sql is None:
+            sql = _BUMP_MANY.setdefault(len(items), _bump_many_sql(len(items)))
+        params: dict[str, Any] = {}
+        for i, ((day, key), by) in enumerate(items):
+            params[f"day{i}"], params[f"key{i}"], params[f"by{i}"] = day, key, by
+        self.raw.run(sql, params)
+
     def next_number(self, day: date, prefix: str) -> int:
         return self._bump(day, f"seq:{prefix}")
 
@@ -332,13 +370,17 @@ class SqlTx(HallReadsSql):
         return {k[4:]: int(v) for k, v in rows}
 
     def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
-        return self._count(day, f"waitp:{service_code}" if priority else f"wait:{service_code}")
+        key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        return self._count(day, key) + self._deferred_delta(day, key)
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
-        return ServiceTimes(self._count(day, f"done_n:{service_code}"), self._count(day, f"done_s:{service_code}"))
+        n, secs = f"done_n:{service_code}", f"done_s:{service_code}"
+        return ServiceTimes(self._count(day, n) + self._deferred_delta(day, n),
+                            self._count(day, secs) + self._deferred_delta(day, secs))
 
     def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        self._deferred.pop((day, key), None)  # the value set is the truth, changes included
         stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
         self.conn.execute(stmt.on_conflict_do_update(
             index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))
@@ -426,23 +468,25 @@ class SqlTx(HallReadsSql):
                  deltas: dict[str, int] | None = None, **values: Any) -> Any:
         """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
         it applied, else None. ``counts`` (with their ``deltas``) change under the same guard:
-        in the same statement on PostgreSQL, right after it on SQLite."""
+        at commit on PostgreSQL (flush_counts), right after it on SQLite."""
         sets = tuple(sorted(values))
-        sql = _GUARDED.get((sets, counts))
+        sql = _GUARDED.get(sets)
         if sql is None:
-            sql = _GUARDED.setdefault((sets, counts), _guard_sql(sets, counts))
+            sql = _GUARDED.setdefault(sets, _guard_sql(sets))
         params = {k: self.raw.ts(v) if isinstance(v, datetime) else v for k, v in values.items()}
         params["id"] = ticket_id
         params["read_status"] = Status(read_status).value
-        params.update(deltas or {})
         row = self.raw.one(sql, params)
         if row is None:
             return None
         day = date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]
-        if counts and not self.pg:
+        if counts:
             keys = [(f"{prefix}{row[1]}", (deltas or {})[param]) for prefix, param, prio_only in counts
                     if not prio_only or row[2] == 1]
-            if len(keys) == 2:
+            if self.pg:
+                for key, by in keys:
+                    self._defer(day, key, by)
+            elif len(keys) == 2:
                 self._bump2(day, keys[0][0], keys[0][1], keys[1][0], keys[1][1])
             elif keys:
                 self._bump(day, keys[0][0], keys[0][1])
@@ -587,7 +631,9 @@ class SqlTx(HallReadsSql):
             self._insert_event(e)
 
     def before_commit(self) -> None:
-        """PostgreSQL: the transaction's events, under the event lock, just before it commits."""
+        """PostgreSQL: the transaction's counts, then its events under the event lock, just before
+        it commits."""
+        self.flush_counts()
         self._flush_events()
 
     def events_after(self, after_id: int, limit: int = 500) -> list[Event]:

@@ -135,3 +135,54 @@ def test_with_nothing_locked_the_call_order_is_exactly_the_rules(hall, store, cl
         orders.append(order)
     assert orders[0] == orders[1]
     assert len(set(orders[0])) == len(plan)
+
+
+# ------------------------------------------------------------------------ the hot count rows
+
+
+def test_a_finish_in_progress_does_not_hold_its_services_counts(hall, store, db_url, clock, queue, b_store):
+    """Every finish of a service changes the same "done" count rows. PostgreSQL writes them at
+    commit, so A's finish + call next, paused after its finish, does not make B's finish of
+    the same service wait; SQLite serialises the two. The counts end exact either way."""
+    for _ in range(4):
+        clock.advance(seconds=1)
+        queue.issue("ktp")
+    queue.call_next("7")
+    queue.call_next("8")
+    clock.advance(minutes=5)
+    qb = QueueService(hall, b_store, clock)
+    paused = Paused(store, db_url, after="mark_finished", between=lambda: qb.finish("8"), b_store=b_store)
+    qa = QueueService(hall, paused, clock)
+    h = qa.finish_and_call_next("7")
+    paused.finish_b()
+    assert paused.b_error is None, paused.b_error
+    assert h.called is not None
+    assert paused.b_was_blocked is (not _pg(db_url))
+    day = queue.service_day()
+    with store.read() as tx:
+        times = tx.service_times(day, "ktp")
+        assert (times.finished, times.total_seconds) == (2, 600)
+        assert tx.waiting_count(day, "ktp", False) == 1
+    assert problems(db_url, hall, day) == []
+
+
+def test_counts_changed_in_a_transaction_are_read_back_in_it(hall, store, clock, queue):
+    """PostgreSQL keeps a transaction's waiting and service-time changes until its commit: its
+    own reads include them (and an absolute repair of a count wins over them)."""
+    t = queue.issue("ktp").ticket
+    queue.issue("ktp", priority="lansia")
+    day = queue.service_day()
+    with store.transaction() as tx:
+        assert tx.waiting_count(day, "ktp", False) == 2
+        assert tx.claim_for_counter(t.id, Status.WAITING, "7", None, clock.now())
+        assert tx.waiting_count(day, "ktp", False) == 1
+        assert tx.waiting_count(day, "ktp", True) == 1
+        assert tx.mark_serving(t.id, Status.CALLED, clock.now())
+        assert tx.mark_finished(t.id, Status.SERVING, clock.now(), clock.now(), 90)
+        assert tx.service_times(day, "ktp").finished == 1
+        assert tx.service_times(day, "ktp").total_seconds == 90
+        tx.set_waiting_count(day, "ktp", False, 7)
+        assert tx.waiting_count(day, "ktp", False) == 7
+    with store.read() as tx:
+        assert tx.waiting_count(day, "ktp", False) == 7
+        assert tx.service_times(day, "ktp").total_seconds == 90
