@@ -133,7 +133,9 @@ def _candidates_sql(n_services: int, lock: bool = True) -> Sql:
     ticket of each (service, class), one LIMIT 1 index probe per pair (ix_tickets_waiting).
 
     PostgreSQL (``lock``): per class, the oldest waiting ticket over the counter's services that
-    no other transaction holds, locked FOR UPDATE SKIP LOCKED until this one ends: at most two
+    no other transaction holds, locked FOR NO KEY UPDATE SKIP LOCKED until this one ends (the lock
+    its claim's UPDATE takes anyway; unlike FOR UPDATE it does not make other transactions'
+    foreign-key checks on the ticket, the KEY SHARE of an event insert, wait): at most two
     rows, one priority and one regular. So sixteen counters pressing F1 at once each get the
     next ticket at once instead of queueing on the same head row and then losing the guarded
     claim (issue 11), and the rules (choose_next) run over the heads nobody holds: a ticket is
@@ -146,7 +148,10 @@ def _candidates_sql(n_services: int, lock: bool = True) -> Sql:
     service, which the next counter would then pass over: K-002 of KK skipped while K-001 of KTP
     is called.) More than CANDIDATE_WINDOW calls holding one line at once hide its further
     tickets from this read; when neither class shows a ticket, next_candidates falls back to
-    the plain heads, whose claim then waits for the holder."""
+    the plain heads, whose claim then waits for the holder. (A window ticket called and
+    committed by another counter after the window was read is locked in its new version, fails
+    the recheck and stays locked until this transaction ends: READ COMMITTED's locking rule. So
+    that counter's very next change of it, a finish at once, may wait for this call's commit.)"""
     plain = " UNION ALL ".join(f"SELECT * FROM ({_line_sql(i, prio, TICKET_COLS, 1)}) AS q{i}_{prio}"
                                for i in range(n_services) for prio in (1, 0))
     if not lock:
@@ -160,7 +165,7 @@ def _candidates_sql(n_services: int, lock: bool = True) -> Sql:
         # over every waiting ticket, 7 ms at 10k instead of the window's primary-key probes)
         locked.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE id = ANY(ARRAY({window})) "
                       "AND status || '' = 'waiting' AND (target_counter IS NULL OR target_counter = :counter) "
-                      f"ORDER BY arrival_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AS c{prio}")
+                      f"ORDER BY arrival_at, id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) AS c{prio}")
     return Sql(plain, pg=" UNION ALL ".join(locked))
 
 
