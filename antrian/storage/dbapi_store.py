@@ -4,9 +4,8 @@ SQLAlchemy and alembic imports were most of the command's time).
 
 It runs the same statements with the same logic as ``SqlTx``: the rollover, numbering, counts
 and lookups are RawQueueTx's (antrian.storage.raw_tx), the texts antrian.storage.sql_text's. The
-event writes too; the count upserts ``SqlTx`` keeps for itself are copied below verbatim
-(tests/integration/test_issue_paths.py fails when a copy and its original differ, and compares
-the rows, counts and events both paths write on SQLite and PostgreSQL).
+event writes and the count upserts too (tests/integration/test_issue_paths.py compares the rows,
+counts and events both paths write on SQLite and PostgreSQL).
 
 Anything but the plain case goes to the full store: ``NeedsFullPath`` is raised before any
 write when the URL is not a plain file or server URL, or the schema is not at HEAD_REVISION
@@ -16,7 +15,6 @@ the same one line as the full store: busy, unavailable, a conflict to retry."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -26,7 +24,7 @@ from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
 from antrian.storage.raw_tx import RawQueueTx
 from antrian.storage.sql_raw import Raw, Sql
-from antrian.storage.sql_text import _BUMP, _BUMP2, _REVISION
+from antrian.storage.sql_text import _REVISION
 from antrian.storage.store_common import (
     HEAD_REVISION,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -73,23 +71,6 @@ class DbapiTx(RawQueueTx):
     def __init__(self, raw: DbapiRaw, pg: bool):
         self._init_raw(raw, pg, None)
 
-    # -- copied verbatim from SqlTx (antrian.storage.sql_tx)
-    def _bump(self, day: date, key: str, by: int = 1) -> int:
-        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
-        assert row is not None
-        return int(row[0])
-
-    def _bump2(self, day: date, key: str, by: int, key2: str, by2: int) -> None:
-        """Two counts of one day in one statement (in key order: the same lock order everywhere)."""
-        if key2 < key:
-            key, by, key2, by2 = key2, by2, key, by
-        self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
-
-    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
-        if priority:
-            self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
-        else:
-            self._bump(day, f"wait:{service_code}", delta)
 
 
 def _sqlite_path(url: str) -> str | None:

@@ -1,18 +1,19 @@
 """The queue transaction's methods that need nothing but fixed SQL on a DBAPI cursor: the day
-rollover, numbering, the counts the issue estimate reads, tickets and counters by key. ``SqlTx``
+rollover, numbering, the count upserts and reads (with PostgreSQL's counts deferred to the
+commit), the event writes, tickets and counters by key. ``SqlTx``
 (over a SQLAlchemy connection, antrian.storage.sql_tx) and ``DbapiTx`` (the SQLAlchemy-free
 issue path of `mpp issue`, antrian.storage.dbapi_store) both inherit them, so both paths run the
 same statements (antrian.storage.sql_text) with the same logic.
 
-A class using this mixin provides ``raw`` (antrian.storage.sql_raw.Raw or a subclass), ``pg``,
-``known_day`` and the methods ``_bump`` and ``_waiting_delta``. No SQLAlchemy
-import here."""
+A class using this mixin calls ``_init_raw`` with its ``raw`` (antrian.storage.sql_raw.Raw or a
+subclass). No SQLAlchemy import here."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
+from typing import Any
 
 from antrian.domain.errors import ClockJump, DayRolledOver
 from antrian.domain.model import CounterState, Event, Ticket
@@ -21,6 +22,8 @@ from antrian.storage.sql_raw import Raw, Sql, counter_from, ticket_from
 from antrian.storage.sql_text import (
     _ADD_TICKET,
     _APPEND,
+    _BUMP,
+    _BUMP2,
     _BY_NUMBER,
     _BY_TOKEN,
     _COUNT,
@@ -39,6 +42,16 @@ from antrian.storage.sql_text import (
 )
 
 _OPEN_AMONG: dict[int, Sql] = {}
+
+
+def _bump_many_sql(n: int) -> Sql:
+    """PostgreSQL: ``n`` count changes of a transaction in one upsert (rows in key order)."""
+    rows = ", ".join(f"(:day{i}, :key{i}, :by{i})" for i in range(n))
+    return Sql(f"INSERT INTO daily_counts (day, key, value) VALUES {rows} "
+               "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
+
+
+_BUMP_MANY: dict[int, Sql] = {}
 
 
 def _json_default(o: object) -> str:
@@ -60,13 +73,25 @@ class RawQueueTx:
         self._stored_day: str | None = None  # the service day read by this transaction's rollover
         self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
         self._pending: list[Event] = []  # PostgreSQL: the events, written at commit
+        self._deferred: dict[tuple[date, str], int] = {}  # PostgreSQL: count changes written at commit
 
-    # provided by the class (their owners edit them in antrian.storage.sql_tx)
+    # -- the count upserts (in key order: the same lock order everywhere)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
-        raise NotImplementedError
+        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
+        assert row is not None
+        return int(row[0])
+
+    def _bump2(self, day: date, key: str, by: int, key2: str, by2: int) -> None:
+        """Two counts of one day in one statement (in key order: the same lock order everywhere)."""
+        if key2 < key:
+            key, by, key2, by2 = key2, by2, key, by
+        self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
 
     def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
-        raise NotImplementedError
+        if priority:
+            self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
+        else:
+            self._bump(day, f"wait:{service_code}", delta)
 
     # -- events (the feed's rules: antrian.storage.sql_tx's module docstring)
     def append_event(self, e: Event) -> int:
@@ -99,7 +124,9 @@ class RawQueueTx:
             self._insert_event(e)
 
     def before_commit(self) -> None:
-        """PostgreSQL: the transaction's events (with their lock), just before it commits."""
+        """PostgreSQL: the transaction's counts, then its events (with their lock), just before it
+        commits."""
+        self.flush_counts()
         self._flush_events()
 
     # -- day
@@ -157,7 +184,7 @@ class RawQueueTx:
 
     # -- numbering and the day's counts (the count keys are the adapter's business: "seq:<prefix>",
     #    "svc:<service>", "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service
-    #    times); _bump, _bump2 and _waiting_delta are the class's own (antrian.storage.sql_tx)
+    #    times)
     def next_number(self, day: date, prefix: str) -> int:
         return self._bump(day, f"seq:{prefix}")
 
@@ -166,7 +193,37 @@ class RawQueueTx:
 
     def _count(self, day: date, key: str) -> int:
         row = self.raw.one(_COUNT, {"day": self.raw.day(day), "key": key})
-        return int(row[0] or 0) if row else 0
+        return (int(row[0] or 0) if row else 0) + self._deferred_delta(day, key)
+
+    # PostgreSQL: the waiting and service-time counts that follow a ticket's change ("wait:",
+    # "waitp:", "done_n:", "done_s:") are kept and written in one statement at commit
+    # (flush_counts, from before_commit), in key order, before the events: a count row of a
+    # service is one row every counter changes, so it is locked only for that statement and the
+    # commit instead of from the ticket's change to the end of the use case (a cycle's finish
+    # held its service's done_ rows through the whole call next; issue 11). The numbering and
+    # quota counts ("seq:", "svc:") stay immediate: their new value is the answer.
+    def _defer(self, day: date, key: str, delta: int) -> None:
+        k = (day, key)
+        self._deferred[k] = self._deferred.get(k, 0) + delta
+
+    def _deferred_delta(self, day: date, key: str) -> int:
+        """What this transaction will still add to a count at commit (its reads include it)."""
+        return self._deferred.get((day, key), 0) if self._deferred else 0
+
+    def flush_counts(self) -> None:
+        if not self._deferred:
+            return
+        items = sorted((k, v) for k, v in self._deferred.items() if v)
+        self._deferred = {}
+        if not items:
+            return
+        sql = _BUMP_MANY.get(len(items))
+        if sql is None:
+            sql = _BUMP_MANY.setdefault(len(items), _bump_many_sql(len(items)))
+        params: dict[str, Any] = {}
+        for i, ((day, key), by) in enumerate(items):
+            params[f"day{i}"], params[f"key{i}"], params[f"by{i}"] = self.raw.day(day), key, by
+        self.raw.run(sql, params)
 
     def waiting_count(self, day: date, service_code: str, priority: bool) -> int:
         """Also reads the service's times of the day in the same statement: a service_times()
@@ -174,9 +231,11 @@ class RawQueueTx:
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
         n_key, s_key = f"done_n:{service_code}", f"done_s:{service_code}"
         got = dict(self.raw.run(_COUNTS3, {"day": self.raw.day(day), "k0": key, "k1": n_key, "k2": s_key}).fetchall())
+        dd = self._deferred_delta
         self._times_read = (self.raw.statements, day, service_code,
-                            ServiceTimes(int(got.get(n_key) or 0), int(got.get(s_key) or 0)))
-        return int(got.get(key) or 0)
+                            ServiceTimes(int(got.get(n_key) or 0) + dd(day, n_key),
+                                         int(got.get(s_key) or 0) + dd(day, s_key)))
+        return int(got.get(key) or 0) + dd(day, key)
 
     def service_times(self, day: date, service_code: str) -> ServiceTimes:
         read = self._times_read

@@ -48,7 +48,7 @@ from antrian.storage import tables as T
 from antrian.storage.raw_tx import RawQueueTx
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
-from antrian.storage.sql_text import _BUMP, _BUMP2, _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING, _counts_cte
+from antrian.storage.sql_text import _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING
 
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
@@ -73,32 +73,70 @@ _FEED_BOUND = Sql(
 
 
 
-def _guard_sql(sets: tuple[str, ...], counts: tuple[tuple[str, str, bool], ...] = ()) -> Sql:
+def _guard_sql(sets: tuple[str, ...]) -> Sql:
     assign = ", ".join(f"{c} = :{c}" for c in sets)
-    update = (f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
-              "RETURNING service_day, service_code, prio")
-    if not counts:
-        return Sql(update)
-    return Sql(update, pg=f"WITH t AS ({update}){_counts_cte(counts)} SELECT service_day, service_code, prio FROM t")
+    return Sql(f"UPDATE tickets SET {assign} WHERE id = :id AND status = :read_status "
+               "RETURNING service_day, service_code, prio")
+
+
 
 
 _GUARDED: dict[Any, Sql] = {}
 
 
-def _candidates_sql(n_services: int) -> Sql:
-    """The oldest waiting ticket of each (service, class) in one statement: one LIMIT 1 index
-    probe per pair (ix_tickets_waiting), the use case picks among them."""
-    parts = []
-    for i in range(n_services):
-        for prio in (1, 0):
-            parts.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE status = 'waiting' "
-                         f"AND service_code = :s{i} AND prio = {prio} "
-                         "AND (target_counter IS NULL OR target_counter = :counter) "
-                         "ORDER BY arrival_at, id LIMIT 1) AS q" + f"{i}_{prio}")
-    return Sql(" UNION ALL ".join(parts))
+# PostgreSQL: how many of each line's oldest waiting tickets the locking candidate read looks at
+CANDIDATE_WINDOW = 8
 
 
-_CANDIDATES: dict[int, Sql] = {}
+def _line_sql(i: int, prio: int, cols: str, limit: int) -> str:
+    return (f"SELECT {cols} FROM tickets WHERE status = 'waiting' AND service_code = :s{i} AND prio = {prio} "
+            f"AND (target_counter IS NULL OR target_counter = :counter) ORDER BY arrival_at, id LIMIT {limit}")
+
+
+def _candidates_sql(n_services: int, lock: bool = True) -> Sql:
+    """Call next's candidates in one statement.
+
+    Plain (SQLite, where writers are serialised, and PostgreSQL's fallback): the oldest waiting
+    ticket of each (service, class), one LIMIT 1 index probe per pair (ix_tickets_waiting).
+
+    PostgreSQL (``lock``): per class, the oldest waiting ticket over the counter's services that
+    no other transaction holds, locked FOR NO KEY UPDATE SKIP LOCKED until this one ends (the lock
+    its claim's UPDATE takes anyway; unlike FOR UPDATE it does not make other transactions'
+    foreign-key checks on the ticket, the KEY SHARE of an event insert, wait): at most two
+    rows, one priority and one regular. So sixteen counters pressing F1 at once each get the
+    next ticket at once instead of queueing on the same head row and then losing the guarded
+    claim (issue 11), and the rules (choose_next) run over the heads nobody holds: a ticket is
+    passed over only while another call in progress holds it (the one it claims, or the head of
+    the other class it chose against); with nothing locked the order is the plain one.
+    Each line is looked at through its CANDIDATE_WINDOW oldest tickets (an index range read
+    without locks, their ids an array probed by primary key); the lock goes to the first of
+    their union, in arrival order, still waiting and not locked. (FOR UPDATE cannot stand on a
+    UNION, and one LIMIT 1 ... SKIP LOCKED per pair would also lock the head of every other
+    service, which the next counter would then pass over: K-002 of KK skipped while K-001 of KTP
+    is called.) More than CANDIDATE_WINDOW calls holding one line at once hide its further
+    tickets from this read; when neither class shows a ticket, next_candidates falls back to
+    the plain heads, whose claim then waits for the holder. (A window ticket called and
+    committed by another counter after the window was read is locked in its new version, fails
+    the recheck and stays locked until this transaction ends: READ COMMITTED's locking rule. So
+    that counter's very next change of it, a finish at once, may wait for this call's commit.)"""
+    plain = " UNION ALL ".join(f"SELECT * FROM ({_line_sql(i, prio, TICKET_COLS, 1)}) AS q{i}_{prio}"
+                               for i in range(n_services) for prio in (1, 0))
+    if not lock:
+        return Sql(plain)
+    locked = []
+    for prio in (1, 0):
+        window = " UNION ALL ".join(f"SELECT id FROM ({_line_sql(i, prio, 'id', CANDIDATE_WINDOW)}) AS w{i}_{prio}"
+                                    for i in range(n_services))
+        # "status || ''": the recheck of a row changed since the window was read (EPQ), never an
+        # index condition (a planner without statistics took ix_tickets_waiting for it: a bitmap
+        # over every waiting ticket, 7 ms at 10k instead of the window's primary-key probes)
+        locked.append(f"SELECT * FROM (SELECT {TICKET_COLS} FROM tickets WHERE id = ANY(ARRAY({window})) "
+                      "AND status || '' = 'waiting' AND (target_counter IS NULL OR target_counter = :counter) "
+                      f"ORDER BY arrival_at, id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) AS c{prio}")
+    return Sql(plain, pg=" UNION ALL ".join(locked))
+
+
+_CANDIDATES: dict[tuple[int, bool], Sql] = {}
 
 
 def _ticket(row: Row[Any]) -> Ticket:
@@ -167,23 +205,6 @@ class SqlTx(RawQueueTx, HallReadsSql):
     # -- numbering (the rollover, next_number, take_quota_slot and the counts' reads: RawQueueTx;
     #    the count keys are this adapter's business: "seq:<prefix>", "svc:<service>",
     #    "wait:"/"waitp:" waiting and priority-waiting, "done_n:"/"done_s:" service times)
-    def _bump(self, day: date, key: str, by: int = 1) -> int:
-        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
-        assert row is not None
-        return int(row[0])
-
-    def _bump2(self, day: date, key: str, by: int, key2: str, by2: int) -> None:
-        """Two counts of one day in one statement (in key order: the same lock order everywhere)."""
-        if key2 < key:
-            key, by, key2, by2 = key2, by2, key, by
-        self.raw.run(_BUMP2, {"day": self.raw.day(day), "key": key, "by": by, "key2": key2, "by2": by2})
-
-    def _waiting_delta(self, day: date, service_code: str, priority: bool, delta: int) -> None:
-        if priority:
-            self._bump2(day, f"wait:{service_code}", delta, f"waitp:{service_code}", delta)
-        else:
-            self._bump(day, f"wait:{service_code}", delta)
-
     def issued_count(self, day: date, service_code: str) -> int:
         return self._count(day, f"svc:{service_code}")
 
@@ -197,6 +218,7 @@ class SqlTx(RawQueueTx, HallReadsSql):
 
     def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
+        self._deferred.pop((day, key), None)  # the value set is the truth, changes included
         stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
         self.conn.execute(stmt.on_conflict_do_update(
             index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))
@@ -217,18 +239,27 @@ class SqlTx(RawQueueTx, HallReadsSql):
         ).first()
         return _ticket(row) if row else None
 
+    @staticmethod
+    def _candidates(n: int, plain: bool) -> Sql:
+        sql = _CANDIDATES.get((n, plain))
+        if sql is None:
+            sql = _CANDIDATES.setdefault((n, plain), _candidates_sql(n, lock=not plain))
+        return sql
+
     def next_candidates(self, service_codes: tuple[str, ...] | list[str],
                         counter_code: str) -> tuple[Ticket | None, Ticket | None]:
         codes = list(dict.fromkeys(service_codes))
         if not codes:
             return None, None
-        sql = _CANDIDATES.get(len(codes))
-        if sql is None:
-            sql = _CANDIDATES.setdefault(len(codes), _candidates_sql(len(codes)))
         params: dict[str, Any] = {f"s{i}": code for i, code in enumerate(codes)}
         params["counter"] = counter_code
+        rows = self.raw.run(self._candidates(len(codes), False), params).fetchall()
+        if not rows and self.pg:
+            # every head is held by another call (or nobody waits): the plain heads, whose claim
+            # then waits for the holder (no spinning through CLAIM_ATTEMPTS, no false "nobody waiting")
+            rows = self.raw.run(self._candidates(len(codes), True), params).fetchall()
         best: list[Ticket | None] = [None, None]  # priority, regular
-        for r in self.raw.run(sql, params).fetchall():
+        for r in rows:
             t = ticket_from(r)
             k = 0 if t.priority is not None else 1
             cur = best[k]
@@ -240,23 +271,25 @@ class SqlTx(RawQueueTx, HallReadsSql):
                  deltas: dict[str, int] | None = None, **values: Any) -> Any:
         """UPDATE ... WHERE id = :id AND status = :read_status; the row's (day, service, prio) if
         it applied, else None. ``counts`` (with their ``deltas``) change under the same guard:
-        in the same statement on PostgreSQL, right after it on SQLite."""
+        at commit on PostgreSQL (flush_counts), right after it on SQLite."""
         sets = tuple(sorted(values))
-        sql = _GUARDED.get((sets, counts))
+        sql = _GUARDED.get(sets)
         if sql is None:
-            sql = _GUARDED.setdefault((sets, counts), _guard_sql(sets, counts))
+            sql = _GUARDED.setdefault(sets, _guard_sql(sets))
         params = {k: self.raw.ts(v) if isinstance(v, datetime) else v for k, v in values.items()}
         params["id"] = ticket_id
         params["read_status"] = Status(read_status).value
-        params.update(deltas or {})
         row = self.raw.one(sql, params)
         if row is None:
             return None
         day = date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]
-        if counts and not self.pg:
+        if counts:
             keys = [(f"{prefix}{row[1]}", (deltas or {})[param]) for prefix, param, prio_only in counts
                     if not prio_only or row[2] == 1]
-            if len(keys) == 2:
+            if self.pg:
+                for key, by in keys:
+                    self._defer(day, key, by)
+            elif len(keys) == 2:
                 self._bump2(day, keys[0][0], keys[0][1], keys[1][0], keys[1][1])
             elif keys:
                 self._bump(day, keys[0][0], keys[0][1])
