@@ -128,7 +128,10 @@ class DbapiStore:
                                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "PRAGMA synchronous=FULL"):
                     conn.execute(pragma)
             except sqlite3.Error as e:
-                raise self._mapped(e) from None
+                mapped = self._mapped(e)
+                if mapped is e:  # not busy, not unreachable (a damaged file ...): the full store's words
+                    raise NeedsFullPath(self.url) from None
+                raise mapped from None
         else:
             try:
                 import psycopg
