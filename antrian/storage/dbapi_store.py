@@ -59,6 +59,9 @@ class DbapiRaw(Raw):
         return self._cur
 
     def run(self, sql: Sql, params: dict[str, Any] | None = None) -> Any:
+        if self.before_run is not None:
+            hook, self.before_run = self.before_run, None
+            hook()
         self.statements += 1
         cur = self.cursor()
         cur.execute(sql.pg if self.pg else sql.sqlite, params or {})

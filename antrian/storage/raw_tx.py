@@ -24,6 +24,7 @@ from antrian.storage.sql_text import (
     _APPEND,
     _BUMP,
     _BUMP2,
+    _BUMP_PINNED,
     _BY_NUMBER,
     _BY_TOKEN,
     _COUNT,
@@ -38,6 +39,7 @@ from antrian.storage.sql_text import (
     _ROLL_TICKETS,
     _SERVER_NOW,
     _STORED_DAY,
+    commit_tail_sql,
     open_among_sql,
 )
 
@@ -52,6 +54,17 @@ def _bump_many_sql(n: int) -> Sql:
 
 
 _BUMP_MANY: dict[int, Sql] = {}
+_TAILS: dict[tuple[int, int], Sql] = {}
+
+
+def _check_day(stored: str, iso: str) -> None:
+    """Refuse to write for a day that is already over."""
+    if stored > iso:
+        raise DayRolledOver(
+            f"the hall's service day is already {stored}, but this station's clock says {iso}: "
+            "check this PC's date and time",
+            stored=stored, day=iso,
+        )
 
 
 def _json_default(o: object) -> str:
@@ -74,10 +87,18 @@ class RawQueueTx:
         self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
         self._pending: list[Event] = []  # PostgreSQL: the events, written at commit
         self._deferred: dict[tuple[date, str], int] = {}  # PostgreSQL: count changes written at commit
+        self._pin_iso: str | None = None  # PostgreSQL: the day whose pin rides on the next statement
 
     # -- the count upserts (in key order: the same lock order everywhere)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
-        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
+        params = {"day": self.raw.day(day), "key": key, "by": by}
+        if self._pin_iso is not None:  # the issue's first statement: it carries the day's pin
+            iso = self._take_pin()
+            row = self.raw.one(_BUMP_PINNED, params)
+            assert row is not None
+            _check_day(row[1] or "", iso)
+            return int(row[0])
+        row = self.raw.one(_BUMP, params)
         assert row is not None
         return int(row[0])
 
@@ -125,9 +146,30 @@ class RawQueueTx:
 
     def before_commit(self) -> None:
         """PostgreSQL: the transaction's counts, then its events (with their lock), just before it
-        commits."""
-        self.flush_counts()
-        self._flush_events()
+        commits: one statement (commit_tail_sql) when it has events."""
+        if self._pin_iso is not None:  # nothing ran since the rollover
+            self._settle_pin()
+        if not self._pending:
+            self.flush_counts()
+            return
+        items = sorted((k, v) for k, v in self._deferred.items() if v)
+        self._deferred = {}
+        pending, self._pending = self._pending, []
+        key = (len(items), len(pending))
+        sql = _TAILS.get(key)
+        if sql is None:
+            sql = _TAILS.setdefault(key, commit_tail_sql(*key))
+        r = self.raw
+        params: dict[str, Any] = {}
+        for i, ((day, ckey), by) in enumerate(items):
+            params[f"cday{i}"], params[f"ckey{i}"], params[f"cby{i}"] = r.day(day), ckey, by
+        for i, e in enumerate(pending):
+            params.update({
+                f"at{i}": r.ts(e.at), f"type{i}": e.type, f"ticket_id{i}": e.ticket_id, f"number{i}": e.number,
+                f"counter_code{i}": e.counter_code, f"officer{i}": e.officer, f"service_code{i}": e.service_code,
+                f"payload{i}": json.dumps(e.payload, default=_json_default, separators=(",", ":")),
+            })
+        r.run(sql, params)
 
     # -- day
     def rollover(self, day: date, now: datetime | None = None, confirm_jump: bool = False) -> int:
@@ -139,17 +181,33 @@ class RawQueueTx:
         stored = self._stored_day
         if stored is None:
             # pin the service day until this transaction ends (a rollover waits for it), and
-            # refuse to write for a day that is already over
-            row = self.raw.one(_DAY_PIN)
-            stored = (row[0] if row else "") or ""
-        if stored > iso:
-            raise DayRolledOver(
-                f"the hall's service day is already {stored}, but this station's clock says {iso}: "
-                "check this PC's date and time",
-                stored=stored, day=iso,
-            )
+            # refuse to write for a day that is already over. PostgreSQL: the pin rides as a
+            # column on this transaction's first statement when that is a call's counter lock
+            # or an issue's quota count (PIN_COLUMN), else it runs alone just before it
+            # (Raw.before_run); either way before anything else is read or written
+            if self.pg:
+                self._pin_iso = iso
+                self.raw.before_run = self._settle_pin
+            else:
+                row = self.raw.one(_DAY_PIN)
+                _check_day((row[0] if row else "") or "", iso)
+        else:
+            _check_day(stored, iso)
         self.known_day = day
         return n
+
+    def _take_pin(self) -> str:
+        """The pending pin's day; the caller's statement carries the pin."""
+        iso = self._pin_iso
+        assert iso is not None
+        self._pin_iso = None
+        self.raw.before_run = None
+        return iso
+
+    def _settle_pin(self) -> None:
+        iso = self._take_pin()
+        row = self.raw.one(_DAY_PIN)
+        _check_day((row[0] if row else "") or "", iso)
 
     def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
         stored: str | None = None

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.engine import Connection
 
 from antrian.domain.model import OPEN_STATUSES, CounterState, Status, Ticket
 from antrian.services.ports import CounterSnapshot, HallSnapshot, ServiceCounts
@@ -192,7 +191,7 @@ def _fetch(raw: Raw, sql: Sql, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     sent yet), it runs outside one (autocommit): the same snapshot (READ COMMITTED takes one per
     statement), one round trip instead of BEGIN, the statement and COMMIT (the transaction's
     COMMIT then has nothing to send). Otherwise, and on SQLite, inside the transaction."""
-    if raw.pg:
+    if raw.pg and raw.before_run is None:  # (a pending day pin must run inside the transaction)
         dbapi: Any = raw.conn.connection.dbapi_connection
         if dbapi is not None and dbapi.info.transaction_status == _IDLE:
             dbapi.autocommit = True
@@ -209,7 +208,6 @@ def _fetch(raw: Raw, sql: Sql, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 class HallReadsSql:
-    conn: Connection
     raw: Raw
 
     def _day_param(self, day: date) -> Any:

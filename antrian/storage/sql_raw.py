@@ -47,7 +47,12 @@ class Sql:
 
 
 class Raw:
-    """The DBAPI cursor of one SQLAlchemy connection, for one transaction."""
+    """The DBAPI cursor of one SQLAlchemy connection, for one transaction.
+
+    ``before_run``: called once, before the next statement runs (then cleared); RawQueueTx
+    sets it to run the service day's pin that no statement of its own carried."""
+
+    before_run: Any = None
 
     def __init__(self, conn: Connection, pg: bool):
         self.conn = conn
@@ -61,6 +66,9 @@ class Raw:
         return self._cur
 
     def run(self, sql: Sql, params: dict[str, Any] | None = None) -> Any:
+        if self.before_run is not None:
+            hook, self.before_run = self.before_run, None
+            hook()
         text = sql.pg if self.pg else sql.sqlite
         self.statements += 1
         try:

@@ -11,8 +11,11 @@ from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Sql
 
 _DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
                pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
+# PostgreSQL: the same pin as a column of a transaction's first statement (RawQueueTx.rollover)
+PIN_COLUMN = "(SELECT value FROM meta WHERE key = 'service_day' FOR SHARE)"
 _BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
+_BUMP_PINNED = Sql(_BUMP.sqlite + f", {PIN_COLUMN}")
 _BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
              "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
 # count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)
@@ -86,3 +89,31 @@ _APPEND = Sql(
 EVENT_SEQ = "events_id_seq"
 _SEQ_VALUE = f"(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END AS v FROM {EVENT_SEQ} OFFSET 0)"
 _EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) FROM {_SEQ_VALUE} s")
+
+
+def commit_tail_sql(n_counts: int, n_events: int) -> Sql:
+    """PostgreSQL: what a transaction writes at commit, in one statement: its ``n_counts``
+    deferred count changes (rows in key order; RETURNING, so that the lock below waits for
+    them), then the event lock (_EVENT_LOCK, taken before any event id is drawn: the ids come
+    from the insert's rows, each made after the lock's row), then its ``n_events`` events, in
+    order (one VALUES row each, the lock's single row joined to them by a nested loop)."""
+    assert n_events > 0
+    ctes = []
+    after_counts = ""
+    if n_counts:
+        rows = ", ".join(f"(CAST(:cday{i} AS date), :ckey{i}, CAST(:cby{i} AS bigint))" for i in range(n_counts))
+        ctes.append(f"c AS (INSERT INTO daily_counts (day, key, value) VALUES {rows} "
+                    "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING 1)")
+        after_counts = ", (SELECT count(*) FROM c) AS k"
+    ctes.append(f"l AS (SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) "
+                f"FROM {_SEQ_VALUE} s{after_counts})")
+    values = ", ".join(
+        f"(CAST(:at{i} AS timestamp), :type{i}, CAST(:ticket_id{i} AS integer), CAST(:number{i} AS text), "
+        f"CAST(:counter_code{i} AS text), CAST(:officer{i} AS text), CAST(:service_code{i} AS text), :payload{i})"
+        for i in range(n_events))
+    return Sql("SELECT 1",  # PostgreSQL only
+               pg=f"WITH {', '.join(ctes)} "
+                  "INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+                  f"SELECT {_XID}, v.* FROM l, (VALUES {values}) "
+                  "AS v (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
+                  f"RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")

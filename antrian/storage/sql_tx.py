@@ -15,7 +15,8 @@ order its changes happened. SQLite: writers are serialised (BEGIN IMMEDIATE), so
 commit order. PostgreSQL, without a hall-wide lock: a transaction keeps its events and writes them
 last (``before_commit``): first it takes a SHARED transaction-level advisory lock whose key is the
 event sequence's current value L (every id it then draws is > L; shared locks never wait for each
-other), then it inserts (ids from the sequence). A reader (``_feed_bound``) reads, in this order,
+other), then it inserts (ids from the sequence); both in one statement with its deferred counts
+(antrian.storage.sql_text.commit_tail_sql). A reader (``_feed_bound``) reads, in this order,
 S = the sequence's value, F = the smallest such key held (pg_locks, this database), then in a new
 snapshot (READ COMMITTED, a statement's own; refused otherwise) the events with id <= min(S, F).
 Why nothing is skipped: an event e with id <= S drew its id before S was read, and its writer W
@@ -36,6 +37,7 @@ could get a smaller id than the issue it called; the chaos run found 45 such vio
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
@@ -45,15 +47,16 @@ from sqlalchemy.engine import Connection, Row
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
 from antrian.services.ports import UserRecord
 from antrian.storage import tables as T
-from antrian.storage.raw_tx import RawQueueTx
+from antrian.storage.raw_tx import RawQueueTx, _check_day
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
-from antrian.storage.sql_text import _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING
+from antrian.storage.sql_text import _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING, PIN_COLUMN
 
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
 _LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
                     pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
+_LOCK_COUNTER_PINNED = Sql(f"SELECT {COUNTER_COLS}, {PIN_COLUMN} FROM counters WHERE code = :code FOR UPDATE")
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
 _CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'closed', pause_reason = NULL, "
                   "updated_at = :at, priority_streak = 0 WHERE code = :code AND ")
@@ -188,9 +191,21 @@ class SqlTx(RawQueueTx, HallReadsSql):
 
     def __init__(self, conn: Connection, dialect: str, known_day: date | None = None,
                  known_counters: frozenset[str] = frozenset()):
-        self.conn = conn
+        self._conn = conn
         self._init_raw(Raw(conn, dialect == "postgresql"), dialect == "postgresql", known_day)
         self.known_counters = set(known_counters)
+        # the counters this transaction has locked, as they now are (its own writes included):
+        # no one else can change them until it ends, so a second lock_counter (a cycle's call
+        # after its finish) needs no statement
+        self._locked: dict[str, CounterState] = {}
+
+    @property
+    def conn(self) -> Connection:
+        """The transaction's connection, for Core statements here and in the other stores that
+        share the transaction: the day's pin, if still pending, runs first."""
+        if self._pin_iso is not None:
+            self._settle_pin()
+        return self._conn
 
     def _upsert(self) -> Callable[[Any], Any]:
         """The dialect's INSERT with ON CONFLICT."""
@@ -356,10 +371,29 @@ class SqlTx(RawQueueTx, HallReadsSql):
         self.known_counters.add(code)
         self.raw.run(_ENSURE_COUNTER, {"code": code})
 
+    def _roll(self, day: date, iso: str, now: datetime | None, confirm_jump: bool) -> int:
+        self._locked.clear()
+        return super()._roll(day, iso, now, confirm_jump)
+
     def lock_counter(self, code: str) -> CounterState:
+        held = self._locked.get(code)
+        if held is not None:
+            return held
         self._ensure_counter(code)
-        row = self.raw.one(_LOCK_COUNTER, {"code": code})
-        return counter_from(row) if row else CounterState(code=code)
+        if self._pin_iso is not None and self.pg:  # a call's first statement carries the day's pin
+            iso = self._take_pin()
+            row = self.raw.one(_LOCK_COUNTER_PINNED, {"code": code})
+            if row is None:  # no counter row: the pin alone
+                self._pin_iso = iso
+                self._settle_pin()
+                return CounterState(code=code)
+            _check_day(row[-1] or "", iso)
+        else:
+            row = self.raw.one(_LOCK_COUNTER, {"code": code})
+            if row is None:
+                return CounterState(code=code)
+        st = self._locked[code] = counter_from(row)
+        return st
 
     def seat_ticket(self, code: str, ticket_id: int, officer: str | None, at: datetime,
                     priority_streak: int | None = None) -> bool:
@@ -377,13 +411,25 @@ class SqlTx(RawQueueTx, HallReadsSql):
         if sql is None:
             sql = Sql(f"UPDATE counters SET {', '.join(sets)} WHERE code = :code AND current_ticket_id IS NULL")
             _GUARDED[key] = sql
-        return self.raw.rowcount(sql, params) == 1
+        done = self.raw.rowcount(sql, params) == 1
+        held = self._locked.pop(code, None)
+        if done and held is not None:
+            self._locked[code] = replace(
+                held, current_ticket_id=ticket_id, status=CounterStatus.OPEN, pause_reason=None, updated_at=at,
+                officer=officer or held.officer,
+                priority_streak=held.priority_streak if priority_streak is None else priority_streak)
+        return done
 
     def release_ticket(self, code: str, ticket_id: int) -> bool:
-        return self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1
+        done = self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1
+        held = self._locked.pop(code, None)
+        if done and held is not None and held.current_ticket_id == ticket_id:
+            self._locked[code] = replace(held, current_ticket_id=None)
+        return done
 
     def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
                            reason: str | None, at: datetime) -> None:
+        self._locked.pop(code, None)
         self._ensure_counter(code)
         values: dict[str, Any] = dict(status=CounterStatus(status).value, pause_reason=reason, updated_at=at)
         if officer:
@@ -391,6 +437,7 @@ class SqlTx(RawQueueTx, HallReadsSql):
         self.conn.execute(update(T.counters).where(T.counters.c.code == code).values(**values))
 
     def close_counter(self, code: str, read_current: int | None, at: datetime) -> bool:
+        self._locked.pop(code, None)
         self._ensure_counter(code)
         params: dict[str, Any] = {"code": code, "at": self.raw.ts(at)}
         if read_current is None:

@@ -1,0 +1,148 @@
+"""Fewer statements per write on PostgreSQL (issue 11), without weakening what they guard:
+
+- the service day's pin rides on a transaction's first statement (a call's counter lock, an
+  issue's quota count) or runs alone just before whatever else comes first; a station whose
+  clock is behind the hall's day is refused on every path, and a rollover still waits for a
+  transaction that has pinned the day (forced interleaving);
+- the counts, the event lock and the events go in one statement at commit; a transaction's
+  events keep their order and its counts are written.
+
+On SQLite (writers serialised) the same behaviour holds with the plain statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from antrian.domain.errors import DayRolledOver
+from antrian.domain.model import Status
+from antrian.services.queue import QueueService
+from antrian.storage.db import SqlStore
+from tests.conftest import FakeClock
+from tests.integration.interleave import Entered, Paused
+
+
+def _two_days(hall, store, db_url):
+    """Station A knows day D (it has written on it); station B, on its own store, then starts
+    D + 1. A's clock still says D."""
+    a = QueueService(hall, store, FakeClock())
+    a.issue("ktp")
+    a.issue("ktp")
+    a.open_counter("7")
+    b_store = SqlStore(db_url)
+    b = QueueService(hall, b_store, FakeClock(FakeClock().t + timedelta(days=1)))
+    b.issue("ktp")
+    return a, b, b_store
+
+
+@pytest.mark.parametrize("action", ["issue", "call_next", "call_number", "open_counter", "pause_counter",
+                                    "cancel"])
+def test_a_station_behind_the_halls_day_is_refused_on_every_first_statement(hall, store, db_url, action):
+    a, _b, b_store = _two_days(hall, store, db_url)
+    try:
+        run = {
+            "issue": lambda: a.issue("kk"),
+            "call_next": lambda: a.call_next("7"),
+            "call_number": lambda: a.call_number("7", "K-001"),
+            "open_counter": lambda: a.open_counter("8"),
+            "pause_counter": lambda: a.pause_counter("7", "istirahat"),
+            "cancel": lambda: a.cancel("K-002"),
+        }[action]
+        before = _rows(db_url)
+        with pytest.raises(DayRolledOver, match="already 2026-11-26.*clock says 2026-11-25"):
+            run()
+        assert _rows(db_url) == before  # nothing written: no ticket, count, counter or event
+    finally:
+        b_store.dispose()
+
+
+def _rows(url: str) -> list:
+    s = SqlStore(url)
+    try:
+        with s.raw_engine().connect() as c:
+            return [list(c.execute(text(q))) for q in (
+                "SELECT id, status, counter_code FROM tickets ORDER BY id",
+                "SELECT day, key, value FROM daily_counts ORDER BY day, key",
+                "SELECT code, status, current_ticket_id FROM counters ORDER BY code",
+                "SELECT max(id) FROM events")]
+    finally:
+        s.dispose()
+
+
+def test_a_rollover_waits_for_an_issue_that_has_pinned_the_day(hall, store, db_url):
+    """A pauses right after its first statement (the quota count, which carries the pin; it
+    locks no counter row, which a rollover would wait for anyway); B starts the next day
+    meanwhile and must wait for A (PostgreSQL: on the pin's FOR SHARE; SQLite: on the write
+    lock); A's ticket commits for day D, then B's rollover expires it."""
+    a = QueueService(hall, store, FakeClock())
+    a.issue("ktp")
+    b_store = Entered(SqlStore(db_url))
+    b = QueueService(hall, b_store, FakeClock(FakeClock().t + timedelta(days=1)))
+    paused = Paused(store, db_url, after="take_quota_slot", between=lambda: b.issue("kk"), b_store=b_store)
+    try:
+        issued = QueueService(hall, paused, FakeClock()).issue("ktp").ticket
+        paused.finish_b()
+        assert paused.b_error is None, paused.b_error
+        assert paused.b_was_blocked, "the next day's rollover did not wait for the issue holding the day"
+        assert issued.service_day == FakeClock().t.date() and issued.number == "K-002"
+        assert paused.b_result.ticket.number == "K-001"  # the new day's first number
+        with store.read() as tx:
+            assert tx.get_ticket(issued.id).status == Status.EXPIRED  # expired by B's rollover
+    finally:
+        b_store.store.dispose()
+
+
+def test_one_transactions_events_keep_their_order_and_its_counts_are_written(hall, store):
+    q = QueueService(hall, store, FakeClock())
+    first = q.issue("ktp").ticket
+    q.issue("ktp")
+    start = q.events_after(0)[-1].id
+    # a closed counter's call: "counter_opened", then "called", in one transaction
+    t = q.call_next("7")
+    assert t.id == first.id
+    events = q.events_after(start)
+    assert [e.type for e in events] == ["counter_opened", "called"]
+    assert events[0].id < events[1].id
+    assert events[1].ticket_id == first.id and events[1].counter_code == "7"
+    assert events[1].payload["seq"] == first.seq
+    q.finish("7")
+    with store.read() as tx:
+        assert tx.waiting_count(first.service_day, "ktp", priority=False) == 1
+        times = tx.service_times(first.service_day, "ktp")
+    assert times.finished == 1
+    assert [e.type for e in q.events_after(events[1].id)] == ["finished"]
+
+
+@pytest.mark.pg
+def test_postgresql_write_paths_send_the_fewest_statements(hall, pg_url):
+    """Statements per use case once the station knows its counter (BEGIN and COMMIT are not
+    counted): the pin rides on the first, the counts and events on the last."""
+    from antrian.storage.db import upgrade
+
+    upgrade(pg_url)
+    store = SqlStore(pg_url)
+    try:
+        q = QueueService(hall, store, FakeClock())
+        for _ in range(4):
+            q.issue("ktp")
+        q.call_next("7")
+        q.finish("7")
+        seen: list[str] = []
+        event.listen(store.raw_engine(), "before_cursor_execute", lambda c, cur, st, *a: seen.append(st))
+        counts = {}
+        for name, run in [("issue", lambda: q.issue("ktp")), ("call_next", lambda: q.call_next("7")),
+                          ("finish", lambda: q.finish("7")),
+                          ("cycle", lambda: (q.call_next("7"), seen.clear(), q.close_and_call_next("7", "finish")))]:
+            seen.clear()
+            run()
+            counts[name] = len(seen)
+            assert not any(s.startswith("SELECT value FROM meta") for s in seen), (name, seen)
+            assert sum("pg_advisory_xact_lock_shared" in s for s in seen) == 1, (name, seen)
+        assert counts == {"issue": 6, "call_next": 5, "finish": 5, "cycle": 8}
+        with store.raw_engine().connect() as c:
+            ids = [r[0] for r in c.execute(text("SELECT id FROM events ORDER BY id"))]
+        assert ids == sorted(set(ids))
+    finally:
+        store.dispose()
