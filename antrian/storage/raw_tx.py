@@ -181,16 +181,12 @@ class RawQueueTx:
         stored = self._stored_day
         if stored is None:
             # pin the service day until this transaction ends (a rollover waits for it), and
-            # refuse to write for a day that is already over. PostgreSQL: the pin rides as a
-            # column on this transaction's first statement when that is a call's counter lock
-            # or an issue's quota count (PIN_COLUMN), else it runs alone just before it
-            # (Raw.before_run); either way before anything else is read or written
-            if self.pg:
-                self._pin_iso = iso
-                self.raw.before_run = self._settle_pin
-            else:
-                row = self.raw.one(_DAY_PIN)
-                _check_day((row[0] if row else "") or "", iso)
+            # refuse to write for a day that is already over. The pin rides as a column on this
+            # transaction's first statement when that is a call's counter lock or an issue's
+            # quota count (PIN_COLUMN), else it runs alone just before it (Raw.before_run);
+            # either way before anything else is read or written
+            self._pin_iso = iso
+            self.raw.before_run = self._settle_pin
         else:
             _check_day(stored, iso)
         self.known_day = day

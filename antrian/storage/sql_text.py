@@ -11,11 +11,13 @@ from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Sql
 
 _DAY_PIN = Sql("SELECT value FROM meta WHERE key = 'service_day'",
                pg="SELECT value FROM meta WHERE key = 'service_day' FOR SHARE")
-# PostgreSQL: the same pin as a column of a transaction's first statement (RawQueueTx.rollover)
+# the same pin as a column of a transaction's first statement (RawQueueTx.rollover; SQLite: the
+# day's value only, BEGIN IMMEDIATE holds every writer off already)
 PIN_COLUMN = "(SELECT value FROM meta WHERE key = 'service_day' FOR SHARE)"
+PIN_COLUMN_SQLITE = "(SELECT value FROM meta WHERE key = 'service_day')"
 _BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
-_BUMP_PINNED = Sql(_BUMP.sqlite + f", {PIN_COLUMN}")
+_BUMP_PINNED = Sql(_BUMP.sqlite + f", {PIN_COLUMN_SQLITE}", pg=_BUMP.sqlite + f", {PIN_COLUMN}")
 _BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
              "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
 # count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)

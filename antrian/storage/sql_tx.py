@@ -50,13 +50,21 @@ from antrian.storage import tables as T
 from antrian.storage.raw_tx import RawQueueTx, _check_day
 from antrian.storage.read_sql import HallReadsSql
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, counter_from, ticket_from
-from antrian.storage.sql_text import _DONE, _ENSURE_COUNTER, _SEQ_VALUE, _WAITING, PIN_COLUMN
+from antrian.storage.sql_text import (
+    _DONE,
+    _ENSURE_COUNTER,
+    _SEQ_VALUE,
+    _WAITING,
+    PIN_COLUMN,
+    PIN_COLUMN_SQLITE,
+)
 
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
                 "WHERE id = :id AND status = :status AND recall_count = :recalls")
 _LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
                     pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
-_LOCK_COUNTER_PINNED = Sql(f"SELECT {COUNTER_COLS}, {PIN_COLUMN} FROM counters WHERE code = :code FOR UPDATE")
+_LOCK_COUNTER_PINNED = Sql(f"SELECT {COUNTER_COLS}, {PIN_COLUMN_SQLITE} FROM counters WHERE code = :code",
+                           pg=f"SELECT {COUNTER_COLS}, {PIN_COLUMN} FROM counters WHERE code = :code FOR UPDATE")
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
 _CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'closed', pause_reason = NULL, "
                   "updated_at = :at, priority_streak = 0 WHERE code = :code AND ")
@@ -380,7 +388,7 @@ class SqlTx(RawQueueTx, HallReadsSql):
         if held is not None:
             return held
         self._ensure_counter(code)
-        if self._pin_iso is not None and self.pg:  # a call's first statement carries the day's pin
+        if self._pin_iso is not None:  # a call's first statement carries the day's pin
             iso = self._take_pin()
             row = self.raw.one(_LOCK_COUNTER_PINNED, {"code": code})
             if row is None:  # no counter row: the pin alone
