@@ -316,6 +316,12 @@ class FakeTx(QueueTx):
         )
         return True
 
+    def call_to_counter(self, ticket_id: int, code: str, officer: str | None, at: datetime,
+                        priority_streak: int) -> bool | None:
+        if not self.claim_for_counter(ticket_id, Status.WAITING, code, officer, at):
+            return None
+        return self.seat_ticket(code, ticket_id, officer, at, priority_streak)
+
     def release_ticket(self, code: str, ticket_id: int) -> bool:
         st = self.s.counters.get(code)
         if st is None or st.current_ticket_id != ticket_id:

@@ -33,7 +33,10 @@ class CounterActions(QueueCore):
     def _seat(self, tx: QueueTx, st: CounterState, ticket: Ticket, officer: str | None,
               now: datetime, streak: int | None = None) -> None:
         assert ticket.id is not None
-        if not tx.seat_ticket(st.code, ticket.id, officer, now, streak):
+        self._seated(tx, st, tx.seat_ticket(st.code, ticket.id, officer, now, streak), officer, now)
+
+    def _seated(self, tx: QueueTx, st: CounterState, seated: bool, officer: str | None, now: datetime) -> None:
+        if not seated:
             raise CounterBusy(f"counter {st.code} already has a ticket called", counter=st.code)
         if st.status != CounterStatus.OPEN:
             self._event(tx, "counter_opened", now, counter=st.code, officer=officer or st.officer)
@@ -74,12 +77,14 @@ class CounterActions(QueueCore):
             if pick is None:
                 raise NothingWaiting(f"nobody is waiting for counter {counter.code}", counter=counter.code)
             assert pick.id is not None
-            if tx.claim_for_counter(pick.id, Status.WAITING, counter.code, officer, now):
+            # the claim and the seat in one write (a ticket no longer waiting: the next candidates)
+            seated = tx.call_to_counter(pick.id, counter.code, officer, now, rules.next_streak(st.priority_streak, pick))
+            if seated is not None:
                 break
         else:
             raise CounterBusy(f"counter {counter.code}: too much contention, try again", counter=counter.code)
         ticket = pick.evolve(status=Status.CALLED, counter_code=counter.code, officer=officer, called_at=now)
-        self._seat(tx, st, ticket, officer, now, streak=rules.next_streak(st.priority_streak, ticket))
+        self._seated(tx, st, seated, officer, now)
         self._event(tx, "called", now, ticket, counter=counter.code, officer=officer,
                     prefix=ticket.prefix, seq=ticket.seq, priority=ticket.priority,
                     waited_s=int((now - ticket.arrival_at).total_seconds()))

@@ -201,6 +201,13 @@ class Counters(Protocol):
         """Give a free counter its ticket (and open it); False if it already holds one."""
         ...
 
+    def call_to_counter(self, ticket_id: int, code: str, officer: str | None, at: datetime,
+                        priority_streak: int) -> bool | None:
+        """Call next's write: claim_for_counter of a waiting ticket, then seat_ticket if it
+        applied (one statement where the store can). None: the claim did not apply (the ticket
+        is no longer waiting); False: claimed, but the counter already holds a ticket."""
+        ...
+
     def release_ticket(self, code: str, ticket_id: int) -> bool:
         """The counter no longer holds ``ticket_id``; False if it did not hold it."""
         ...

@@ -65,6 +65,18 @@ _LOCK_COUNTER = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code",
                     pg=f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code FOR UPDATE")
 _LOCK_COUNTER_PINNED = Sql(f"SELECT {COUNTER_COLS}, {PIN_COLUMN_SQLITE} FROM counters WHERE code = :code",
                            pg=f"SELECT {COUNTER_COLS}, {PIN_COLUMN} FROM counters WHERE code = :code FOR UPDATE")
+# call next's claim and seat in one statement (PostgreSQL; keyed by whether an officer is recorded on
+# the counter): the seat applies only if the claim did; the row says (day, service, prio, seated)
+_CALL_TO_COUNTER = {
+    with_officer: Sql(
+        "SELECT 1",  # PostgreSQL only
+        pg="WITH t AS (UPDATE tickets SET status = 'called', counter_code = :code, called_at = :at, officer = :officer "
+           "WHERE id = :id AND status = 'waiting' RETURNING service_day, service_code, prio), "
+           "s AS (UPDATE counters SET current_ticket_id = :id, status = 'open', pause_reason = NULL, updated_at = :at, "
+           f"priority_streak = :streak{', officer = :officer' if with_officer else ''} "
+           "WHERE code = :code AND current_ticket_id IS NULL AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
+           "SELECT t.service_day, t.service_code, t.prio, (SELECT count(*) FROM s) FROM t")
+    for with_officer in (False, True)}
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
 _CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'closed', pause_reason = NULL, "
                   "updated_at = :at, priority_streak = 0 WHERE code = :code AND ")
@@ -420,13 +432,39 @@ class SqlTx(RawQueueTx, HallReadsSql):
             sql = Sql(f"UPDATE counters SET {', '.join(sets)} WHERE code = :code AND current_ticket_id IS NULL")
             _GUARDED[key] = sql
         done = self.raw.rowcount(sql, params) == 1
+        self._note_seated(done, code, ticket_id, officer, at, priority_streak)
+        return done
+
+    def _note_seated(self, done: bool, code: str, ticket_id: int, officer: str | None, at: datetime,
+                     priority_streak: int | None) -> None:
         held = self._locked.pop(code, None)
         if done and held is not None:
             self._locked[code] = replace(
                 held, current_ticket_id=ticket_id, status=CounterStatus.OPEN, pause_reason=None, updated_at=at,
                 officer=officer or held.officer,
                 priority_streak=held.priority_streak if priority_streak is None else priority_streak)
-        return done
+
+    def call_to_counter(self, ticket_id: int, code: str, officer: str | None, at: datetime,
+                        priority_streak: int) -> bool | None:
+        if not self.pg or code not in self.known_counters:
+            if not self.claim_for_counter(ticket_id, Status.WAITING, code, officer, at):
+                return None
+            return self.seat_ticket(code, ticket_id, officer, at, priority_streak)
+        # PostgreSQL: the guarded claim and the seat (only if the claim applied) in one statement;
+        # the waiting counts follow at commit as for claim_for_counter
+        sql = _CALL_TO_COUNTER[bool(officer)]
+        params: dict[str, Any] = {"id": ticket_id, "code": code, "officer": officer, "at": self.raw.ts(at),
+                                  "streak": priority_streak}
+        row = self.raw.one(sql, params)
+        if row is None:
+            return None
+        day = row[0]
+        self._defer(day, f"wait:{row[1]}", -1)
+        if row[2] == 1:
+            self._defer(day, f"waitp:{row[1]}", -1)
+        seated = int(row[3]) == 1
+        self._note_seated(seated, code, ticket_id, officer, at, priority_streak)
+        return seated
 
     def release_ticket(self, code: str, ticket_id: int) -> bool:
         done = self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1

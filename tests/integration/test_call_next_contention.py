@@ -35,7 +35,7 @@ def _called_events(queue) -> list[int]:
 
 
 def _a_paused_after_claim(hall, store, db_url, clock, b_store, between):
-    paused = Paused(store, db_url, after="claim_for_counter", between=between, b_store=b_store)
+    paused = Paused(store, db_url, after="call_to_counter", between=between, b_store=b_store)
     return QueueService(hall, paused, clock), paused
 
 

@@ -143,10 +143,38 @@ def test_write_paths_send_the_fewest_statements(hall, db_url):
             if pg:
                 assert sum("pg_advisory_xact_lock_shared" in s for s in seen) == 1, (name, seen)
         # SQLite: BEGIN IMMEDIATE, and counts and events as their own statements
-        assert counts == ({"issue": 6, "call_next": 5, "finish": 5, "cycle": 8} if pg else
+        assert counts == ({"issue": 6, "call_next": 4, "finish": 5, "cycle": 7} if pg else
                           {"issue": 8, "call_next": 7, "finish": 7, "cycle": 12})
         with store.raw_engine().connect() as c:
             ids = [r[0] for r in c.execute(text("SELECT id FROM events ORDER BY id"))]
         assert ids == sorted(set(ids))
     finally:
         store.dispose()
+
+
+@pytest.fixture(params=["fake", "sql"])
+def port_store(request, store):
+    from antrian.fakes import FakeStore
+
+    return FakeStore() if request.param == "fake" else store
+
+
+def test_call_to_counter_claims_and_seats_in_one_write_or_tells_which_part_failed(hall, port_store):
+    s = port_store
+    q = QueueService(hall, s, FakeClock())
+    a, b = q.issue("ktp").ticket, q.issue("ktp").ticket
+    q.open_counter("7")
+    at = FakeClock().t + timedelta(minutes=1)
+    with s.transaction() as tx:
+        tx.rollover(a.service_day)
+        tx.lock_counter("7")
+        assert tx.call_to_counter(a.id, "7", "budi", at, 0) is True
+        assert tx.lock_counter("7").current_ticket_id == a.id  # (this transaction's view)
+        assert tx.call_to_counter(a.id, "7", "budi", at, 0) is None  # no longer waiting: nothing applied
+        # claimed, but the counter holds a ticket already: False (the use case then rolls back)
+        assert tx.call_to_counter(b.id, "7", "budi", at, 0) is False
+    with s.read() as tx:
+        got = tx.get_ticket(a.id)
+        assert (got.status, got.counter_code, got.officer) == (Status.CALLED, "7", "budi")
+        assert tx.counter_state("7").current_ticket_id == a.id
+        assert tx.waiting_count(a.service_day, "ktp", priority=False) == 0  # both claims counted
