@@ -11,6 +11,7 @@ subclass). No SQLAlchemy import here."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
@@ -31,6 +32,7 @@ from antrian.storage.sql_text import (
     _COUNTER_STATE,
     _COUNTER_STATES,
     _COUNTS3,
+    COUNT_SHARDS,
     _DAY_PIN,
     _EVENT_LOCK,
     _GET_TICKET,
@@ -39,8 +41,10 @@ from antrian.storage.sql_text import (
     _ROLL_TICKETS,
     _SERVER_NOW,
     _STORED_DAY,
+    base_key,
     commit_tail_sql,
     open_among_sql,
+    shard_params,
 )
 
 _OPEN_AMONG: dict[int, Sql] = {}
@@ -152,8 +156,7 @@ class RawQueueTx:
         if not self._pending:
             self.flush_counts()
             return
-        items = sorted((k, v) for k, v in self._deferred.items() if v)
-        self._deferred = {}
+        items = self._deferred_rows()
         pending, self._pending = self._pending, []
         key = (len(items), len(pending))
         sql = _TAILS.get(key)
@@ -246,7 +249,7 @@ class RawQueueTx:
         return self._bump(day, f"svc:{service_code}")
 
     def _count(self, day: date, key: str) -> int:
-        row = self.raw.one(_COUNT, {"day": self.raw.day(day), "key": key})
+        row = self.raw.one(_COUNT, {"day": self.raw.day(day), **shard_params("key", key)})
         return (int(row[0] or 0) if row else 0) + self._deferred_delta(day, key)
 
     # PostgreSQL: the waiting and service-time counts that follow a ticket's change ("wait:",
@@ -264,11 +267,18 @@ class RawQueueTx:
         """What this transaction will still add to a count at commit (its reads include it)."""
         return self._deferred.get((day, key), 0) if self._deferred else 0
 
+    def _deferred_rows(self) -> list[tuple[tuple[date, str], int]]:
+        """The deferred changes as rows to add to, in key order, on one shard of each key
+        (antrian.storage.sql_text.COUNT_SHARDS), the same for the whole transaction; taken."""
+        shard = random.randrange(COUNT_SHARDS)
+        items = sorted(((day, f"{key}#{shard}"), by) for (day, key), by in self._deferred.items() if by)
+        self._deferred = {}
+        return items
+
     def flush_counts(self) -> None:
         if not self._deferred:
             return
-        items = sorted((k, v) for k, v in self._deferred.items() if v)
-        self._deferred = {}
+        items = self._deferred_rows()
         if not items:
             return
         sql = _BUMP_MANY.get(len(items))
@@ -284,7 +294,11 @@ class RawQueueTx:
         right after it (nothing run in between: the issue estimate) takes them from here."""
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
         n_key, s_key = f"done_n:{service_code}", f"done_s:{service_code}"
-        got = dict(self.raw.run(_COUNTS3, {"day": self.raw.day(day), "k0": key, "k1": n_key, "k2": s_key}).fetchall())
+        params = {"day": self.raw.day(day), **shard_params("k0", key), **shard_params("k1", n_key),
+                  **shard_params("k2", s_key)}
+        got: dict[str, int] = {}
+        for k, v in self.raw.run(_COUNTS3, params).fetchall():  # a count's base row and its shards
+            got[base_key(k)] = got.get(base_key(k), 0) + int(v)
         dd = self._deferred_delta
         self._times_read = (self.raw.statements, day, service_code,
                             ServiceTimes(int(got.get(n_key) or 0) + dd(day, n_key),

@@ -25,6 +25,7 @@ from typing import Any
 from antrian.domain.model import OPEN_STATUSES, CounterState, Status, Ticket
 from antrian.services.ports import CounterSnapshot, HallSnapshot, ServiceCounts
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, _ts, counter_from, ticket_from
+from antrian.storage.sql_text import COUNT_SHARDS, base_key, shard_params
 
 _WAITING = Status.WAITING.value
 
@@ -72,14 +73,16 @@ def _line_sql(service: str, prio: str) -> str:
 
 # The reading of the day's count rows, all here (with _counts_of): "svc:<service>" (issued),
 # "wait:<service>" (waiting) and "waitp:<service>" (waiting in the priority line). If a count is
-# ever spread over several rows, these two and _counts_of (which adds rows of one key up) change.
+# spread over several rows (shards, antrian.storage.sql_text.COUNT_SHARDS), _counts_of adds them up.
 _COUNTS_WHERE = "day = :day AND (key BETWEEN 'svc:' AND 'svc;' OR key BETWEEN 'wait:' AND 'waitp;')"
 _SERVICE_COUNTS = Sql(f"SELECT key, value FROM daily_counts WHERE {_COUNTS_WHERE}")
 
 
 def _count_sql(key_param: str) -> str:
-    """One count of the day (its key in parameter ``key_param``) as a scalar subquery."""
-    return f"(SELECT sum(value) FROM daily_counts WHERE day = :day AND key = :{key_param})"
+    """One count of the day (its base row and shards: parameters shard_params(key_param, key))
+    as a scalar subquery."""
+    keys = ", ".join(f":{key_param}_{i}" for i in range(COUNT_SHARDS + 1))
+    return f"(SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({keys}))"
 
 
 
@@ -306,7 +309,8 @@ class HallReadsSql:
         with_id = ticket_id is not None
         params: dict[str, Any] = {"day": self._day_param(day), "service": service_code, "prio": 1 if priority else 0,
                                   "at": self.raw.ts(arrival_at),
-                                  "wkey": f"wait:{service_code}", "pkey": f"waitp:{service_code}"}
+                                  **shard_params("wkey", f"wait:{service_code}"),
+                                  **shard_params("pkey", f"waitp:{service_code}")}
         if with_id:
             params["tid"] = ticket_id
         bound = AHEAD_BOUND
@@ -317,7 +321,7 @@ class HallReadsSql:
         line = in_priority_line if priority else int(waiting or 0) - in_priority_line
         if behind < bound:
             return max(0, line - int(behind) - int(mine)), in_priority_line
-        del params["wkey"], params["pkey"]
+        params = {k: v for k, v in params.items() if not k.startswith(("wkey_", "pkey_"))}
         return int(_fetch(self.raw, _shape("before", with_id), params)[0][0]), in_priority_line
 
 
@@ -325,7 +329,7 @@ def _counts_of(rows: Sequence[tuple[Any, ...]]) -> dict[str, ServiceCounts]:
     """ServiceCounts from (key, value) rows of the day's counts (rows of one key add up)."""
     out: dict[str, dict[str, int]] = {}
     for key, value in rows:
-        kind, _, service = str(key).partition(":")
+        kind, _, service = base_key(str(key)).partition(":")
         if kind in _COUNT_FIELDS:
             fields = out.setdefault(service, {})
             fields[_COUNT_FIELDS[kind]] = fields.get(_COUNT_FIELDS[kind], 0) + int(value)

@@ -46,10 +46,37 @@ _ADD_TICKET = Sql(_ADD_TICKET_SQL, pg=(
 _ENSURE_COUNTER = Sql("INSERT INTO counters (code) VALUES (:code) ON CONFLICT (code) DO NOTHING")
 
 # -- reads of the hot paths (issue 11: no Core statement building on a call or an issue)
-_COUNT = Sql("SELECT value FROM daily_counts WHERE day = :day AND key = :key")
+# PostgreSQL writes the count changes a transaction defers to its commit (the waiting and
+# service-time counts of call next and finish) to one of COUNT_SHARDS rows of the key,
+# "<key>#<n>", n chosen per transaction (RawQueueTx.flush_counts): sixteen counters finishing
+# and calling at once no longer queue on one row per service (issue 11). A count is the sum of
+# its base row and its shards; every reading of a count adds them up (shard_keys).
+COUNT_SHARDS = 8
+
+
+def shard_keys(key: str) -> list[str]:
+    """A count's rows: the base row, then its shards."""
+    return [key] + [f"{key}#{i}" for i in range(COUNT_SHARDS)]
+
+
+def base_key(key: str) -> str:
+    return key.partition("#")[0]
+
+
+def _in_shards(param: str) -> str:
+    return ", ".join(f":{param}_{i}" for i in range(COUNT_SHARDS + 1))
+
+
+def shard_params(param: str, key: str) -> dict[str, str]:
+    """The parameters ``_in_shards(param)`` names, for ``key``."""
+    return {f"{param}_{i}": k for i, k in enumerate(shard_keys(key))}
+
+
+_COUNT = Sql(f"SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({_in_shards('key')})")
 # the counts the issue estimate reads, in one statement: waiting (or priority waiting) and the
 # day's service times of one service
-_COUNTS3 = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key IN (:k0, :k1, :k2)")
+_COUNTS3 = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key IN "
+               f"({_in_shards('k0')}, {_in_shards('k1')}, {_in_shards('k2')})")
 _ISSUED_COUNTS = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key LIKE 'svc:%'")
 _COUNTER_STATE = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code")
 _COUNTER_STATES = Sql(f"SELECT {COUNTER_COLS} FROM counters ORDER BY code")

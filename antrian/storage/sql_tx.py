@@ -41,7 +41,7 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import and_, case, literal, or_, select, update
+from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from antrian.domain.model import CounterState, CounterStatus, Event, Status, Ticket
@@ -57,6 +57,7 @@ from antrian.storage.sql_text import (
     _WAITING,
     PIN_COLUMN,
     PIN_COLUMN_SQLITE,
+    shard_keys,
 )
 
 _RECALLED = Sql("UPDATE tickets SET recall_count = :recalls + 1 "
@@ -254,6 +255,8 @@ class SqlTx(RawQueueTx, HallReadsSql):
     def set_waiting_count(self, day: date, service_code: str, priority: bool, value: int) -> None:
         key = f"waitp:{service_code}" if priority else f"wait:{service_code}"
         self._deferred.pop((day, key), None)  # the value set is the truth, changes included
+        c = T.daily_counts.c
+        self.conn.execute(delete(T.daily_counts).where(c.day == day, c.key.in_(shard_keys(key)[1:])))  # its shards
         stmt = self._upsert()(T.daily_counts).values(day=day, key=key, value=value)
         self.conn.execute(stmt.on_conflict_do_update(
             index_elements=[T.daily_counts.c.day, T.daily_counts.c.key], set_={"value": value}))

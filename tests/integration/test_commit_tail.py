@@ -178,3 +178,64 @@ def test_call_to_counter_claims_and_seats_in_one_write_or_tells_which_part_faile
         assert (got.status, got.counter_code, got.officer) == (Status.CALLED, "7", "budi")
         assert tx.counter_state("7").current_ticket_id == a.id
         assert tx.waiting_count(a.service_day, "ktp", priority=False) == 0  # both claims counted
+
+
+def test_counts_spread_over_shards_read_the_same_everywhere(hall, store, db_url, monkeypatch):
+    """PostgreSQL writes each transaction's deferred count changes to one shard of the key (a
+    different one per transaction here, all of them in turn); every reading adds the base row
+    and the shards up: the same answers as the in-memory store on every read path, no drift
+    for the doctor, and a repair that leaves one row."""
+    import random as _random
+
+    from antrian.fakes import FakeStore
+    from antrian.storage import raw_tx
+    from antrian.storage.sql_text import COUNT_SHARDS
+
+    turn = iter(range(10_000))
+    monkeypatch.setattr(raw_tx, "random", type("R", (), {"randrange": staticmethod(lambda n: next(turn) % n)}))
+    assert _random.randrange(1) == 0  # (the module itself untouched)
+
+    def day_of(q):
+        for i in range(12):
+            q.issue("ktp", priority="lansia" if i % 3 == 0 else None)
+            q.issue("kk")
+        for _ in range(9):
+            q.call_next("7")
+            q.clock.advance(minutes=2)
+            q.finish("7")
+        q.call_next("8")
+        q.cancel("K-010")
+        return q
+
+    fake = day_of(QueueService(hall, FakeStore(), FakeClock()))
+    real = day_of(QueueService(hall, store, FakeClock()))
+    day = FakeClock().t.date()
+    if db_url.startswith("postgresql"):
+        rows = _rows(db_url)[1]
+        shards = {k for _d, k, _v in rows if "#" in k}
+        assert len({k.rpartition("#")[2] for k in shards}) == COUNT_SHARDS  # every shard in use
+    st_f, st_r = fake.status(), real.status()
+    assert [(s.service_code, s.waiting, s.waiting_priority, s.issued_today) for s in st_r.services] == \
+        [(s.service_code, s.waiting, s.waiting_priority, s.issued_today) for s in st_f.services]
+    assert real.kiosk_poll()[1] == fake.kiosk_poll()[1]
+    with store.read() as tx, fake.store.read() as ftx:
+        for svc in ("ktp", "kk"):
+            for prio in (False, True):
+                assert tx.waiting_count(day, svc, prio) == ftx.waiting_count(day, svc, prio)
+            assert tx.service_times(day, svc) == ftx.service_times(day, svc)
+        last = max((t for t in tx.open_tickets(day) if t.status == Status.WAITING), key=lambda t: t.arrival_at)
+        flast = ftx.get_ticket(last.id)
+        assert tx.people_ahead(day, "ktp" if last.service_code == "ktp" else "kk", last.is_priority,
+                               last.arrival_at, last.id) == \
+            ftx.people_ahead(day, flast.service_code, flast.is_priority, flast.arrival_at, flast.id)
+    assert real.doctor().drift == ()
+    # a repair writes the recomputed value on the base row and removes the key's shards
+    with store.transaction() as tx:
+        tx.rollover(day)
+        tx.set_waiting_count(day, "ktp", False, 99)
+    assert real.doctor().drift != ()
+    real.doctor(repair=True)
+    assert real.doctor().drift == ()
+    if db_url.startswith("postgresql"):
+        keys = [k for _d, k, _v in _rows(db_url)[1] if k.startswith("wait:ktp")]
+        assert keys == ["wait:ktp"]
