@@ -322,6 +322,12 @@ class FakeTx(QueueTx):
             return None
         return self.seat_ticket(code, ticket_id, officer, at, priority_streak)
 
+    def finish_at_counter(self, code: str, ticket_id: int, read_status: Status, started_at: datetime,
+                          at: datetime, service_seconds: int) -> bool | None:
+        if not self.mark_finished(ticket_id, read_status, started_at, at, service_seconds):
+            return None
+        return self.release_ticket(code, ticket_id)
+
     def release_ticket(self, code: str, ticket_id: int) -> bool:
         st = self.s.counters.get(code)
         if st is None or st.current_ticket_id != ticket_id:

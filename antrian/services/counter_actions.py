@@ -166,9 +166,11 @@ class CounterActions(QueueCore):
         assert t.id is not None
         started = t.started_at or t.called_at or now
         seconds = max(0, int((now - started).total_seconds()))
-        self._applied(tx, tx.mark_finished(t.id, t.status, started, now, seconds), t, "finish")
+        # the finish and the counter's release in one write
+        released = tx.finish_at_counter(counter.code, t.id, t.status, started, now, seconds)
+        self._applied(tx, released is not None, t, "finish")
         t = t.evolve(status=Status.DONE, finished_at=now, started_at=started)
-        self._release(tx, counter.code, t)
+        self._release_applied(bool(released), counter.code, t)
         self._event(tx, "finished", now, t, counter=counter.code, officer=officer, service_s=seconds)
         return t
 

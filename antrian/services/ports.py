@@ -212,6 +212,13 @@ class Counters(Protocol):
         """The counter no longer holds ``ticket_id``; False if it did not hold it."""
         ...
 
+    def finish_at_counter(self, code: str, ticket_id: int, read_status: Status, started_at: datetime,
+                          at: datetime, service_seconds: int) -> bool | None:
+        """Finish's write: mark_finished, then release_ticket if it applied (one statement where
+        the store can). None: the finish did not apply (the ticket changed); False: finished,
+        but the counter no longer held the ticket."""
+        ...
+
     def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,
                            reason: str | None, at: datetime) -> None:
         """Open or pause a counter (``officer`` None keeps the one recorded)."""

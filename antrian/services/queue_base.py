@@ -142,7 +142,11 @@ class QueueCore:
     def _released(tx: QueueTx, counter_code: str, t: Ticket) -> None:
         """Free the counter of ``t``; refuse (rolling back the whole action) if it no longer held it."""
         assert t.id is not None
-        if not tx.release_ticket(counter_code, t.id):
+        QueueCore._release_applied(tx.release_ticket(counter_code, t.id), counter_code, t)
+
+    @staticmethod
+    def _release_applied(released: bool, counter_code: str, t: Ticket) -> None:
+        if not released:
             raise InvalidTransition(
                 f"counter {counter_code} no longer holds {t.number} (changed by another station); try again",
                 number=t.number, status=t.status.value, action="release",

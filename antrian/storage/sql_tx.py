@@ -78,6 +78,15 @@ _CALL_TO_COUNTER = {
            "WHERE code = :code AND current_ticket_id IS NULL AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
            "SELECT t.service_day, t.service_code, t.prio, (SELECT count(*) FROM s) FROM t")
     for with_officer in (False, True)}
+# finish's write and the counter's release in one statement (PostgreSQL): the release applies only
+# if the finish did; the row says (day, service, prio, released)
+_FINISH_AT_COUNTER = Sql(
+    "SELECT 1",  # PostgreSQL only
+    pg="WITH t AS (UPDATE tickets SET status = 'done', started_at = :started_at, finished_at = :at "
+       "WHERE id = :id AND status = :read_status RETURNING service_day, service_code, prio), "
+       "r AS (UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :id "
+       "AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
+       "SELECT t.service_day, t.service_code, t.prio, (SELECT count(*) FROM r) FROM t")
 _RELEASE = Sql("UPDATE counters SET current_ticket_id = NULL WHERE code = :code AND current_ticket_id = :tid")
 _CLOSE_COUNTER = ("UPDATE counters SET current_ticket_id = NULL, status = 'closed', pause_reason = NULL, "
                   "updated_at = :at, priority_streak = 0 WHERE code = :code AND ")
@@ -469,11 +478,33 @@ class SqlTx(RawQueueTx, HallReadsSql):
         self._note_seated(seated, code, ticket_id, officer, at, priority_streak)
         return seated
 
-    def release_ticket(self, code: str, ticket_id: int) -> bool:
-        done = self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1
+    def finish_at_counter(self, code: str, ticket_id: int, read_status: Status, started_at: datetime,
+                          at: datetime, service_seconds: int) -> bool | None:
+        if not self.pg:
+            if not self.mark_finished(ticket_id, read_status, started_at, at, service_seconds):
+                return None
+            return self.release_ticket(code, ticket_id)
+        # PostgreSQL: the guarded finish and the release (only if the finish applied) in one
+        # statement; the service-time counts follow at commit as for mark_finished
+        row = self.raw.one(_FINISH_AT_COUNTER, {"id": ticket_id, "read_status": Status(read_status).value,
+                                                "code": code, "started_at": self.raw.ts(started_at),
+                                                "at": self.raw.ts(at)})
+        if row is None:
+            return None
+        self._defer(row[0], f"done_n:{row[1]}", 1)
+        self._defer(row[0], f"done_s:{row[1]}", service_seconds)
+        released = int(row[3]) == 1
+        self._note_released(released, code, ticket_id)
+        return released
+
+    def _note_released(self, done: bool, code: str, ticket_id: int) -> None:
         held = self._locked.pop(code, None)
         if done and held is not None and held.current_ticket_id == ticket_id:
             self._locked[code] = replace(held, current_ticket_id=None)
+
+    def release_ticket(self, code: str, ticket_id: int) -> bool:
+        done = self.raw.rowcount(_RELEASE, {"code": code, "tid": ticket_id}) == 1
+        self._note_released(done, code, ticket_id)
         return done
 
     def set_counter_status(self, code: str, status: CounterStatus, officer: str | None,

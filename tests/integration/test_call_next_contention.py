@@ -151,7 +151,7 @@ def test_a_finish_in_progress_does_not_hold_its_services_counts(hall, store, db_
     queue.call_next("8")
     clock.advance(minutes=5)
     qb = QueueService(hall, b_store, clock)
-    paused = Paused(store, db_url, after="mark_finished", between=lambda: qb.finish("8"), b_store=b_store)
+    paused = Paused(store, db_url, after="finish_at_counter", between=lambda: qb.finish("8"), b_store=b_store)
     qa = QueueService(hall, paused, clock)
     h = qa.finish_and_call_next("7")
     paused.finish_b()
