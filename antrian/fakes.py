@@ -105,6 +105,9 @@ class FakeTx(QueueTx):
     def take_quota_slot(self, day: date, service_code: str) -> int:
         return self._bump(day, f"svc:{service_code}")
 
+    def take_slot_and_number(self, day: date, service_code: str, prefix: str) -> tuple[int, int]:
+        return self.take_quota_slot(day, service_code), self.next_number(day, prefix)
+
     def issued_count(self, day: date, service_code: str) -> int:
         return self._count(day, f"svc:{service_code}")
 

@@ -24,10 +24,9 @@ class Issuing(QueueCore):
         now = self.clock.now()
         with self.store.transaction() as tx:
             day = self._begin(tx, now)
-            # take the slot first (one statement, the count after it): refusing rolls it back
-            n = tx.take_quota_slot(day, service.code)
+            # the slot and the number in one statement (the count after it): refusing rolls both back
+            n, seq = tx.take_slot_and_number(day, service.code, agency.prefix)
             rules.check_can_issue(service, self.hall, self.local_now(now), n - 1)
-            seq = tx.next_number(day, agency.prefix)
             ahead = tx.waiting_count(day, service.code, priority=priority is not None)
             # right after the waiting count: SqlTx answers both from one statement
             avg = self._avg_minutes(tx, day, service)

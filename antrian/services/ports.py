@@ -114,6 +114,11 @@ class Numbering(Protocol):
         """Count one more ticket issued for a service on ``day``; returns the new total."""
         ...
 
+    def take_slot_and_number(self, day: date, service_code: str, prefix: str) -> tuple[int, int]:
+        """take_quota_slot and next_number in one write where the store can: (the service's
+        new total, the prefix's next number)."""
+        ...
+
     def issued_count(self, day: date, service_code: str) -> int: ...
 
     def issued_counts(self, day: date) -> dict[str, int]:

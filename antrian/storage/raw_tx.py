@@ -26,6 +26,8 @@ from antrian.storage.sql_text import (
     _BUMP,
     _BUMP2,
     _BUMP_PINNED,
+    _SLOT_NUMBER,
+    _SLOT_NUMBER_PINNED,
     _BY_NUMBER,
     _BY_TOKEN,
     _COUNT,
@@ -247,6 +249,18 @@ class RawQueueTx:
 
     def take_quota_slot(self, day: date, service_code: str) -> int:
         return self._bump(day, f"svc:{service_code}")
+
+    def take_slot_and_number(self, day: date, service_code: str, prefix: str) -> tuple[int, int]:
+        slot, number = f"svc:{service_code}", f"seq:{prefix}"
+        params = {"day": self.raw.day(day), "k0": min(slot, number), "k1": max(slot, number)}
+        if self._pin_iso is not None:  # the first statement: it carries the day's pin
+            iso = self._take_pin()
+            rows = self.raw.run(_SLOT_NUMBER_PINNED, params).fetchall()
+            _check_day(rows[0][2] or "", iso)
+        else:
+            rows = self.raw.run(_SLOT_NUMBER, params).fetchall()
+        got = {k: int(v) for k, v, *_ in rows}
+        return got[slot], got[number]
 
     def _count(self, day: date, key: str) -> int:
         row = self.raw.one(_COUNT, {"day": self.raw.day(day), **shard_params("key", key)})

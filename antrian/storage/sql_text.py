@@ -18,6 +18,12 @@ PIN_COLUMN_SQLITE = "(SELECT value FROM meta WHERE key = 'service_day')"
 _BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
 _BUMP_PINNED = Sql(_BUMP.sqlite + f", {PIN_COLUMN_SQLITE}", pg=_BUMP.sqlite + f", {PIN_COLUMN}")
+# an issue's quota count and number in one statement (rows in key order: "seq:" < "svc:"); RETURNING
+# key, value (and the day's pin)
+_SLOT_AND_NUMBER = ("INSERT INTO daily_counts (day, key, value) VALUES (:day, :k0, 1), (:day, :k1, 1) "
+                    "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING key, value")
+_SLOT_NUMBER = Sql(_SLOT_AND_NUMBER)
+_SLOT_NUMBER_PINNED = Sql(_SLOT_AND_NUMBER + f", {PIN_COLUMN_SQLITE}", pg=_SLOT_AND_NUMBER + f", {PIN_COLUMN}")
 _BUMP2 = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by), (:day, :key2, :by2) "
              "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value")
 # count changes that follow a ticket write: (key prefix, parameter of the delta, priority line only)

@@ -80,7 +80,7 @@ def test_a_rollover_waits_for_an_issue_that_has_pinned_the_day(hall, store, db_u
     a.issue("ktp")
     b_store = Entered(SqlStore(db_url))
     b = QueueService(hall, b_store, FakeClock(FakeClock().t + timedelta(days=1)))
-    paused = Paused(store, db_url, after="take_quota_slot", between=lambda: b.issue("kk"), b_store=b_store)
+    paused = Paused(store, db_url, after="take_slot_and_number", between=lambda: b.issue("kk"), b_store=b_store)
     try:
         issued = QueueService(hall, paused, FakeClock()).issue("ktp").ticket
         paused.finish_b()
@@ -143,8 +143,8 @@ def test_write_paths_send_the_fewest_statements(hall, db_url):
             if pg:
                 assert sum("pg_advisory_xact_lock_shared" in s for s in seen) == 1, (name, seen)
         # SQLite: BEGIN IMMEDIATE, and counts and events as their own statements
-        assert counts == ({"issue": 6, "call_next": 4, "finish": 4, "cycle": 6} if pg else
-                          {"issue": 8, "call_next": 7, "finish": 7, "cycle": 12})
+        assert counts == ({"issue": 5, "call_next": 4, "finish": 4, "cycle": 6} if pg else
+                          {"issue": 7, "call_next": 7, "finish": 7, "cycle": 12})
         with store.raw_engine().connect() as c:
             ids = [r[0] for r in c.execute(text("SELECT id FROM events ORDER BY id"))]
         assert ids == sorted(set(ids))
