@@ -25,7 +25,6 @@ from antrian.storage.sql_text import (
     _APPEND,
     _BUMP,
     _BUMP2,
-    _BUMP_PINNED,
     _SLOT_NUMBER,
     _SLOT_NUMBER_PINNED,
     _BY_NUMBER,
@@ -36,7 +35,6 @@ from antrian.storage.sql_text import (
     _COUNTS3,
     COUNT_SHARDS,
     _DAY_PIN,
-    _EVENT_LOCK,
     _GET_TICKET,
     _ROLL_COUNTERS,
     _ROLL_DAY,
@@ -93,18 +91,11 @@ class RawQueueTx:
         self._times_read: tuple[int, date, str, ServiceTimes] | None = None  # by waiting_count
         self._pending: list[Event] = []  # PostgreSQL: the events, written at commit
         self._deferred: dict[tuple[date, str], int] = {}  # PostgreSQL: count changes written at commit
-        self._pin_iso: str | None = None  # PostgreSQL: the day whose pin rides on the next statement
+        self._pin_iso: str | None = None  # the day whose pin rides on the next statement (rollover)
 
     # -- the count upserts (in key order: the same lock order everywhere)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
-        params = {"day": self.raw.day(day), "key": key, "by": by}
-        if self._pin_iso is not None:  # the issue's first statement: it carries the day's pin
-            iso = self._take_pin()
-            row = self.raw.one(_BUMP_PINNED, params)
-            assert row is not None
-            _check_day(row[1] or "", iso)
-            return int(row[0])
-        row = self.raw.one(_BUMP, params)
+        row = self.raw.one(_BUMP, {"day": self.raw.day(day), "key": key, "by": by})
         assert row is not None
         return int(row[0])
 
@@ -131,6 +122,7 @@ class RawQueueTx:
         return self._insert_event(e)
 
     def _insert_event(self, e: Event) -> int:
+        """SQLite: one event, its id returned."""
         r = self.raw
         row = r.one(_APPEND, dict(
             at=r.ts(e.at), type=e.type, ticket_id=e.ticket_id, number=e.number, counter_code=e.counter_code,
@@ -141,32 +133,31 @@ class RawQueueTx:
         return int(row[0])
 
     def _flush_events(self) -> None:
-        if not self._pending:
-            return
-        # shared, keyed by the sequence's value: readers stop below this transaction's ids until
-        # it ends; other writers do not wait (antrian.storage.sql_tx's module docstring)
-        self.raw.run(_EVENT_LOCK)
-        pending, self._pending = self._pending, []
-        for e in pending:
-            self._insert_event(e)
+        """PostgreSQL: the events kept so far, now (a read of the feed inside the transaction)."""
+        if self._pending:
+            self._write_tail([])
 
     def before_commit(self) -> None:
         """PostgreSQL: the transaction's counts, then its events (with their lock), just before it
         commits: one statement (commit_tail_sql) when it has events."""
         if self._pin_iso is not None:  # nothing ran since the rollover
             self._settle_pin()
-        if not self._pending:
+        if self._pending:
+            self._write_tail(self._deferred_rows())
+        else:
             self.flush_counts()
-            return
-        items = self._deferred_rows()
+
+    def _write_tail(self, counts: list[tuple[tuple[date, str], int]]) -> None:
+        """``counts`` (rows of _deferred_rows), the event lock and the kept events in one
+        statement (commit_tail_sql)."""
         pending, self._pending = self._pending, []
-        key = (len(items), len(pending))
+        key = (len(counts), len(pending))
         sql = _TAILS.get(key)
         if sql is None:
             sql = _TAILS.setdefault(key, commit_tail_sql(*key))
         r = self.raw
         params: dict[str, Any] = {}
-        for i, ((day, ckey), by) in enumerate(items):
+        for i, ((day, ckey), by) in enumerate(counts):
             params[f"cday{i}"], params[f"ckey{i}"], params[f"cby{i}"] = r.day(day), ckey, by
         for i, e in enumerate(pending):
             params.update({
@@ -188,7 +179,7 @@ class RawQueueTx:
             # pin the service day until this transaction ends (a rollover waits for it), and
             # refuse to write for a day that is already over. The pin rides as a column on this
             # transaction's first statement when that is a call's counter lock or an issue's
-            # quota count (PIN_COLUMN), else it runs alone just before it (Raw.before_run);
+            # quota count and number (PIN_COLUMN), else it runs alone just before it (Raw.before_run);
             # either way before anything else is read or written
             self._pin_iso = iso
             self.raw.before_run = self._settle_pin

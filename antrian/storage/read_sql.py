@@ -25,7 +25,7 @@ from typing import Any
 from antrian.domain.model import OPEN_STATUSES, CounterState, Status, Ticket
 from antrian.services.ports import CounterSnapshot, HallSnapshot, ServiceCounts
 from antrian.storage.sql_raw import COUNTER_COLS, TICKET_COLS, Raw, Sql, _ts, counter_from, ticket_from
-from antrian.storage.sql_text import COUNT_SHARDS, base_key, shard_params
+from antrian.storage.sql_text import base_key, in_shards, shard_params
 
 _WAITING = Status.WAITING.value
 
@@ -81,8 +81,7 @@ _SERVICE_COUNTS = Sql(f"SELECT key, value FROM daily_counts WHERE {_COUNTS_WHERE
 def _count_sql(key_param: str) -> str:
     """One count of the day (its base row and shards: parameters shard_params(key_param, key))
     as a scalar subquery."""
-    keys = ", ".join(f":{key_param}_{i}" for i in range(COUNT_SHARDS + 1))
-    return f"(SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({keys}))"
+    return f"(SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({in_shards(key_param)}))"
 
 
 

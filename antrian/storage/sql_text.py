@@ -17,7 +17,6 @@ PIN_COLUMN = "(SELECT value FROM meta WHERE key = 'service_day' FOR SHARE)"
 PIN_COLUMN_SQLITE = "(SELECT value FROM meta WHERE key = 'service_day')"
 _BUMP = Sql("INSERT INTO daily_counts (day, key, value) VALUES (:day, :key, :by) "
             "ON CONFLICT (day, key) DO UPDATE SET value = daily_counts.value + excluded.value RETURNING value")
-_BUMP_PINNED = Sql(_BUMP.sqlite + f", {PIN_COLUMN_SQLITE}", pg=_BUMP.sqlite + f", {PIN_COLUMN}")
 # an issue's quota count and number in one statement (rows in key order: "seq:" < "svc:"); RETURNING
 # key, value (and the day's pin)
 _SLOT_AND_NUMBER = ("INSERT INTO daily_counts (day, key, value) VALUES (:day, :k0, 1), (:day, :k1, 1) "
@@ -69,20 +68,21 @@ def base_key(key: str) -> str:
     return key.partition("#")[0]
 
 
-def _in_shards(param: str) -> str:
+def in_shards(param: str) -> str:
+    """``:param_0, ..., :param_8``: a count's rows as statement parameters (shard_params)."""
     return ", ".join(f":{param}_{i}" for i in range(COUNT_SHARDS + 1))
 
 
 def shard_params(param: str, key: str) -> dict[str, str]:
-    """The parameters ``_in_shards(param)`` names, for ``key``."""
+    """The parameters ``in_shards(param)`` names, for ``key``."""
     return {f"{param}_{i}": k for i, k in enumerate(shard_keys(key))}
 
 
-_COUNT = Sql(f"SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({_in_shards('key')})")
+_COUNT = Sql(f"SELECT sum(value) FROM daily_counts WHERE day = :day AND key IN ({in_shards('key')})")
 # the counts the issue estimate reads, in one statement: waiting (or priority waiting) and the
 # day's service times of one service
 _COUNTS3 = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key IN "
-               f"({_in_shards('k0')}, {_in_shards('k1')}, {_in_shards('k2')})")
+               f"({in_shards('k0')}, {in_shards('k1')}, {in_shards('k2')})")
 _ISSUED_COUNTS = Sql("SELECT key, value FROM daily_counts WHERE day = :day AND key LIKE 'svc:%'")
 _COUNTER_STATE = Sql(f"SELECT {COUNTER_COLS} FROM counters WHERE code = :code")
 _COUNTER_STATES = Sql(f"SELECT {COUNTER_COLS} FROM counters ORDER BY code")
@@ -112,24 +112,21 @@ def open_among_sql(n: int) -> Sql:
 # -- the event log
 EVENT_CHANNEL = "mpp_events"
 _XID = "pg_current_xact_id()::text::bigint"
+# SQLite's event insert (PostgreSQL writes its events with commit_tail_sql)
 _APPEND = Sql(
     "INSERT INTO events (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id",
-    # pg_notify in RETURNING: the wake-up hint for displays rides on the insert (sent at commit)
-    pg="INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-       f"VALUES ({_XID}, :at, :type, :ticket_id, :number, :counter_code, "
-       f":officer, :service_code, :payload) RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
+    "VALUES (:at, :type, :ticket_id, :number, :counter_code, :officer, :service_code, :payload) RETURNING id")
 # PostgreSQL (module docstring): a writer's lock key is L - 2**63 for the sequence's value L (the
 # negative half of the bigint keys: pg_locks shows it as classid >= 2**31); the ids it draws are > L
 EVENT_SEQ = "events_id_seq"
 _SEQ_VALUE = f"(SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END AS v FROM {EVENT_SEQ} OFFSET 0)"
-_EVENT_LOCK = Sql(f"SELECT pg_advisory_xact_lock_shared(s.v - 9223372036854775807 - 1) FROM {_SEQ_VALUE} s")
 
 
 def commit_tail_sql(n_counts: int, n_events: int) -> Sql:
     """PostgreSQL: what a transaction writes at commit, in one statement: its ``n_counts``
     deferred count changes (rows in key order; RETURNING, so that the lock below waits for
-    them), then the event lock (_EVENT_LOCK, taken before any event id is drawn: the ids come
+    them), then the event lock (a shared advisory lock keyed by the sequence's value, the
+    module docstring of antrian.storage.sql_tx; taken before any event id is drawn: the ids come
     from the insert's rows, each made after the lock's row), then its ``n_events`` events, in
     order (one VALUES row each, the lock's single row joined to them by a nested loop)."""
     assert n_events > 0
