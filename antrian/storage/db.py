@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
-import time
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
@@ -50,6 +48,7 @@ from antrian.storage.store_common import (
     _Deadline,
     conflict,
     pg_connect_args,
+    set_wal,
     schema_message,
     sqlite_busy,
     unavailable,
@@ -91,24 +90,6 @@ _BEGIN = {"BEGIN IMMEDIATE": Sql("BEGIN IMMEDIATE"), "BEGIN": Sql("BEGIN")}
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 
 
-def _wal(cur: Any) -> None:
-    """PRAGMA journal_mode=WAL. On a new file the first connection switches the mode, which needs
-    the file to itself, and SQLite answers "database is locked" at once (without its busy
-    handler) to a station connecting meanwhile: retried here for up to the busy timeout, as a
-    lock wait would be (several stations starting on a new file at once)."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    pause = 0.005
-    while True:
-        try:
-            cur.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e).lower() or time.monotonic() + pause > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
-
-
 def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, application_name: str = "mpp") -> Engine:
     url = normalise_url(url)
     try:
@@ -129,7 +110,7 @@ def _make_engine(url: str, immediate: bool, pool_size: int = POOL_SIZE, applicat
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
-            _wal(cur)
+            set_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # FULL: a commit (a printed ticket) survives a power cut; NORMAL in WAL mode may lose

@@ -32,6 +32,7 @@ from antrian.storage.store_common import (
     _Deadline,
     conflict,
     pg_connect_args,
+    set_wal,
     redact,
     sqlite_busy,
     unavailable,
@@ -127,8 +128,9 @@ class DbapiStore:
                 conn = sqlite3.connect(str(self._path), timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
                                        check_same_thread=False)
                 conn.isolation_level = None  # we emit BEGIN ourselves
-                for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                               f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "PRAGMA synchronous=FULL"):
+                set_wal(conn.cursor())
+                for pragma in ("PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+                               "PRAGMA synchronous=FULL"):
                     conn.execute(pragma)
             except sqlite3.Error as e:
                 mapped = self._mapped(e)

@@ -230,3 +230,23 @@ def _shutdown_fd(fd: int) -> None:
         pass
     finally:
         s.close()
+
+
+def set_wal(cur: Any) -> None:
+    """PRAGMA journal_mode=WAL. On a new file the first connection switches the mode, which needs
+    the file to itself, and SQLite answers "database is locked" at once (without its busy
+    handler) to a station connecting meanwhile: retried here for up to the busy timeout, as a
+    lock wait would be (several stations starting on a new file at once)."""
+    import sqlite3  # (not at import time: a PostgreSQL station's `mpp issue` never needs it)
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e).lower() or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
