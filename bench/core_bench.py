@@ -6,16 +6,14 @@
   psycopg), printed with the ratio value/floor;
 - throughput with 16 client processes and 10,000 waiting: issue, call next (+ finish), and
   the cycle; duplicates as the clients saw them and as the database holds them (tickets called
-  twice, ticket numbers stored twice or skipped);
-- the wall time of one `mpp issue` command."""
+  twice, ticket numbers stored twice or skipped).
+
+`mpp issue` as a process is the process suite's (bench/process_bench.py, warm, target 0.2 s)."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -338,33 +336,3 @@ def run(report, pg_url: str | None = None) -> None:
                 report(f"{label} duplicates", dup, "", "target 0 (numbers or calls the clients got twice)")
                 report(f"{label} duplicates in db", stored, "",
                        "target 0 (tickets called twice, numbers issued twice or skipped)")
-    # one `mpp issue` command, as a script or another station would run it
-    with tempfile.TemporaryDirectory(prefix="mpp-bench-") as d:
-        url = f"sqlite:///{Path(d) / 'cli.sqlite3'}"
-        mpp = str(Path(sys.executable).parent / "mpp")
-        env = dict(os.environ, MPP_DB_URL=url, MPP_ALWAYS_OPEN="1")  # any hour, any day
-        subprocess.run([mpp, "db", "upgrade"], env=env, check=True, capture_output=True)
-        svc = _open_service()
-        walls = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            r = subprocess.run([mpp, "issue", svc, "--json"], env=env, capture_output=True, text=True)
-            walls.append(time.perf_counter() - t0)
-            if r.returncode != 0:
-                print(f"  mpp issue failed: {r.stderr.strip()}")
-                break
-        report("mpp issue wall time (median of 5)", statistics.median(walls), "s", "target <= 0.5 s")
-
-
-def _open_service() -> str:
-    """A service of the bundled hall that is open now (the command must succeed), else any."""
-    from antrian.config import load_hall
-    from antrian.domain import rules
-    from antrian.paths import default_hall_config
-
-    hall = load_hall(default_hall_config())
-    now = datetime.now(hall.tz)
-    for s in hall.services:
-        if rules.availability(s, hall, now, 0).open:
-            return s.code
-    return hall.services[0].code
