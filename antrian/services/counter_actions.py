@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from antrian.domain import rules
 from antrian.domain.catalogue import Counter
@@ -22,7 +22,7 @@ from antrian.domain.errors import (
     UnknownService,
 )
 from antrian.domain.model import AT_COUNTER, CounterState, CounterStatus, Status, Ticket
-from antrian.services.ports import QueueTx
+from antrian.services.ports import QueueTx, ServerCall, ServerCalled
 from antrian.services.queue_base import QueueCore, retry_conflicts
 
 CLAIM_ATTEMPTS = 25
@@ -54,10 +54,33 @@ class CounterActions(QueueCore):
                         called_at=now)
 
     # ------------------------------------------------------------------ calling
+    def _at_server(self, counter: Counter, officer: str | None, now: datetime, finish: bool) -> ServerCalled | None:
+        """Call next (after finishing the counter's ticket if ``finish``) as one request where the
+        store can run it (PostgreSQL: antrian.services.ports.ServerCalls); None, with nothing
+        changed, when it cannot: then the use case runs its own steps below, which also say what
+        is wrong in their words."""
+        calls = getattr(self.store, "call_at_server", None)
+        if calls is None:
+            return None
+        policy = self.hall.priority
+        limit = now - timedelta(minutes=policy.max_wait_minutes) if policy.max_wait_minutes else None
+        done: ServerCalled | None = calls(ServerCall(
+            counter=counter.code, services=tuple(counter.service_codes), officer=officer, at=now,
+            day=self.service_day(now), ratio=policy.ratio, overdue_before=limit, finish=finish))
+        return done
+
+    @staticmethod
+    def _as_called(t: Ticket, counter: Counter, officer: str | None, now: datetime) -> Ticket:
+        """A waiting ticket as call next leaves it."""
+        return t.evolve(status=Status.CALLED, counter_code=counter.code, officer=officer, called_at=now)
+
     @retry_conflicts
     def call_next(self, counter_code: str, officer: str | None = None) -> Ticket:
         counter = self._counter(counter_code)
         now = self.clock.now()
+        done = self._at_server(counter, officer, now, finish=False)
+        if done is not None:
+            return self._as_called(done.called, counter, officer, now)
         with self.store.transaction() as tx:
             self._begin(tx, now)
             return self._call_next_in(tx, counter, officer, now)
@@ -83,7 +106,7 @@ class CounterActions(QueueCore):
                 break
         else:
             raise CounterBusy(f"counter {counter.code}: too much contention, try again", counter=counter.code)
-        ticket = pick.evolve(status=Status.CALLED, counter_code=counter.code, officer=officer, called_at=now)
+        ticket = self._as_called(pick, counter, officer, now)
         self._seated(tx, st, seated, officer, now)
         self._event(tx, "called", now, ticket, counter=counter.code, officer=officer,
                     prefix=ticket.prefix, seq=ticket.seq, priority=ticket.priority,
@@ -164,15 +187,20 @@ class CounterActions(QueueCore):
     def _finish_in(self, tx: QueueTx, counter: Counter, t: Ticket, officer: str | None, now: datetime) -> Ticket:
         self._may(t, "finish")
         assert t.id is not None
-        started = t.started_at or t.called_at or now
-        seconds = max(0, int((now - started).total_seconds()))
+        done = self._as_finished(t, now)
+        assert done.started_at is not None
+        seconds = max(0, int((now - done.started_at).total_seconds()))
         # the finish and the counter's release in one write
-        released = tx.finish_at_counter(counter.code, t.id, t.status, started, now, seconds)
+        released = tx.finish_at_counter(counter.code, t.id, t.status, done.started_at, now, seconds)
         self._applied(tx, released is not None, t, "finish")
-        t = t.evolve(status=Status.DONE, finished_at=now, started_at=started)
-        self._release_applied(bool(released), counter.code, t)
-        self._event(tx, "finished", now, t, counter=counter.code, officer=officer, service_s=seconds)
-        return t
+        self._release_applied(bool(released), counter.code, done)
+        self._event(tx, "finished", now, done, counter=counter.code, officer=officer, service_s=seconds)
+        return done
+
+    @staticmethod
+    def _as_finished(t: Ticket, now: datetime) -> Ticket:
+        """A ticket at the counter as finish leaves it (served since it started, else since called)."""
+        return t.evolve(status=Status.DONE, finished_at=now, started_at=t.started_at or t.called_at or now)
 
     @retry_conflicts
     def no_show(self, counter_code: str, officer: str | None = None) -> Ticket:

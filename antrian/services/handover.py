@@ -54,6 +54,10 @@ class Handovers(CounterActions):
         """The guard's choice, then call next: ``first`` is "finish", "no_show" or "park"."""
         counter = self._counter(counter_code)
         now = self.clock.now()
+        done = self._at_server(counter, officer, now, finish=True) if first == "finish" else None
+        if done is not None:
+            assert done.closed is not None
+            return Handover(self._as_finished(done.closed, now), self._as_called(done.called, counter, officer, now))
         with self.store.transaction() as tx:
             self._begin(tx, now)
             closed = self._close_in(tx, counter, first, officer, now)

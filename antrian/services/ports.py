@@ -336,3 +336,37 @@ class QueueStore(Protocol):
         """The clock the use cases stamp writes with: the database server's on PostgreSQL (one
         clock for the hall), the PC's own on SQLite and in memory."""
         ...
+
+
+@dataclass(frozen=True)
+class ServerCall:
+    """Call next at one counter, optionally after finishing its ticket, as one request a store
+    may run where the data is (PostgreSQL: one server-side function, issue 11). ``day``: the
+    service day the use case computed; ``overdue_before``: the priority rule's max-wait limit
+    (arrival at or before it goes first), None when off."""
+
+    counter: str
+    services: tuple[str, ...]
+    officer: str | None
+    at: datetime
+    day: date
+    ratio: int
+    overdue_before: datetime | None
+    finish: bool
+
+
+@dataclass(frozen=True)
+class ServerCalled:
+    """What a ServerCall did: ``closed`` the finished ticket and ``called`` the called one, both
+    as they were read before the change (the use case applies the change to them)."""
+
+    closed: Ticket | None
+    called: Ticket
+
+
+class ServerCalls(Protocol):
+    """Optional: a store that can run a ServerCall. ``call_at_server`` returns None (having
+    changed nothing) for anything but the plain case; the use case then runs its own steps in a
+    transaction, which say what is wrong in their words."""
+
+    def call_at_server(self, req: ServerCall) -> ServerCalled | None: ...

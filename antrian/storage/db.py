@@ -33,8 +33,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.paths import secure_file
-from antrian.services.ports import Clock, SystemClock
-from antrian.storage.sql_raw import Raw, Sql
+from antrian.services.ports import Clock, ServerCall, ServerCalled, SystemClock
+from antrian.storage.sql_raw import TICKET_COLS, Raw, Sql, ticket_from
 from antrian.storage.store_common import (
     CONNECT_TIMEOUT_S,
     HEAD_REVISION,
@@ -53,7 +53,8 @@ from antrian.storage.store_common import (
     sqlite_busy,
     unavailable,
 )
-from antrian.storage.sql_text import EVENT_CHANNEL
+from antrian.storage.raw_tx import pick_shard
+from antrian.storage.sql_text import EVENT_CHANNEL, WAKE
 from antrian.storage.sql_tx import SqlTx
 
 __all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TIMEOUT_MS", "MAX_OVERFLOW", "POOL_SIZE",
@@ -63,7 +64,7 @@ __all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TI
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from antrian.services.ports import QueueStore, QueueTx
+    from antrian.services.ports import QueueStore, QueueTx, ServerCalls
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,10 @@ def current_revision(engine: Engine) -> str | None:
 class SqlStore:
     """The QueueStore over SQLAlchemy. ``auto_upgrade`` migrates an SQLite file on first use."""
 
+    # PostgreSQL: call next as one server-side function (call_at_server); False: the plain path
+    # only (the tests that compare both)
+    server_calls = True
+
     def __init__(self, url: str, auto_upgrade: bool | None = None, pool_size: int = POOL_SIZE,
                  application_name: str = "mpp"):
         self.url = normalise_url(url)
@@ -231,7 +236,7 @@ class SqlStore:
     @contextmanager
     def _tx(self, engine: Engine, write: bool) -> Iterator[SqlTx]:
         self.ensure_schema()
-        try:
+        with self._errors_mapped():
             with engine.connect() as conn:
                 with _Deadline(_socket_fd(conn) if self.dialect == "postgresql" else None):
                     tx = SqlTx(conn, self.dialect, self._known_day, self._known_counters)
@@ -239,9 +244,17 @@ class SqlStore:
                         yield tx
                         if write:
                             tx.before_commit()
+                    if tx.wrote_events:
+                        _wake(conn)
                 if write:  # committed: remember what is now known to be in the database
                     self._known_day = tx.known_day
                     self._known_counters = frozenset(tx.known_counters)
+
+    @contextmanager
+    def _errors_mapped(self) -> Iterator[None]:
+        """The database's errors as the use cases know them: busy, offline, a conflict to retry."""
+        try:
+            yield
         except PoolTimeout:
             raise StoreUnavailable(
                 f"the database {self.describe()} is busy: this station's connections stayed in use longer "
@@ -260,6 +273,48 @@ class SqlStore:
     def transaction(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._write, True)
 
+    def call_at_server(self, req: ServerCall) -> ServerCalled | None:
+        """PostgreSQL: call next (after a finish if ``req.finish``) in one statement, the
+        function mpp_call_next (migration 0007_call_function), in autocommit: one round trip
+        instead of eight (issue 11). None, with nothing changed, for anything but the plain case
+        (the function's outcome, or a day this store has not seen committed yet: the rollover is
+        the plain path's) and on SQLite."""
+        if self.dialect != "postgresql" or not self.server_calls or self._known_day != req.day:
+            return None
+        self.ensure_schema()
+        with self._errors_mapped():
+            with self._write.connect() as conn:
+                raw = Raw(conn, pg=True)
+                params: dict[str, Any] = {
+                    "counter": req.counter, "services": list(req.services), "officer": req.officer,
+                    "at": raw.ts(req.at), "iso": req.day.isoformat(), "ratio": req.ratio,
+                    "overdue": raw.ts(req.overdue_before), "finish": req.finish,
+                    "shard": pick_shard(),
+                }
+                dbapi = conn.connection.dbapi_connection
+                assert dbapi is not None
+                with _Deadline(_socket_fd(conn)):
+                    dbapi.autocommit = True
+                    try:
+                        row = raw.one(_SERVER_CALL, params)
+                    except DBAPIError as e:
+                        if _sqlstate(e) != _PLAIN_PATH:
+                            raise
+                        row = None
+                    finally:
+                        try:
+                            dbapi.autocommit = False
+                        except Exception:  # never back to the pool in autocommit
+                            conn.invalidate()
+                    if row is not None and row[0] == "ok":
+                        _wake(conn)
+        if row is None or row[0] != "ok":
+            log.debug("call at server: %s, the plain path", row[0] if row else "a step did not apply")
+            return None
+        n = len(_TICKET_COLS)
+        closed = ticket_from(row[1:1 + n]) if row[1] is not None else None
+        return ServerCalled(closed=closed, called=ticket_from(row[1 + n:]))
+
     def read(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._read, False)
 
@@ -270,6 +325,36 @@ class SqlStore:
         self._write.dispose()
         if self._read is not self._write:
             self._read.dispose()
+
+
+_TICKET_COLS = [c.strip() for c in TICKET_COLS.split(",")]
+# the function's answer: its outcome, then the closed and the called ticket as TICKET_COLS
+_SERVER_CALL = Sql(
+    "SELECT 1",  # PostgreSQL only
+    pg="SELECT f.outcome, " + ", ".join(f"(f.closed).{c}" for c in _TICKET_COLS) + ", "
+       + ", ".join(f"(f.called).{c}" for c in _TICKET_COLS)
+       + " FROM mpp_call_next(CAST(:counter AS text), CAST(:services AS text[]), CAST(:officer AS text), "
+         "CAST(:at AS timestamp), CAST(:iso AS text), CAST(:ratio AS integer), CAST(:overdue AS timestamp), "
+         "CAST(:finish AS boolean), CAST(:shard AS integer)) AS f")
+# the function's "a step did not apply after a write": rolled back, the plain path decides
+_PLAIN_PATH = "MPP01"
+
+
+def _wake(conn: Connection) -> None:
+    """PostgreSQL, after a commit that wrote events: the displays' wake-up (sql_text.WAKE), in
+    autocommit on the same connection. The events are committed already: a failure here is
+    logged and never raised (a display then finds them at its next poll)."""
+    dbapi = conn.connection.dbapi_connection
+    try:
+        assert dbapi is not None
+        dbapi.autocommit = True
+        try:
+            Raw(conn, pg=True).run(WAKE)
+        finally:
+            dbapi.autocommit = False
+    except Exception as e:
+        log.warning("the displays' wake-up was not sent (they poll): %s", e)
+        conn.invalidate()  # whatever state it is in, not back to the pool
 
 
 def _sqlstate(e: Exception) -> str | None:
@@ -292,5 +377,5 @@ def _is_connection_error(e: DBAPIError) -> bool:
 
 if TYPE_CHECKING:  # mypy checks that the adapters implement every port
 
-    def _implements_the_ports(tx: SqlTx, store: SqlStore) -> tuple[QueueTx, QueueStore]:
-        return tx, store
+    def _implements_the_ports(tx: SqlTx, store: SqlStore) -> tuple[QueueTx, QueueStore, ServerCalls]:
+        return tx, store, store

@@ -14,6 +14,7 @@ the same one line as the full store: busy, unavailable, a conflict to retry."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,7 +25,7 @@ from antrian.paths import secure_file
 from antrian.services.ports import Clock, SystemClock
 from antrian.storage.raw_tx import RawQueueTx
 from antrian.storage.sql_raw import Raw, Sql
-from antrian.storage.sql_text import _REVISION
+from antrian.storage.sql_text import _REVISION, WAKE
 from antrian.storage.store_common import (
     HEAD_REVISION,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -39,6 +40,8 @@ from antrian.storage.store_common import (
 )
 
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+log = logging.getLogger(__name__)
 
 
 class NeedsFullPath(Exception):
@@ -218,6 +221,8 @@ class DbapiStore:
                     if write:
                         tx.before_commit()
                     conn.commit() if pg else conn.execute("COMMIT")
+                    if tx.wrote_events:
+                        self._wake(conn)
                 except BaseException:
                     try:
                         conn.rollback() if pg else conn.execute("ROLLBACK")
@@ -233,6 +238,19 @@ class DbapiStore:
             if mapped is e:
                 raise
             raise mapped from None
+
+    def _wake(self, conn: Any) -> None:
+        """PostgreSQL, after a commit that wrote events: the displays' wake-up (sql_text.WAKE)
+        in autocommit; logged, never raised (the ticket is issued; a display polls)."""
+        try:
+            conn.autocommit = True
+            try:
+                conn.execute(WAKE.pg)
+            finally:
+                conn.autocommit = False
+        except Exception as e:
+            log.warning("the displays' wake-up was not sent (they poll): %s", e)
+            self.dispose()  # whatever state it is in: the next transaction connects anew
 
     def transaction(self) -> Any:
         return self._tx(True)

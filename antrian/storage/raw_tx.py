@@ -77,6 +77,11 @@ def _json_default(o: object) -> str:
     return str(o)
 
 
+def pick_shard() -> int:
+    """The one shard a transaction writes its deferred count changes to (COUNT_SHARDS)."""
+    return random.randrange(COUNT_SHARDS)
+
+
 class RawQueueTx:
     raw: Raw
     pg: bool
@@ -92,6 +97,7 @@ class RawQueueTx:
         self._pending: list[Event] = []  # PostgreSQL: the events, written at commit
         self._deferred: dict[tuple[date, str], int] = {}  # PostgreSQL: count changes written at commit
         self._pin_iso: str | None = None  # the day whose pin rides on the next statement (rollover)
+        self.wrote_events = False  # PostgreSQL: the displays need a wake-up after the commit (sql_text.WAKE)
 
     # -- the count upserts (in key order: the same lock order everywhere)
     def _bump(self, day: date, key: str, by: int = 1) -> int:
@@ -151,6 +157,7 @@ class RawQueueTx:
         """``counts`` (rows of _deferred_rows), the event lock and the kept events in one
         statement (commit_tail_sql)."""
         pending, self._pending = self._pending, []
+        self.wrote_events = True
         key = (len(counts), len(pending))
         sql = _TAILS.get(key)
         if sql is None:
@@ -275,7 +282,7 @@ class RawQueueTx:
     def _deferred_rows(self) -> list[tuple[tuple[date, str], int]]:
         """The deferred changes as rows to add to, in key order, on one shard of each key
         (antrian.storage.sql_text.COUNT_SHARDS), the same for the whole transaction; taken."""
-        shard = random.randrange(COUNT_SHARDS)
+        shard = pick_shard()
         items = sorted(((day, f"{key}#{shard}"), by) for (day, key), by in self._deferred.items() if by)
         self._deferred = {}
         return items

@@ -148,4 +148,13 @@ def commit_tail_sql(n_counts: int, n_events: int) -> Sql:
                   "INSERT INTO events (xid, at, type, ticket_id, number, counter_code, officer, service_code, payload) "
                   f"SELECT {_XID}, v.* FROM l, (VALUES {values}) "
                   "AS v (at, type, ticket_id, number, counter_code, officer, service_code, payload) "
-                  f"RETURNING id, pg_notify('{EVENT_CHANNEL}', '')")
+                  "RETURNING id")
+
+
+# PostgreSQL: the displays' wake-up, sent after a commit that wrote events, as a transaction of its
+# own that does not wait for its WAL flush. Not inside the writing transaction: a NOTIFY takes one
+# database-wide lock from its commit's start to its end, fsync included, so sixteen counters'
+# commits queued on it (issue 11: 2.6 of 16 backends waited on it, AccessExclusiveLock on object
+# 1262/0). A wake-up lost to a crash right after the commit costs a display one poll interval.
+WAKE = Sql("SELECT 1",  # PostgreSQL only
+           pg=f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{EVENT_CHANNEL}', '')")
