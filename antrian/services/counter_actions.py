@@ -54,8 +54,10 @@ class CounterActions(QueueCore):
                         called_at=now)
 
     # ------------------------------------------------------------------ calling
-    def _at_server(self, counter: Counter, officer: str | None, now: datetime, finish: bool) -> ServerCalled | None:
-        """Call next (after finishing the counter's ticket if ``finish``) as one request where the
+    def _at_server(self, counter: Counter, officer: str | None, now: datetime, finish: bool,
+                   call: bool = True) -> ServerCalled | None:
+        """Call next (after finishing the counter's ticket if ``finish``; without ``call``, the
+        finish alone) as one request where the
         store can run it (PostgreSQL: antrian.services.ports.ServerCalls); None, with nothing
         changed, when it cannot: then the use case runs its own steps below, which also say what
         is wrong in their words."""
@@ -66,7 +68,7 @@ class CounterActions(QueueCore):
         limit = now - timedelta(minutes=policy.max_wait_minutes) if policy.max_wait_minutes else None
         done: ServerCalled | None = calls(ServerCall(
             counter=counter.code, services=tuple(counter.service_codes), officer=officer, at=now,
-            day=self.service_day(now), ratio=policy.ratio, overdue_before=limit, finish=finish))
+            day=self.service_day(now), ratio=policy.ratio, overdue_before=limit, finish=finish, call=call))
         return done
 
     @staticmethod
@@ -80,6 +82,7 @@ class CounterActions(QueueCore):
         now = self.clock.now()
         done = self._at_server(counter, officer, now, finish=False)
         if done is not None:
+            assert done.called is not None
             return self._as_called(done.called, counter, officer, now)
         with self.store.transaction() as tx:
             self._begin(tx, now)
@@ -181,6 +184,12 @@ class CounterActions(QueueCore):
 
     @retry_conflicts
     def finish(self, counter_code: str, officer: str | None = None) -> Ticket:
+        counter = self._counter(counter_code)
+        now = self.clock.now()
+        done = self._at_server(counter, officer, now, finish=True, call=False)
+        if done is not None:
+            assert done.closed is not None
+            return self._as_finished(done.closed, now)
         with self._at_counter(counter_code) as (tx, counter, t, now, _):
             return self._finish_in(tx, counter, t, officer, now)
 

@@ -56,7 +56,7 @@ class Handovers(CounterActions):
         now = self.clock.now()
         done = self._at_server(counter, officer, now, finish=True) if first == "finish" else None
         if done is not None:
-            assert done.closed is not None
+            assert done.closed is not None and done.called is not None
             return Handover(self._as_finished(done.closed, now), self._as_called(done.called, counter, officer, now))
         with self.store.transaction() as tx:
             self._begin(tx, now)

@@ -340,7 +340,8 @@ class QueueStore(Protocol):
 
 @dataclass(frozen=True)
 class ServerCall:
-    """Call next at one counter, optionally after finishing its ticket, as one request a store
+    """Call next at one counter, optionally after finishing its ticket (or, ``call`` False, only
+    finish it), as one request a store
     may run where the data is (PostgreSQL: one server-side function, issue 11). ``day``: the
     service day the use case computed; ``overdue_before``: the priority rule's max-wait limit
     (arrival at or before it goes first), None when off."""
@@ -353,15 +354,17 @@ class ServerCall:
     ratio: int
     overdue_before: datetime | None
     finish: bool
+    call: bool = True
 
 
 @dataclass(frozen=True)
 class ServerCalled:
     """What a ServerCall did: ``closed`` the finished ticket and ``called`` the called one, both
-    as they were read before the change (the use case applies the change to them)."""
+    as they were read before the change (the use case applies the change to them); None for
+    a step not asked for."""
 
     closed: Ticket | None
-    called: Ticket
+    called: Ticket | None
 
 
 class ServerCalls(Protocol):

@@ -274,7 +274,7 @@ class SqlStore:
         return self._tx(self._write, True)
 
     def call_at_server(self, req: ServerCall) -> ServerCalled | None:
-        """PostgreSQL: call next (after a finish if ``req.finish``) in one statement, the
+        """PostgreSQL: call next (after a finish if ``req.finish``; or the finish alone) in one statement, the
         function mpp_call_next (migration 0007_call_function), in autocommit: one round trip
         instead of eight (issue 11). None, with nothing changed, for anything but the plain case
         (the function's outcome, or a day this store has not seen committed yet: the rollover is
@@ -288,7 +288,7 @@ class SqlStore:
                 params: dict[str, Any] = {
                     "counter": req.counter, "services": list(req.services), "officer": req.officer,
                     "at": raw.ts(req.at), "iso": req.day.isoformat(), "ratio": req.ratio,
-                    "overdue": raw.ts(req.overdue_before), "finish": req.finish,
+                    "overdue": raw.ts(req.overdue_before), "finish": req.finish, "call": req.call,
                     "shard": pick_shard(),
                 }
                 dbapi = conn.connection.dbapi_connection
@@ -313,7 +313,8 @@ class SqlStore:
             return None
         n = len(_TICKET_COLS)
         closed = ticket_from(row[1:1 + n]) if row[1] is not None else None
-        return ServerCalled(closed=closed, called=ticket_from(row[1 + n:]))
+        called = ticket_from(row[1 + n:]) if row[1 + n] is not None else None
+        return ServerCalled(closed=closed, called=called)
 
     def read(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._read, False)
@@ -335,7 +336,7 @@ _SERVER_CALL = Sql(
        + ", ".join(f"(f.called).{c}" for c in _TICKET_COLS)
        + " FROM mpp_call_next(CAST(:counter AS text), CAST(:services AS text[]), CAST(:officer AS text), "
          "CAST(:at AS timestamp), CAST(:iso AS text), CAST(:ratio AS integer), CAST(:overdue AS timestamp), "
-         "CAST(:finish AS boolean), CAST(:shard AS integer)) AS f")
+         "CAST(:finish AS boolean), CAST(:call AS boolean), CAST(:shard AS integer)) AS f")
 # the function's "a step did not apply after a write": rolled back, the plain path decides
 _PLAIN_PATH = "MPP01"
 

@@ -97,6 +97,9 @@ def _day(q: QueueService, clock: FakeClock) -> list[object]:
             elif step == 11:
                 clock.advance(minutes=75)  # the max-wait rule now picks the oldest whatever its class
                 out.append(q.issue("kk", priority="disabilitas"))
+            elif step % 5 == 4:  # finish, then call next, as two actions
+                out.append(q.finish("8"))
+                out.append(q.call_next("8"))
             elif step % 2:
                 out.append(q.close_and_call_next("7", "finish", "budi"))
             else:
@@ -190,12 +193,13 @@ def test_the_plain_cases_at_the_server_are_refused_with_nothing_changed(spied, s
     q.finish("7")
     with pytest.raises(NoCurrentTicket):  # finish + call next with nothing at the counter
         q.close_and_call_next("7", "finish")
+    assert spy.at_server == 1  # the finish
     q.issue("ktp")
     q.call_next("7")
-    assert spy.at_server == 1
+    assert spy.at_server == 2
     done = q.close_and_call_next("7", "finish")  # nobody waiting: the plain path finishes
     assert done.called is None and done.closed.status == Status.DONE
-    assert spy.at_server == 1
+    assert spy.at_server == 2
     with store.read() as tx:
         assert tx.get_ticket(first.id).status == Status.DONE
         assert tx.counter_state("7").current_ticket_id is None
