@@ -5,6 +5,8 @@ Built once from the validated configuration (antrian.config) and passed down; pu
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -221,3 +223,28 @@ class Hall:
 
     def format_number(self, prefix: str, seq: int) -> str:
         return self.number_format.format(prefix=prefix, seq=seq)
+
+    def number_parts(self, prefix: str) -> tuple[str, int, str] | None:
+        """``format_number(prefix, seq)`` as (text before, the number's zero-padded width,
+        text after), for a store that numbers the ticket itself (PostgreSQL); None when the
+        format is not one seq field written plainly or zero-padded ({seq}, {seq:d}, {seq:03d})."""
+        pre: list[str] = []
+        post: list[str] = []
+        width: int | None = None
+        try:
+            parts = list(string.Formatter().parse(self.number_format))
+        except ValueError:
+            return None
+        for literal, name, spec, conversion in parts:
+            (post if width is not None else pre).append(literal)
+            if name is None:
+                continue
+            if conversion:
+                return None
+            if name == "prefix" and not spec:
+                (post if width is not None else pre).append(prefix)
+            elif name == "seq" and width is None and (m := re.fullmatch(r"(?:0(\d+))?d?", spec or "")):
+                width = int(m.group(1) or 0)
+            else:
+                return None
+        return None if width is None else ("".join(pre), width, "".join(post))

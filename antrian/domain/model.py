@@ -123,8 +123,15 @@ NUMBER_RE = re.compile(r"^\s*([A-Za-z])\s*[-\s]?\s*0*(\d{1,6})\s*$")
 
 
 def make_token(day: date, prefix: str, seq: int) -> str:
+    pre, width, post = token_parts(day, prefix)
+    return f"{pre}{seq:0{width}d}{post}"
+
+
+def token_parts(day: date, prefix: str) -> tuple[str, int, str]:
+    """A new token around its number: (text before, the number's zero-padded width, text after),
+    with a fresh random part; for a store that numbers the ticket itself (PostgreSQL)."""
     rand = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
-    return f"MPP-{day:%Y%m%d}-{prefix}{seq:03d}-{rand}"
+    return f"MPP-{day:%Y%m%d}-{prefix}", 3, f"-{rand}"
 
 
 def qr_text(token: str, public_url: str = "") -> str:

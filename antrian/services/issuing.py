@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from antrian.domain import rules
+from antrian.domain.catalogue import Agency, Service
 from antrian.domain.errors import PriorityNotAllowed, UnknownPriorityGroup
-from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text
+from antrian.domain.model import IssuedTicket, Status, Ticket, make_token, qr_text, token_parts
+from antrian.services.ports import ServerIssue, ServerIssued
 from antrian.services.queue_base import QueueCore, retry_conflicts
 
 
@@ -22,6 +26,9 @@ class Issuing(QueueCore):
                 raise PriorityNotAllowed(f"service '{service.name}' has no priority line", service=service.name)
         agency = self.hall.agency(service.agency_code)
         now = self.clock.now()
+        fast = self._issue_at_server(service, agency, priority, officer, now)
+        if fast is not None:
+            return fast
         with self.store.transaction() as tx:
             day = self._begin(tx, now)
             # the slot and the number in one statement (the count after it): refusing rolls both back
@@ -45,3 +52,31 @@ class Issuing(QueueCore):
             self._event(tx, "issued", now, ticket, officer=officer, ahead=ahead, eta_minutes=eta,
                         priority=priority, prefix=agency.prefix, seq=seq)
         return IssuedTicket(ticket=ticket, ahead=ahead, eta_minutes=eta, qr_text=qr_text(token, self.hall.public_url))
+
+    def _issue_at_server(self, service: Service, agency: Agency, priority: str | None, officer: str | None,
+                         now: datetime) -> IssuedTicket | None:
+        """The issue as one request where the store can run it (PostgreSQL:
+        antrian.services.ports.ServerCalls); None, with nothing changed, when it cannot (the
+        service is closed now, a number format it cannot build, a full quota ...): then the steps
+        above run, and refuse in their words."""
+        calls = getattr(self.store, "issue_at_server", None)
+        number = self.hall.number_parts(agency.prefix)
+        if calls is None or number is None:
+            return None
+        if rules.availability(service, self.hall, self.local_now(now), 0).reason == "closed":
+            return None
+        day = self.service_day(now)
+        got: ServerIssued | None = calls(ServerIssue(
+            day=day, service=service.code, agency=agency.code, prefix=agency.prefix, priority=priority, at=now,
+            quota=service.quota or None, number_parts=number, token_parts=token_parts(day, agency.prefix),
+            counters=tuple(sorted({c.code for c in self.hall.counters_serving(service.code)})),
+            service_minutes=float(service.service_minutes), officer=officer))
+        if got is None:
+            return None
+        ticket = Ticket(
+            id=got.ticket_id, service_day=day, prefix=agency.prefix, seq=got.seq, number=got.number,
+            service_code=service.code, agency_code=agency.code, priority=priority, status=Status.WAITING,
+            issued_at=now, arrival_at=now, token=got.token,
+        )
+        return IssuedTicket(ticket=ticket, ahead=got.ahead, eta_minutes=got.eta_minutes,
+                            qr_text=qr_text(got.token, self.hall.public_url))

@@ -367,9 +367,41 @@ class ServerCalled:
     called: Ticket | None
 
 
+@dataclass(frozen=True)
+class ServerIssue:
+    """Issue a ticket as one request a store may run where the data is. The station has checked
+    the opening hours; the store checks the quota (``quota`` None: none) and builds the number
+    and the token around the number it draws: (text before, zero-padded width, text after)."""
+
+    day: date
+    service: str
+    agency: str
+    prefix: str
+    priority: str | None
+    at: datetime
+    quota: int | None
+    number_parts: tuple[str, int, str]
+    token_parts: tuple[str, int, str]
+    counters: tuple[str, ...]  # the counters serving the service (the estimate's open ones)
+    service_minutes: float  # the estimate's average before anyone was served today
+    officer: str | None
+
+
+@dataclass(frozen=True)
+class ServerIssued:
+    ticket_id: int
+    seq: int
+    number: str
+    token: str
+    ahead: int
+    eta_minutes: int
+
+
 class ServerCalls(Protocol):
-    """Optional: a store that can run a ServerCall. ``call_at_server`` returns None (having
+    """Optional: a store that can run a ServerCall or a ServerIssue. Each returns None (having
     changed nothing) for anything but the plain case; the use case then runs its own steps in a
     transaction, which say what is wrong in their words."""
 
     def call_at_server(self, req: ServerCall) -> ServerCalled | None: ...
+
+    def issue_at_server(self, req: ServerIssue) -> ServerIssued | None: ...

@@ -15,7 +15,7 @@ import re
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import (
     create_engine,
@@ -33,7 +33,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from antrian.domain.errors import SchemaMissing, StoreUnavailable
 from antrian.paths import secure_file
-from antrian.services.ports import Clock, ServerCall, ServerCalled, SystemClock
+from antrian.services.ports import Clock, ServerCall, ServerCalled, ServerIssue, ServerIssued, SystemClock
 from antrian.storage.sql_raw import TICKET_COLS, Raw, Sql, ticket_from
 from antrian.storage.store_common import (
     CONNECT_TIMEOUT_S,
@@ -54,7 +54,7 @@ from antrian.storage.store_common import (
     unavailable,
 )
 from antrian.storage.raw_tx import pick_shard
-from antrian.storage.sql_text import EVENT_CHANNEL, WAKE
+from antrian.storage.sql_text import COMMIT_AND_WAKE, EVENT_CHANNEL, WAKE, shard_keys
 from antrian.storage.sql_tx import SqlTx
 
 __all__ = ["CONNECT_TIMEOUT_S", "EVENT_CHANNEL", "HEAD_REVISION", "IDLE_IN_TX_TIMEOUT_MS", "MAX_OVERFLOW", "POOL_SIZE",
@@ -274,47 +274,81 @@ class SqlStore:
         return self._tx(self._write, True)
 
     def call_at_server(self, req: ServerCall) -> ServerCalled | None:
-        """PostgreSQL: call next (after a finish if ``req.finish``; or the finish alone) in one statement, the
-        function mpp_call_next (migration 0007_call_function), in autocommit: one round trip
-        instead of eight (issue 11). None, with nothing changed, for anything but the plain case
-        (the function's outcome, or a day this store has not seen committed yet: the rollover is
-        the plain path's) and on SQLite."""
+        """PostgreSQL: call next (after a finish if ``req.finish``; or the finish alone) in one
+        statement, the function mpp_call_next (migration 0007_server_functions), in autocommit:
+        one round trip instead of eight (issue 11). None, with nothing changed, for anything but
+        the plain case (the function's outcome, or a day this store has not seen committed yet:
+        the rollover is the plain path's) and on SQLite."""
         if self.dialect != "postgresql" or not self.server_calls or self._known_day != req.day:
             return None
-        self.ensure_schema()
-        with self._errors_mapped():
-            with self._write.connect() as conn:
-                raw = Raw(conn, pg=True)
-                params: dict[str, Any] = {
-                    "counter": req.counter, "services": list(req.services), "officer": req.officer,
-                    "at": raw.ts(req.at), "iso": req.day.isoformat(), "ratio": req.ratio,
-                    "overdue": raw.ts(req.overdue_before), "finish": req.finish, "call": req.call,
-                    "shard": pick_shard(),
-                }
-                dbapi = conn.connection.dbapi_connection
-                assert dbapi is not None
-                with _Deadline(_socket_fd(conn)):
-                    dbapi.autocommit = True
-                    try:
-                        row = raw.one(_SERVER_CALL, params)
-                    except DBAPIError as e:
-                        if _sqlstate(e) != _PLAIN_PATH:
-                            raise
-                        row = None
-                    finally:
-                        try:
-                            dbapi.autocommit = False
-                        except Exception:  # never back to the pool in autocommit
-                            conn.invalidate()
-                    if row is not None and row[0] == "ok":
-                        _wake(conn)
-        if row is None or row[0] != "ok":
-            log.debug("call at server: %s, the plain path", row[0] if row else "a step did not apply")
+        row = self._at_server(_SERVER_CALL, lambda raw: {
+            "counter": req.counter, "services": list(req.services), "officer": req.officer,
+            "at": raw.ts(req.at), "iso": req.day.isoformat(), "ratio": req.ratio,
+            "overdue": raw.ts(req.overdue_before), "finish": req.finish, "call": req.call,
+            "shard": pick_shard()})
+        if row is None:
             return None
         n = len(_TICKET_COLS)
         closed = ticket_from(row[1:1 + n]) if row[1] is not None else None
         called = ticket_from(row[1 + n:]) if row[1 + n] is not None else None
         return ServerCalled(closed=closed, called=called)
+
+    def issue_at_server(self, req: ServerIssue) -> ServerIssued | None:
+        """PostgreSQL: issue in one statement, the function mpp_issue (migration
+        0007_server_functions); None as for call_at_server."""
+        if self.dialect != "postgresql" or not self.server_calls or self._known_day != req.day:
+            return None
+        wait = f"waitp:{req.service}" if req.priority is not None else f"wait:{req.service}"
+        keys = [k for key in (wait, f"done_n:{req.service}", f"done_s:{req.service}") for k in shard_keys(key)]
+        row = self._at_server(_SERVER_ISSUE, lambda raw: {
+            "iso": req.day.isoformat(), "service": req.service, "agency": req.agency, "prefix": req.prefix,
+            "priority": req.priority, "at": raw.ts(req.at), "quota": req.quota,
+            "num_pre": req.number_parts[0], "num_width": req.number_parts[1], "num_post": req.number_parts[2],
+            "tok_pre": req.token_parts[0], "tok_width": req.token_parts[1], "tok_post": req.token_parts[2],
+            "keys": keys, "counters": list(req.counters), "minutes": float(req.service_minutes),
+            "officer": req.officer})
+        if row is None:
+            return None
+        return ServerIssued(ticket_id=row[1], seq=row[2], number=row[3], token=row[4], ahead=row[5],
+                            eta_minutes=row[6])
+
+    def _at_server(self, sql: Sql, params: Callable[[Raw], dict[str, Any]]) -> tuple[Any, ...] | None:
+        """One server-side function in a transaction of its own, in two round trips: BEGIN and
+        the call in one batch, then, its outcome (the first column) 'ok', COMMIT and the
+        displays' wake-up in another (sql_text.COMMIT_AND_WAKE). So the station commits only once
+        it has the answer, as on the plain path: a call whose answer never arrives (a network
+        that drops it, a server that stalls: the watchdog drops the connection) is rolled back,
+        never committed behind the back of a station that reported nothing changed. The row if
+        'ok', else None, rolled back (the function returned before writing, or raised MPP01)."""
+        self.ensure_schema()
+        with self._errors_mapped():
+            with self._write.connect() as conn:
+                raw = Raw(conn, pg=True)
+                dbapi = conn.connection.dbapi_connection
+                assert dbapi is not None
+                with _Deadline(_socket_fd(conn)):
+                    dbapi.autocommit = True  # the batches say BEGIN and COMMIT themselves
+                    try:
+                        try:
+                            row: tuple[Any, ...] | None = raw.batch(sql, params(raw)).fetchone()
+                        except DBAPIError as e:
+                            _rollback(dbapi)
+                            if _sqlstate(e) != _PLAIN_PATH:
+                                raise
+                            row = None
+                        if row is not None and row[0] == "ok":
+                            raw.batch(COMMIT_AND_WAKE)
+                        else:
+                            _rollback(dbapi)
+                    finally:
+                        try:
+                            dbapi.autocommit = False
+                        except Exception:  # never back to the pool in autocommit
+                            conn.invalidate()
+        if row is None or row[0] != "ok":
+            log.debug("at the server: %s, the plain path", row[0] if row else "a step did not apply")
+            return None
+        return row
 
     def read(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._read, False)
@@ -329,16 +363,32 @@ class SqlStore:
 
 
 _TICKET_COLS = [c.strip() for c in TICKET_COLS.split(",")]
-# the function's answer: its outcome, then the closed and the called ticket as TICKET_COLS
+# the function's answer: its outcome, then the closed and the called ticket as TICKET_COLS (flat)
 _SERVER_CALL = Sql(
     "SELECT 1",  # PostgreSQL only
-    pg="SELECT f.outcome, " + ", ".join(f"(f.closed).{c}" for c in _TICKET_COLS) + ", "
-       + ", ".join(f"(f.called).{c}" for c in _TICKET_COLS)
-       + " FROM mpp_call_next(CAST(:counter AS text), CAST(:services AS text[]), CAST(:officer AS text), "
+    pg="BEGIN; SELECT * FROM mpp_call_next(CAST(:counter AS text), CAST(:services AS text[]), CAST(:officer AS text), "
          "CAST(:at AS timestamp), CAST(:iso AS text), CAST(:ratio AS integer), CAST(:overdue AS timestamp), "
          "CAST(:finish AS boolean), CAST(:call AS boolean), CAST(:shard AS integer)) AS f")
-# the function's "a step did not apply after a write": rolled back, the plain path decides
+_SERVER_ISSUE = Sql(
+    "SELECT 1",  # PostgreSQL only
+    pg="BEGIN; SELECT outcome, o_id, o_seq, o_number, o_token, o_ahead, o_eta FROM mpp_issue("
+       "CAST(:iso AS text), CAST(:service AS text), CAST(:agency AS text), CAST(:prefix AS text), "
+       "CAST(:priority AS text), CAST(:at AS timestamp), CAST(:quota AS integer), CAST(:num_pre AS text), "
+       "CAST(:num_width AS integer), CAST(:num_post AS text), CAST(:tok_pre AS text), CAST(:tok_width AS integer), "
+       "CAST(:tok_post AS text), CAST(:keys AS text[]), CAST(:counters AS text[]), CAST(:minutes AS float8), "
+       "CAST(:officer AS text))")
+# the functions' "a step did not apply after a write": rolled back, the plain path decides
 _PLAIN_PATH = "MPP01"
+
+
+
+def _rollback(dbapi: Any) -> None:
+    """End a server-side function's transaction (its connection may be gone: then the pool
+    drops it)."""
+    try:
+        dbapi.rollback()
+    except Exception as e:
+        log.debug("rollback after a server-side function: %s", e)
 
 
 def _wake(conn: Connection) -> None:

@@ -84,6 +84,28 @@ class Raw:
             # wraps (and, for a lost connection, invalidates) as a Core statement would
             self.conn._handle_dbapi_exception(e, text, params, self._cur, None)
 
+    def batch(self, sql: Sql, params: dict[str, Any] | None = None) -> Any:
+        """PostgreSQL: the statements of ``sql`` (separated by semicolons) in one round trip,
+        with psycopg's ClientCursor (the parameters bound on the client, the simple query
+        protocol); the cursor is left on the last statement's result."""
+        import psycopg
+
+        text = sql.pg
+        self.statements += 1
+        try:
+            cur = psycopg.ClientCursor(self.conn.connection.dbapi_connection)  # type: ignore[call-overload]
+            conn = self.conn
+            if conn._has_events or conn.engine._has_events:
+                conn.dispatch.before_cursor_execute(conn, cur, text, params or {}, None, False)
+            cur.execute(text, params or {})
+            while cur.nextset():
+                pass
+            return cur
+        except Exception as e:
+            if not isinstance(e, self.conn.dialect.loaded_dbapi.Error):
+                raise
+            self.conn._handle_dbapi_exception(e, text, params, None, None)
+
     def one(self, sql: Sql, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self.run(sql, params).fetchone()
         return row

@@ -156,5 +156,7 @@ def commit_tail_sql(n_counts: int, n_events: int) -> Sql:
 # database-wide lock from its commit's start to its end, fsync included, so sixteen counters'
 # commits queued on it (issue 11: 2.6 of 16 backends waited on it, AccessExclusiveLock on object
 # 1262/0). A wake-up lost to a crash right after the commit costs a display one poll interval.
-WAKE = Sql("SELECT 1",  # PostgreSQL only
-           pg=f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{EVENT_CHANNEL}', '')")
+_WAKE = f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{EVENT_CHANNEL}', '')"
+WAKE = Sql("SELECT 1", pg=_WAKE)  # PostgreSQL only
+# a server-side function's COMMIT and the wake-up after it, in one batch (antrian.storage.db)
+COMMIT_AND_WAKE = Sql("SELECT 1", pg="COMMIT; " + _WAKE)

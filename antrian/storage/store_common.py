@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("antrian.storage.db")
 
-HEAD_REVISION = "0007_call_function"  # the newest: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads -> 0006_events_xid -> 0007_call_function
+HEAD_REVISION = "0007_server_functions"  # the newest: 0001 -> 0002_web -> 0004_booking -> 0003_manager -> 0005_reads -> 0006_events_xid -> 0007_server_functions
 
 # Bounded waits on PostgreSQL (seconds): a server that stops answering turns a station offline
 # within TX_DEADLINE_S, and it recovers by itself once the server answers again.

@@ -115,17 +115,22 @@ def test_one_transactions_events_keep_their_order_and_its_counts_are_written(hal
     assert [e.type for e in q.events_after(events[1].id)] == ["finished"]
 
 
-def test_write_paths_send_the_fewest_statements(hall, db_url):
+@pytest.mark.parametrize("at_server", [True, False], ids=["at-server", "plain"])
+def test_write_paths_send_the_fewest_statements(hall, db_url, at_server):
     """Statements per use case once the station knows its counter (COMMIT is not counted; nor is
     PostgreSQL's BEGIN, which psycopg sends itself): the day's pin rides on the first statement,
-    and on PostgreSQL the counts and events on the last; call next, finish and the cycle are one call
-    of the server-side function, in autocommit (no BEGIN, no COMMIT). PostgreSQL then sends the
-    displays' wake-up (counted apart)."""
+    and on PostgreSQL the counts and events on the last. On PostgreSQL each use case here is one
+    call of a server-side function in autocommit (no BEGIN, no COMMIT), or, on its plain path
+    (SqlStore.server_calls off), the fewest statements; then the displays' wake-up (counted
+    apart). SQLite has no server functions: its plain path is run once."""
     from antrian.storage.db import upgrade
 
     pg = not db_url.startswith("sqlite")
+    if not pg and not at_server:
+        pytest.skip("SQLite runs only the plain path (the at-server case covers it)")
     upgrade(db_url)
     store = SqlStore(db_url)
+    store.server_calls = at_server
     try:
         q = QueueService(hall, store, FakeClock())
         for _ in range(4):
@@ -145,13 +150,15 @@ def test_write_paths_send_the_fewest_statements(hall, db_url):
                 seen.pop()
             counts[name] = len(seen)
             assert not any(s.startswith("SELECT value FROM meta") for s in seen), (name, seen)
-            if pg and name in ("call_next", "finish", "cycle"):
-                assert "FROM mpp_call_next(" in seen[0], (name, seen)
+            if pg and at_server:
+                assert f"FROM mpp_{'issue' if name == 'issue' else 'call_next'}(" in seen[0], (name, seen)
             elif pg:
                 assert sum("pg_advisory_xact_lock_shared" in s for s in seen) == 1, (name, seen)
         # SQLite: BEGIN IMMEDIATE, and counts and events as their own statements
-        assert counts == ({"issue": 5, "call_next": 1, "finish": 1, "cycle": 1} if pg else
-                          {"issue": 7, "call_next": 7, "finish": 7, "cycle": 12})
+        expected = ({"issue": 7, "call_next": 7, "finish": 7, "cycle": 12} if not pg else
+                    {"issue": 1, "call_next": 1, "finish": 1, "cycle": 1} if at_server else
+                    {"issue": 5, "call_next": 4, "finish": 4, "cycle": 6})
+        assert counts == expected
         with store.raw_engine().connect() as c:
             ids = [r[0] for r in c.execute(text("SELECT id FROM events ORDER BY id"))]
         assert ids == sorted(set(ids))

@@ -1,5 +1,5 @@
 """Call next and finish + call next as one server-side function on PostgreSQL (migration
-0007_call_function, SqlStore.call_at_server; issue 11).
+0007_server_functions, SqlStore.call_at_server; issue 11).
 
 - The same hall day run twice, once through the function and once through the plain steps,
   leaves the same tickets, counters, counts and events (the events' stored text too), and every
@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from antrian.domain.errors import CounterBusy, NoCurrentTicket
+from antrian.domain.errors import CounterBusy, NoCurrentTicket, QuotaFull, ServiceClosed
 from antrian.domain.model import Status
 from antrian.services.queue import QueueService
 from antrian.storage.db import SqlStore
@@ -41,23 +41,33 @@ def db_url(pg_url):
 
 
 class Spy:
-    """Counts what call_at_server answered: run at the server, or handed to the plain path."""
+    """Counts what call_at_server (and, apart, issue_at_server) answered: run at the server, or
+    handed to the plain path."""
 
     def __init__(self, store: SqlStore):
         self.store = store
-        self.at_server = 0
-        self.plain = 0
-        real = store.call_at_server
+        self.at_server = self.plain = 0
+        self.issued_at_server = self.issued_plain = 0
+        real_call, real_issue = store.call_at_server, store.issue_at_server
 
         def call(req):
-            got = real(req)
+            got = real_call(req)
             if got is None:
                 self.plain += 1
             else:
                 self.at_server += 1
             return got
 
+        def issue(req):
+            got = real_issue(req)
+            if got is None:
+                self.issued_plain += 1
+            else:
+                self.issued_at_server += 1
+            return got
+
         store.call_at_server = call  # type: ignore[method-assign]
+        store.issue_at_server = issue  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -97,6 +107,11 @@ def _day(q: QueueService, clock: FakeClock) -> list[object]:
             elif step == 11:
                 clock.advance(minutes=75)  # the max-wait rule now picks the oldest whatever its class
                 out.append(q.issue("kk", priority="disabilitas"))
+                for code in ("pdam-baru", "pdam-baru", "pdam-baru", "pbb"):  # quota 2; closed on Wednesdays
+                    try:
+                        out.append(q.issue(code))
+                    except (QuotaFull, ServiceClosed) as e:
+                        out.append(type(e).__name__)
             elif step % 5 == 4:  # finish, then call next, as two actions
                 out.append(q.finish("8"))
                 out.append(q.call_next("8"))
@@ -133,9 +148,9 @@ def _state(url: str) -> dict[str, object]:
 
 
 def test_the_function_leaves_what_the_plain_steps_leave(hall, two_dbs, monkeypatch):
-    from antrian.services import issuing
+    from antrian.domain import model
 
-    monkeypatch.setattr(issuing, "make_token", lambda day, prefix, seq: f"MPP-{day:%Y%m%d}-{prefix}{seq:03d}-SAME")
+    monkeypatch.setattr(model, "_TOKEN_ALPHABET", "S")  # the same tokens in both runs
     results, states, spies = [], [], []
     for url, at_server in zip(two_dbs, (True, False)):
         store = SqlStore(url)
@@ -149,6 +164,8 @@ def test_the_function_leaves_what_the_plain_steps_leave(hall, two_dbs, monkeypat
         states.append(_state(url))
     fast, plain = spies
     assert fast.at_server >= 10 and plain.at_server == 0, (fast.at_server, fast.plain)
+    assert fast.issued_at_server >= 14 and plain.issued_at_server == 0, (fast.issued_at_server, fast.issued_plain)
+    assert results[0].count("QuotaFull") == 1 and results[0].count("ServiceClosed") == 1
     assert results[0] == results[1]
     for part in ("tickets", "counters", "counts", "events"):
         assert states[0][part] == states[1][part], part
@@ -304,3 +321,29 @@ def test_a_call_held_open_after_its_events_holds_readers_back_and_is_not_skipped
         gate.close()
         reader_store.dispose()
         other_store.dispose()
+
+
+def test_a_function_commits_only_when_the_station_says_so(spied, store, monkeypatch):
+    """The station sends COMMIT only once it has the function's answer (SqlStore._at_server): a
+    station that never sends it (here the commit batch fails; in life its connection drops, the
+    answer is lost, the watchdog gives up: test_bounded's hung proxy) leaves nothing behind."""
+    import sqlalchemy.exc
+
+    from antrian.storage import db
+    from antrian.storage.sql_raw import Sql
+
+    q, spy, clock = spied
+    a, b = q.issue("ktp").ticket, q.issue("ktp").ticket
+    q.call_next("7")
+    monkeypatch.setattr(db, "COMMIT_AND_WAKE", Sql("SELECT 1", pg="SELECT 1 / 0"))
+    with pytest.raises(sqlalchemy.exc.DBAPIError):
+        q.close_and_call_next("7", "finish")
+    with pytest.raises(sqlalchemy.exc.DBAPIError):
+        q.issue("ktp")
+    monkeypatch.undo()
+    with store.read() as tx:
+        assert tx.get_ticket(a.id).status == Status.CALLED and tx.get_ticket(b.id).status == Status.WAITING
+    assert [e.type for e in q.events_after(0)][-1] == "called"  # no event of either
+    assert q.issue("ktp").ticket.number == "K-003"  # the number drawn then was not used
+    assert q.close_and_call_next("7", "finish").called.id == b.id
+    assert spy.at_server == 1 and spy.issued_at_server >= 2
