@@ -4,8 +4,11 @@ SQLite: WAL journal, foreign keys, busy timeout, and writes inside BEGIN IMMEDIA
 own transaction handling is switched off and SQLAlchemy's "begin" event emits the BEGIN).
 PostgreSQL: psycopg 3; a write transaction's events are written just before its commit, under a
 shared advisory lock keyed by the event sequence that lets readers of the event feed tell which
-event ids are final (antrian.storage.sql_tx), and each event sends NOTIFY mpp_events (at commit)
-as a wake-up hint for displays.
+event ids are final (antrian.storage.sql_tx); after a commit that wrote events, one NOTIFY
+mpp_events in a transaction of its own wakes the displays (sql_text.WAKE). Call next, finish,
+finish + call next and issue run as one server-side function each (migration
+0007_server_functions, ``call_at_server``/``issue_at_server``) in two round trips, the plain
+steps for every other case.
 """
 
 from __future__ import annotations
