@@ -74,7 +74,7 @@ class Raw:
         try:
             cur = self.cursor()
             conn = self.conn
-            if conn._has_events or conn.engine._has_events:  # statement listeners (tests, tracing)
+            if conn.dispatch.before_cursor_execute:  # statement listeners (tests, tracing)
                 conn.dispatch.before_cursor_execute(conn, cur, text, params or {}, None, False)
             cur.execute(text, params or {})
             return cur
@@ -95,7 +95,7 @@ class Raw:
         try:
             cur = psycopg.ClientCursor(self.conn.connection.dbapi_connection)  # type: ignore[call-overload]
             conn = self.conn
-            if conn._has_events or conn.engine._has_events:
+            if conn.dispatch.before_cursor_execute:
                 conn.dispatch.before_cursor_execute(conn, cur, text, params or {}, None, False)
             cur.execute(text, params or {})
             while cur.nextset():

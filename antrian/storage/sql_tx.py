@@ -305,14 +305,17 @@ class SqlTx(RawQueueTx, HallReadsSql):
             # every head is held by another call (or nobody waits): the plain heads, whose claim
             # then waits for the holder (no spinning through CLAIM_ATTEMPTS, no false "nobody waiting")
             rows = self.raw.run(self._candidates(len(codes), True), params).fetchall()
-        best: list[Ticket | None] = [None, None]  # priority, regular
+        # the oldest of each class on the raw columns (TICKET_COLS: 0 id, 7 priority, 10 arrival_at;
+        # SQLite's fixed-width timestamp text sorts as the time does), then only those decoded
+        best: list[Any] = [None, None]  # priority, regular
         for r in rows:
-            t = ticket_from(r)
-            k = 0 if t.priority is not None else 1
+            k = 0 if r[7] is not None else 1
             cur = best[k]
-            if cur is None or (t.arrival_at, t.id or 0) < (cur.arrival_at, cur.id or 0):
-                best[k] = t
-        return best[0], best[1]
+            if cur is None or (r[10], r[0]) < (cur[10], cur[0]):
+                best[k] = r
+        prio, regular = best
+        return (ticket_from(prio) if prio is not None else None,
+                ticket_from(regular) if regular is not None else None)
 
     def _guarded(self, ticket_id: int, read_status: Status, counts: tuple[tuple[str, str, bool], ...] = (),
                  deltas: dict[str, int] | None = None, **values: Any) -> Any:
