@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -227,11 +228,18 @@ def _pg_dropper(pg_admin_url):
 
     def run() -> None:
         while (name := names.get()) is not None:
-            try:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except Exception as e:  # reported at the end of the session
-                failures.append(f"{name}: {e}")
+            # a few attempts: WITH (FORCE) ends the sessions it finds, but a thread of the test
+            # just ended (a LISTEN loop, a pool) may connect again before the drop
+            for attempt in range(5):
+                try:
+                    with psycopg.connect(dsn, autocommit=True) as conn:
+                        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    break
+                except Exception as e:  # the last attempt's error is reported at the end of the session
+                    if attempt == 4:
+                        failures.append(f"{name}: {e}")
+                    else:
+                        time.sleep(0.5)
 
     thread = threading.Thread(target=run, name="pg-test-db-dropper", daemon=True)
     thread.start()
