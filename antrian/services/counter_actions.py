@@ -62,7 +62,7 @@ class CounterActions(QueueCore):
         changed, when it cannot: then the use case runs its own steps below, which also say what
         is wrong in their words."""
         calls = getattr(self.store, "call_at_server", None)
-        if calls is None:
+        if calls is None or not getattr(self.store, "at_server", False):
             return None
         policy = self.hall.priority
         limit = now - timedelta(minutes=policy.max_wait_minutes) if policy.max_wait_minutes else None

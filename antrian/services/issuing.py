@@ -60,8 +60,10 @@ class Issuing(QueueCore):
         service is closed now, a number format it cannot build, a full quota ...): then the steps
         above run, and refuse in their words."""
         calls = getattr(self.store, "issue_at_server", None)
+        if calls is None or not getattr(self.store, "at_server", False):
+            return None
         number = self.hall.number_parts(agency.prefix)
-        if calls is None or number is None:
+        if number is None:
             return None
         if rules.availability(service, self.hall, self.local_now(now), 0).reason == "closed":
             return None

@@ -276,13 +276,19 @@ class SqlStore:
     def transaction(self) -> AbstractContextManager[SqlTx]:
         return self._tx(self._write, True)
 
+    @property
+    def at_server(self) -> bool:
+        """Whether call_at_server and issue_at_server can run here at all (PostgreSQL, not off):
+        the use cases skip preparing a request otherwise."""
+        return self.dialect == "postgresql" and self.server_calls
+
     def call_at_server(self, req: ServerCall) -> ServerCalled | None:
         """PostgreSQL: call next (after a finish if ``req.finish``; or the finish alone) in one
         statement, the function mpp_call_next (migration 0007_server_functions), in autocommit:
         one round trip instead of eight (issue 11). None, with nothing changed, for anything but
         the plain case (the function's outcome, or a day this store has not seen committed yet:
         the rollover is the plain path's) and on SQLite."""
-        if self.dialect != "postgresql" or not self.server_calls or self._known_day != req.day:
+        if not self.at_server or self._known_day != req.day:
             return None
         row = self._at_server(_SERVER_CALL, lambda raw: {
             "counter": req.counter, "services": list(req.services), "officer": req.officer,
@@ -299,7 +305,7 @@ class SqlStore:
     def issue_at_server(self, req: ServerIssue) -> ServerIssued | None:
         """PostgreSQL: issue in one statement, the function mpp_issue (migration
         0007_server_functions); None as for call_at_server."""
-        if self.dialect != "postgresql" or not self.server_calls or self._known_day != req.day:
+        if not self.at_server or self._known_day != req.day:
             return None
         wait = f"waitp:{req.service}" if req.priority is not None else f"wait:{req.service}"
         keys = [k for key in (wait, f"done_n:{req.service}", f"done_s:{req.service}") for k in shard_keys(key)]
