@@ -33,7 +33,11 @@ def usage() -> str:
 
 
 def _shown(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    """Two decimals, or three significant digits for a value below 0.1 (a floor of a few
+    microseconds would otherwise print as 0.00)."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.3g}" if 0 < abs(value) < 0.1 else f"{value:.2f}"
 
 
 class Report:

@@ -30,7 +30,10 @@ make a quick look smaller; MPP_WINDOW_BENCH_DEBUG=1 shows the windows' stderr an
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import resource
 import statistics
@@ -579,16 +582,25 @@ def run(report) -> None:
             base = ["--db", url, "--config", str(hall), "--station", str(station)]
             old = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
+            # an earlier suite in the same run may have set the root logger to INFO: keep
+            # alembic's per-migration lines out of the table
+            alembic_log = logging.getLogger("alembic")
+            old_level = alembic_log.level
+            alembic_log.setLevel(logging.WARNING)
             try:
-                if mpp_main([*base, "db", "upgrade"]) != 0:
-                    raise RuntimeError("db upgrade failed")
-                for user, name, role, pin in (("kepala", "Kepala", "admin", "246810"),
-                                              ("budi", "Budi", "officer", "123456"),
-                                              ("sri", "Sri", "supervisor", "567890")):
-                    if mpp_main([*base, "user", "add", user, "--name", name, "--role", role, "--pin", pin]) != 0:
-                        raise RuntimeError(f"user add {user} failed")
+                said = io.StringIO()  # the set-up's own lines, shown only if it fails
+                with contextlib.redirect_stdout(said):
+                    if mpp_main([*base, "db", "upgrade"]) != 0:
+                        raise RuntimeError(f"db upgrade failed: {said.getvalue().strip()}")
+                    for user, name, role, pin in (("kepala", "Kepala", "admin", "246810"),
+                                                  ("budi", "Budi", "officer", "123456"),
+                                                  ("sri", "Sri", "supervisor", "567890")):
+                        if mpp_main([*base, "user", "add", user, "--name", name, "--role", role,
+                                     "--pin", pin]) != 0:
+                            raise RuntimeError(f"user add {user} failed: {said.getvalue().strip()}")
                 _preload(url)
             finally:
+                alembic_log.setLevel(old_level)
                 for k, v in old.items():
                     if v is None:
                         os.environ.pop(k, None)
