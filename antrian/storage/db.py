@@ -284,10 +284,10 @@ class SqlStore:
 
     def call_at_server(self, req: ServerCall) -> ServerCalled | None:
         """PostgreSQL: call next (after a finish if ``req.finish``; or the finish alone) in one
-        statement, the function mpp_call_next (migration 0007_server_functions), in autocommit:
-        one round trip instead of eight (issue 11). None, with nothing changed, for anything but
-        the plain case (the function's outcome, or a day this store has not seen committed yet:
-        the rollover is the plain path's) and on SQLite."""
+        statement, the function mpp_call_next (migration 0007_server_functions): two round trips
+        in all (``_at_server``: the call, then the COMMIT) instead of eight (issue 11). None,
+        with nothing changed, for anything but the plain case (the function's outcome, or a day
+        this store has not seen committed yet: the rollover is the plain path's) and on SQLite."""
         if not self.at_server or self._known_day != req.day:
             return None
         row = self._at_server(_SERVER_CALL, lambda raw: {
