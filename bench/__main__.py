@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import logging
 import os
 import sys
 import time
@@ -60,6 +61,21 @@ class Report:
         print(f"  {name:<64} {_shown(value):>10} {unit:<6} {target}{extra}", flush=True)
 
 
+def _quiet_logging() -> None:
+    """Warnings and errors on stderr, one line each; nothing below. The root logger gets this
+    handler before any suite runs: python-escpos calls ``logging.basicConfig()`` when
+    ``escpos.capabilities`` is first imported (the kiosk suite), which would otherwise leave an
+    INFO-level stderr handler for the rest of the run (alembic's per-migration lines in the
+    windows suite's table). With a handler in place, that call does nothing. Once a suite runs
+    `mpp` in this process, its own stderr handler (mpp.cli_log) says the warnings instead."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("  (%(levelname)s %(name)s: %(message)s)"))
+    handler.addFilter(lambda _record: not any(getattr(h, "_mpp", False) for h in root.handlers))
+    root.addHandler(handler)
+
+
 def main(argv: list[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(usage())
@@ -70,6 +86,7 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _quiet_logging()
     wanted = argv or list(SUITES)
     pg_url = os.environ.get("MPP_TEST_PG_URL") or None
     report = Report()

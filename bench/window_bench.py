@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 import os
 import resource
 import statistics
@@ -582,11 +581,6 @@ def run(report) -> None:
             base = ["--db", url, "--config", str(hall), "--station", str(station)]
             old = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
-            # an earlier suite in the same run may have set the root logger to INFO: keep
-            # alembic's per-migration lines out of the table
-            alembic_log = logging.getLogger("alembic")
-            old_level = alembic_log.level
-            alembic_log.setLevel(logging.WARNING)
             try:
                 said = io.StringIO()  # the set-up's own lines, shown only if it fails
                 with contextlib.redirect_stdout(said):
@@ -600,7 +594,6 @@ def run(report) -> None:
                             raise RuntimeError(f"user add {user} failed: {said.getvalue().strip()}")
                 _preload(url)
             finally:
-                alembic_log.setLevel(old_level)
                 for k, v in old.items():
                     if v is None:
                         os.environ.pop(k, None)
